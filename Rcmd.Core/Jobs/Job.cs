@@ -1,0 +1,96 @@
+namespace Rcmd.Jobs;
+
+/// <summary>
+/// One rclone job as Rcmd records it. Redis holds the record of truth; rclone's own job ids are only a handle
+/// to the run in progress. Instances are immutable: <see cref="JobStateMachine"/> returns changed copies.
+/// </summary>
+public sealed record Job
+{
+    public required string Id { get; init; }
+    public required JobType Type { get; init; }
+
+    /// <summary>An rclone path: <c>/data/in</c>, <c>remote:bucket/dir</c> or <c>:backend:path</c>.</summary>
+    public required string Source { get; init; }
+
+    /// <summary>An rclone path; null for jobs that have none (delete).</summary>
+    public string? Destination { get; init; }
+
+    public JobOptions Options { get; init; } = new();
+    public required JobState State { get; init; }
+    public JobProgress? Progress { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Every run of the job, oldest first.</summary>
+    public IReadOnlyList<JobAttempt> Attempts { get; init; } = [];
+
+    /// <summary>Why the job failed (or was canceled); null while it has not.</summary>
+    public JobError? Error { get; init; }
+
+    /// <summary>The Worker that holds the job while it runs.</summary>
+    public string? WorkerId { get; init; }
+
+    /// <summary>rclone's job id of the current run (rcd forgets it; Redis does not).</summary>
+    public long? RcloneJobId { get; init; }
+
+    /// <summary>Set when a user asked to cancel a job that a Worker is running; the Worker stops the rclone job.</summary>
+    public bool CancelRequested { get; init; }
+
+    public int Attempt => Attempts.Count;
+}
+
+/// <summary>Options a user may set on a job.</summary>
+public sealed record JobOptions
+{
+    /// <summary>Ask rclone to report what it would do without changing anything.</summary>
+    public bool DryRun { get; init; }
+}
+
+/// <summary>Progress of a running job, read from rclone's <c>core/stats</c> for the job's stats group.</summary>
+public sealed record JobProgress
+{
+    public long Bytes { get; init; }
+    public long TotalBytes { get; init; }
+
+    /// <summary>Bytes per second, averaged by rclone.</summary>
+    public double Speed { get; init; }
+
+    /// <summary>Seconds rclone expects the rest to take; null when it cannot tell.</summary>
+    public double? EtaSeconds { get; init; }
+
+    public long Transfers { get; init; }
+    public long TotalTransfers { get; init; }
+    public long Errors { get; init; }
+
+    /// <summary>The file being transferred now, when there is one.</summary>
+    public string? CurrentFile { get; init; }
+
+    /// <summary>0–100, from bytes when rclone knows the total, else from file counts.</summary>
+    public double Percent =>
+        TotalBytes > 0 ? Math.Round(100.0 * Bytes / TotalBytes, 1)
+        : TotalTransfers > 0 ? Math.Round(100.0 * Transfers / TotalTransfers, 1)
+        : 0;
+}
+
+/// <summary>One run of a job in a Worker.</summary>
+public sealed record JobAttempt
+{
+    public required int Number { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public string? WorkerId { get; init; }
+
+    /// <summary>The failure code of this run; null while it runs or when it succeeded.</summary>
+    public string? ErrorCode { get; init; }
+    public string? ErrorMessage { get; init; }
+}
+
+/// <summary>The error a job ended with, classified (see <see cref="Failures.ErrorCodes"/>).</summary>
+public sealed record JobError
+{
+    public required string Code { get; init; }
+    public required string Message { get; init; }
+    public bool Retryable { get; init; }
+}

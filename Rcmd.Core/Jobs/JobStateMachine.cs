@@ -1,0 +1,174 @@
+using Rcmd.Failures;
+
+namespace Rcmd.Jobs;
+
+/// <summary>
+/// The job life cycle as pure functions: each takes a job and the clock and returns the changed job, or throws
+/// <see cref="InvalidJobTransitionException"/> when the move is not allowed. Nothing here does I/O.
+/// <code>
+///   Queued ──Start──▶ Running ──Succeed──▶ Succeeded
+///     │  ▲              │ │
+///     │  └──Requeue─────┘ └──Fail──▶ Failed
+///     └──Cancel──▶ Canceled ◀──Cancel── Running
+/// </code>
+/// </summary>
+public static class JobStateMachine
+{
+    public static bool CanTransition(JobState from, JobState to) => (from, to) switch
+    {
+        (JobState.Queued, JobState.Running) => true,
+        (JobState.Queued, JobState.Canceled) => true,
+        (JobState.Queued, JobState.Failed) => true,
+        (JobState.Running, JobState.Succeeded) => true,
+        (JobState.Running, JobState.Failed) => true,
+        (JobState.Running, JobState.Canceled) => true,
+        (JobState.Running, JobState.Queued) => true,
+        _ => false,
+    };
+
+    public static Job Create(string id, JobSubmission submission, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        return new Job
+        {
+            Id = id,
+            Type = submission.Type,
+            Source = submission.Source,
+            Destination = submission.Type.HasDestination() ? submission.Destination : null,
+            Options = submission.Options,
+            State = JobState.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    /// <summary>A Worker claimed the job: a new attempt begins.</summary>
+    public static Job Start(Job job, string workerId, TimeProvider time)
+    {
+        Ensure(job, JobState.Running);
+        var now = time.GetUtcNow();
+        return job with
+        {
+            State = JobState.Running,
+            WorkerId = workerId,
+            StartedAt = job.StartedAt ?? now,
+            UpdatedAt = now,
+            Progress = null,
+            RcloneJobId = null,
+            Attempts = [.. job.Attempts, new JobAttempt { Number = job.Attempts.Count + 1, StartedAt = now, WorkerId = workerId }],
+        };
+    }
+
+    /// <summary>rclone accepted the run and gave it this id.</summary>
+    public static Job Launched(Job job, long rcloneJobId, TimeProvider time)
+    {
+        EnsureRunning(job);
+        return job with { RcloneJobId = rcloneJobId, UpdatedAt = time.GetUtcNow() };
+    }
+
+    public static Job ReportProgress(Job job, JobProgress progress, TimeProvider time)
+    {
+        EnsureRunning(job);
+        return job with { Progress = progress, UpdatedAt = time.GetUtcNow() };
+    }
+
+    public static Job Succeed(Job job, TimeProvider time)
+    {
+        Ensure(job, JobState.Succeeded);
+        var now = time.GetUtcNow();
+        return job with
+        {
+            State = JobState.Succeeded,
+            FinishedAt = now,
+            UpdatedAt = now,
+            Error = null,
+            Attempts = CloseLast(job.Attempts, now, null),
+        };
+    }
+
+    public static Job Fail(Job job, JobError error, TimeProvider time)
+    {
+        Ensure(job, JobState.Failed);
+        var now = time.GetUtcNow();
+        return job with
+        {
+            State = JobState.Failed,
+            FinishedAt = now,
+            UpdatedAt = now,
+            Error = error,
+            Attempts = CloseLast(job.Attempts, now, error),
+        };
+    }
+
+    /// <summary>A user asked to cancel a job a Worker is running; the Worker will stop it.</summary>
+    public static Job RequestCancel(Job job, TimeProvider time)
+    {
+        EnsureRunning(job);
+        return job with { CancelRequested = true, UpdatedAt = time.GetUtcNow() };
+    }
+
+    public static Job Cancel(Job job, TimeProvider time)
+    {
+        Ensure(job, JobState.Canceled);
+        var now = time.GetUtcNow();
+        var error = new JobError { Code = ErrorCodes.Canceled, Message = "Canceled by the user.", Retryable = false };
+        return job with
+        {
+            State = JobState.Canceled,
+            FinishedAt = now,
+            UpdatedAt = now,
+            Error = error,
+            Attempts = CloseLast(job.Attempts, now, error),
+        };
+    }
+
+    /// <summary>The run was lost (its Worker or rclone went away) and the job may safely run again.</summary>
+    public static Job Requeue(Job job, JobError reason, TimeProvider time)
+    {
+        Ensure(job, JobState.Queued);
+        var now = time.GetUtcNow();
+        return job with
+        {
+            State = JobState.Queued,
+            UpdatedAt = now,
+            WorkerId = null,
+            RcloneJobId = null,
+            Progress = null,
+            Attempts = CloseLast(job.Attempts, now, reason),
+        };
+    }
+
+    private static IReadOnlyList<JobAttempt> CloseLast(IReadOnlyList<JobAttempt> attempts, DateTimeOffset now, JobError? error)
+    {
+        if (attempts.Count == 0 || attempts[^1].FinishedAt is not null)
+        {
+            return attempts;
+        }
+
+        var closed = attempts[^1] with { FinishedAt = now, ErrorCode = error?.Code, ErrorMessage = error?.Message };
+        return [.. attempts.Take(attempts.Count - 1), closed];
+    }
+
+    private static void EnsureRunning(Job job)
+    {
+        if (job.State != JobState.Running)
+        {
+            throw new InvalidJobTransitionException(job.Id, job.State, JobState.Running);
+        }
+    }
+
+    private static void Ensure(Job job, JobState to)
+    {
+        if (!CanTransition(job.State, to))
+        {
+            throw new InvalidJobTransitionException(job.Id, job.State, to);
+        }
+    }
+}
+
+public sealed class InvalidJobTransitionException(string jobId, JobState from, JobState to)
+    : InvalidOperationException($"Job {jobId} cannot go from {from.ToWire()} to {to.ToWire()}.")
+{
+    public JobState From { get; } = from;
+    public JobState To { get; } = to;
+}

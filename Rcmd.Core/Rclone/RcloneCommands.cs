@@ -1,0 +1,56 @@
+using System.Text.Json.Nodes;
+using Rcmd.Jobs;
+
+namespace Rcmd.Rclone;
+
+/// <summary>
+/// How a <see cref="Job"/> becomes an RC call: the method and its JSON parameters. Every transfer runs async
+/// (<c>_async</c>) in its own stats group (<c>_group</c>), so progress and stop address exactly that run.
+/// </summary>
+public static class RcloneCommands
+{
+    /// <summary>The stats group of a job's attempt: unique per run, so a retry never reads an old run's figures.</summary>
+    public static string Group(Job job) => $"rcmd/{job.Id}/{job.Attempt}";
+
+    public static (string Method, JsonObject Parameters) ForJob(Job job)
+    {
+        var (method, parameters) = job.Type switch
+        {
+            JobType.Copy => ("sync/copy", Dirs(job)),
+            JobType.Sync => ("sync/sync", Dirs(job)),
+            JobType.Move => ("sync/move", Dirs(job)),
+            JobType.CopyFile => ("operations/copyfile", Files(job)),
+            JobType.MoveFile => ("operations/movefile", Files(job)),
+            JobType.Delete => ("operations/delete", new JsonObject { ["fs"] = job.Source }),
+            _ => throw new ArgumentOutOfRangeException(nameof(job), job.Type, "Unknown job type."),
+        };
+
+        parameters["_async"] = true;
+        parameters["_group"] = Group(job);
+        if (job.Options.DryRun)
+        {
+            parameters["_config"] = new JsonObject { ["DryRun"] = true };
+        }
+
+        return (method, parameters);
+    }
+
+    private static JsonObject Dirs(Job job) => new()
+    {
+        ["srcFs"] = job.Source,
+        ["dstFs"] = job.Destination,
+    };
+
+    private static JsonObject Files(Job job)
+    {
+        var source = RclonePath.SplitFile(job.Source);
+        var destination = RclonePath.SplitFile(job.Destination!);
+        return new JsonObject
+        {
+            ["srcFs"] = source.Fs,
+            ["srcRemote"] = source.Remote,
+            ["dstFs"] = destination.Fs,
+            ["dstRemote"] = destination.Remote,
+        };
+    }
+}

@@ -1,0 +1,22 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rcmd.Events;
+using Rcmd.Failures;
+using Rcmd.Jobs;
+using Rcmd.Storage;
+
+namespace Rcmd.Serialization;
+
+/// <summary>Source-generated JSON for everything Rcmd stores or sends: camelCase, nulls left out.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    AllowTrailingCommas = true,
+    ReadCommentHandling = JsonCommentHandling.Skip)]
+[JsonSerializable(typeof(Job))]
+[JsonSerializable(typeof(JobRequest))]
+[JsonSerializable(typeof(JobPage))]
+[JsonSerializable(typeof(JobCounts))]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(RcmdEvent))]
+[JsonSerializable(typeof(List<Job>))]
+public sealed partial class RcmdJsonContext : JsonSerializerContext;
