@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Rcmd.Testing;
+
+namespace Rcmd.EndToEnd.Tests;
+
+/// <summary>
+/// The whole of Rcmd as a user starts it: the built Rcmd.AppHost run as a process with its own data directory
+/// and free ports. It writes the endpoints it started to <c>{data}/endpoints.json</c>; tests read URLs from there.
+/// Stop and Start again on the same data directory to test what survives a restart.
+/// </summary>
+public sealed class RcmdSystem : IAsyncDisposable
+{
+    private ChildProcess? _appHost;
+
+    public RcmdSystem(string dataDirectory)
+    {
+        DataDirectory = dataDirectory;
+    }
+
+    public string DataDirectory { get; }
+
+    public Uri ApiUrl { get; private set; } = null!;
+
+    public Uri WebUrl { get; private set; } = null!;
+
+    public string Output => _appHost?.Output ?? string.Empty;
+
+    public async Task StartAsync(int webPort)
+    {
+        var endpoints = Path.Combine(DataDirectory, "endpoints.json");
+        File.Delete(endpoints);
+        var appHost = Path.Combine(AppContext.BaseDirectory, "Rcmd.AppHost.dll");
+        _appHost = ChildProcess.Start("dotnet", [appHost, "--data-dir", DataDirectory, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            new Dictionary<string, string?> { ["RCLONE_CONFIG"] = Path.Combine(DataDirectory, "rclone.conf") });
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(endpoints) || _appHost.HasExited), TimeSpan.FromSeconds(90),
+            "the AppHost to start every resource", () => Output);
+        if (_appHost.HasExited)
+        {
+            throw new InvalidOperationException("The AppHost exited:\n" + Output);
+        }
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints));
+        ApiUrl = new Uri(json.RootElement.GetProperty("api").GetString()!);
+        WebUrl = new Uri(json.RootElement.GetProperty("web").GetString()!);
+    }
+
+    public void Stop() => _appHost?.Stop(TimeSpan.FromSeconds(30));
+
+    public ValueTask DisposeAsync()
+    {
+        _appHost?.Stop(TimeSpan.FromSeconds(30));
+        _appHost?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
