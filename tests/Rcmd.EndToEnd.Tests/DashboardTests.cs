@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using Microsoft.Playwright;
+using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

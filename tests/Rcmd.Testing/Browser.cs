@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace Rcmd.EndToEnd.Tests;
+namespace Rcmd.Testing;
 
 /// <summary>Debian's Chromium driven by Playwright, with the flags this machine's closed network needs.</summary>
 public static class Browser

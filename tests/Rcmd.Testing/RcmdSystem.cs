@@ -1,7 +1,6 @@
 using System.Text.Json;
-using Rcmd.Testing;
 
-namespace Rcmd.EndToEnd.Tests;
+namespace Rcmd.Testing;
 
 /// <summary>
 /// The whole of Rcmd as a user starts it: the built Rcmd.AppHost run as a process with its own data directory
@@ -23,14 +22,20 @@ public sealed class RcmdSystem : IAsyncDisposable
 
     public Uri WebUrl { get; private set; } = null!;
 
+    /// <summary>The Redis connection string the services use.</summary>
+    public string RedisConnectionString { get; private set; } = null!;
+
+    /// <summary>Process id of each resource by name (api, worker-1, worker-2, web, redis, rclone).</summary>
+    public IReadOnlyDictionary<string, int> ProcessIds { get; private set; } = new Dictionary<string, int>();
+
     public string Output => _appHost?.Output ?? string.Empty;
 
-    public async Task StartAsync(int webPort)
+    public async Task StartAsync(int webPort, params string[] extraArguments)
     {
         var endpoints = Path.Combine(DataDirectory, "endpoints.json");
         File.Delete(endpoints);
         var appHost = Path.Combine(AppContext.BaseDirectory, "Rcmd.AppHost.dll");
-        _appHost = ChildProcess.Start("dotnet", [appHost, "--data-dir", DataDirectory, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+        _appHost = ChildProcess.Start("dotnet", [appHost, "--data-dir", DataDirectory, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArguments],
             new Dictionary<string, string?> { ["RCLONE_CONFIG"] = Path.Combine(DataDirectory, "rclone.conf") });
         await Wait.UntilAsync(() => Task.FromResult(File.Exists(endpoints) || _appHost.HasExited), TimeSpan.FromSeconds(90),
             "the AppHost to start every resource", () => Output);
@@ -42,6 +47,10 @@ public sealed class RcmdSystem : IAsyncDisposable
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints));
         ApiUrl = new Uri(json.RootElement.GetProperty("api").GetString()!);
         WebUrl = new Uri(json.RootElement.GetProperty("web").GetString()!);
+        RedisConnectionString = json.RootElement.GetProperty("redis").GetString()!;
+        ProcessIds = json.RootElement.TryGetProperty("pids", out var pids)
+            ? pids.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())
+            : new Dictionary<string, int>();
     }
 
     public void Stop() => _appHost?.Stop(TimeSpan.FromSeconds(30));

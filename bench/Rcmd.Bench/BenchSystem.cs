@@ -1,0 +1,62 @@
+using System.Globalization;
+using Rcmd.Testing;
+
+namespace Rcmd.Bench;
+
+/// <summary>A started Rcmd (through the AppHost) with a scratch folder, for one bench.</summary>
+public sealed class BenchSystem : IAsyncDisposable
+{
+    private readonly TempDirectory _root = new("bench");
+
+    private BenchSystem()
+    {
+        Directory.CreateDirectory(_root.Combine("data"));
+        File.WriteAllText(_root.Combine("data", "rclone.conf"), string.Empty);
+        System = new RcmdSystem(_root.Combine("data"));
+    }
+
+    public RcmdSystem System { get; }
+
+    public string Combine(params string[] parts) => _root.Combine(parts);
+
+    public static async Task<BenchSystem> StartAsync()
+    {
+        var bench = new BenchSystem();
+        await bench.System.StartAsync(FreePort.Next());
+        return bench;
+    }
+
+    /// <summary>Makes <paramref name="count"/> files of <paramref name="size"/> bytes in a new folder.</summary>
+    public string MakeFiles(string name, int count, int size)
+    {
+        var dir = Combine(name);
+        Directory.CreateDirectory(dir);
+        var content = new byte[size];
+        Random.Shared.NextBytes(content);
+        for (var i = 0; i < count; i++)
+        {
+            File.WriteAllBytes(Path.Combine(dir, $"f{i:D6}.bin"), content);
+        }
+
+        return dir;
+    }
+
+    public static long ResidentKiB(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return -1;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.DisposeAsync();
+        _root.Dispose();
+    }
+}

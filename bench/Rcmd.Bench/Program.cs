@@ -1,0 +1,26 @@
+using Rcmd.Bench;
+
+// Figures for the issues' closing notes, each next to raw rclone where there is a raw equivalent.
+// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|all] [--jobs N] [--concurrency N]
+var options = BenchOptions.Parse(args);
+var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["throughput"] = ThroughputBench.RunAsync,
+    ["latency"] = LatencyBench.RunAsync,
+    ["memory"] = MemoryBench.RunAsync,
+};
+
+foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])
+{
+    if (!benches.TryGetValue(name, out var bench))
+    {
+        Console.Error.WriteLine($"unknown bench '{name}': use {string.Join(", ", benches.Keys)} or all");
+        return 2;
+    }
+
+    Console.WriteLine($"== {name} ==");
+    await bench(options);
+    Console.WriteLine();
+}
+
+return 0;
