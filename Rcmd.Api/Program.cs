@@ -1,5 +1,29 @@
+using Rcmd.Api.Apis;
+using Rcmd.Api.Errors;
+using Rcmd.Api.Extensions;
+using Rcmd.Api.Security;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
+
+app.UseApiErrors();
+app.UseApiSecurity();
+
+if (app.Environment.IsDevelopment())
+{
+    app.MapOpenApi();
+}
+
 app.MapDefaultEndpoints();
+app.MapJobsApi();
+app.MapRemotesApi();
+app.MapEventsApi();
+
 app.Run();
+
+/// <summary>The entry point, public so tests can host the Api with WebApplicationFactory.</summary>
+public partial class Program;

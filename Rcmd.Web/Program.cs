@@ -1,5 +1,13 @@
+using Rcmd.Web;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+app.MapDashboard();
+
 app.Run();

@@ -1,5 +1,12 @@
+using Rcmd.Worker;
+
 var builder = WebApplication.CreateBuilder(args);
+
 builder.AddServiceDefaults();
+builder.AddWorkerServices();
+
 var app = builder.Build();
+
 app.MapDefaultEndpoints();
+
 app.Run();

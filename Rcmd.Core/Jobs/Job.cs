@@ -35,6 +35,12 @@ public sealed record Job
     /// <summary>rclone's job id of the current run (rcd forgets it; Redis does not).</summary>
     public long? RcloneJobId { get; init; }
 
+    /// <summary>
+    /// The process id of the rcd that runs <see cref="RcloneJobId"/>. rclone job ids restart at 1 with each rcd, so a
+    /// run is identified by both: a Worker recovering the job trusts the id only while rcd still has this pid.
+    /// </summary>
+    public long? RclonePid { get; init; }
+
     /// <summary>Set when a user asked to cancel a job that a Worker is running; the Worker stops the rclone job.</summary>
     public bool CancelRequested { get; init; }
 

@@ -55,15 +55,26 @@ public static class JobStateMachine
             UpdatedAt = now,
             Progress = null,
             RcloneJobId = null,
+            RclonePid = null,
             Attempts = [.. job.Attempts, new JobAttempt { Number = job.Attempts.Count + 1, StartedAt = now, WorkerId = workerId }],
         };
     }
 
-    /// <summary>rclone accepted the run and gave it this id.</summary>
-    public static Job Launched(Job job, long rcloneJobId, TimeProvider time)
+    /// <summary>rclone accepted the run and gave it this id (in the rcd whose process id is <paramref name="rclonePid"/>).</summary>
+    public static Job Launched(Job job, long rcloneJobId, TimeProvider time, long? rclonePid = null)
     {
         EnsureRunning(job);
-        return job with { RcloneJobId = rcloneJobId, UpdatedAt = time.GetUtcNow() };
+        return job with { RcloneJobId = rcloneJobId, RclonePid = rclonePid ?? job.RclonePid, UpdatedAt = time.GetUtcNow() };
+    }
+
+    /// <summary>
+    /// Another Worker takes over a running job whose Worker stopped renewing its lease: the rclone run goes on
+    /// (same attempt, same rclone job id); only the Worker that watches it changes.
+    /// </summary>
+    public static Job Adopt(Job job, string workerId, TimeProvider time)
+    {
+        EnsureRunning(job);
+        return job with { WorkerId = workerId, UpdatedAt = time.GetUtcNow() };
     }
 
     public static Job ReportProgress(Job job, JobProgress progress, TimeProvider time)
@@ -133,6 +144,7 @@ public static class JobStateMachine
             UpdatedAt = now,
             WorkerId = null,
             RcloneJobId = null,
+            RclonePid = null,
             Progress = null,
             Attempts = CloseLast(job.Attempts, now, reason),
         };

@@ -22,6 +22,11 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
         var content = new StringContent((parameters ?? []).ToJsonString(), Encoding.UTF8);
         content.Headers.ContentType = Json;
         request.Content = content;
+        if (parameters?["_async"] is JsonValue flag && flag.TryGetValue<bool>(out var isAsync) && isAsync)
+        {
+            request.Options.Set(RcloneRequest.StartsJob, true);
+        }
+
         if (options.Value.User is { Length: > 0 } user)
         {
             var token = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{options.Value.Password}"));

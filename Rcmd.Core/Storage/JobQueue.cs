@@ -39,6 +39,17 @@ public sealed class JobQueue(RedisConnection redis, TimeProvider time)
         return owner
         """;
 
+    // Like TakeOverScript, but the winner holds the lease at once: there is no moment when a running job has no lease
+    // (a reaper that died between "take over" and "lease it" would otherwise orphan the job for good).
+    private const string TakeOverAndHoldScript = """
+        local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if not expiry or tonumber(expiry) > tonumber(ARGV[2]) then return false end
+        local owner = redis.call('HGET', KEYS[2], ARGV[1]) or ''
+        redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+        return owner
+        """;
+
     private RedisKeys Keys => redis.Keys;
 
     /// <summary>Pops the oldest queued job id and leases it to <paramref name="workerId"/>; null when the queue is empty.</summary>
@@ -76,6 +87,18 @@ public sealed class JobQueue(RedisConnection redis, TimeProvider time)
     {
         var result = await redis.Database.ScriptEvaluateAsync(TakeOverScript, [Keys.Leases, Keys.LeaseOwners],
             [id, time.GetUtcNow().ToUnixTimeMilliseconds()]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return result.IsNull ? null : (string?)result;
+    }
+
+    /// <summary>
+    /// Takes over an expired lease and leases the job to <paramref name="workerId"/> in the same step. Returns the
+    /// Worker that held it when this caller won ("" when no owner was recorded), null when the lease was renewed or
+    /// someone else took it over first.
+    /// </summary>
+    public async Task<string?> TryTakeOverAsync(string id, string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var result = await redis.Database.ScriptEvaluateAsync(TakeOverAndHoldScript, [Keys.Leases, Keys.LeaseOwners],
+            [id, time.GetUtcNow().ToUnixTimeMilliseconds(), workerId, ExpiryMs(lease)]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.IsNull ? null : (string?)result;
     }
 

@@ -1,0 +1,180 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Rcmd.Api.Errors;
+using Rcmd.Api.Extensions;
+using Rcmd.Api.Security;
+using Rcmd.Api.Services;
+using Rcmd.Failures;
+using Rcmd.Jobs;
+using Rcmd.Serialization;
+using Rcmd.Storage;
+
+namespace Rcmd.Api.Apis;
+
+/// <summary><c>/api/jobs</c>: submit, list, read and cancel jobs. Redis is the record of truth; the Workers run them.</summary>
+public static partial class JobsApi
+{
+    private const int MaxIdLength = 64;
+
+    public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/jobs")
+            .WithTags("Jobs")
+            .RequireAuthorization(SecurityExtensions.Policy);
+
+        api.MapPost(string.Empty, CreateJob)
+            .WithName("CreateJob")
+            .WithSummary("Validate a job and queue it")
+            .Accepts<JobRequest>("application/json")
+            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet(string.Empty, ListJobs)
+            .WithName("ListJobs")
+            .WithSummary("A page of jobs, newest first, optionally in one state");
+        api.MapGet("/counts", GetCounts)
+            .WithName("GetJobCounts")
+            .WithSummary("How many jobs are in each state, and how many wait in the queue");
+        api.MapGet("/{id}", GetJob)
+            .WithName("GetJob")
+            .WithSummary("One job");
+        api.MapPost("/{id}/cancel", CancelJob)
+            .WithName("CancelJob")
+            .WithSummary("Cancel a queued job at once, or ask the Worker running it to stop it");
+        return api;
+    }
+
+    public static async Task<Results<Created<Job>, BadRequest<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> CreateJob(
+        HttpRequest request, [AsParameters] JobServices services, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        var body = await JsonRequestBody.ReadAsync(request, RcmdJsonContext.Default.JobRequest, options.Value.MaxRequestBodyBytes, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Status == StatusCodes.Status400BadRequest
+                ? TypedResults.BadRequest(body.Error)
+                : TypedResults.Json(body.Error!, RcmdJsonContext.Default.ErrorResponse, statusCode: body.Status);
+        }
+
+        var validation = JobValidator.Validate(body.Value);
+        if (!validation.IsValid)
+        {
+            return TypedResults.BadRequest(ApiErrors.Validation(validation.Errors, "The job is not valid."));
+        }
+
+        var job = JobStateMachine.Create(services.NewJobId(), validation.Submission!, services.Time);
+        if (!await services.Store.EnqueueAsync(job, cancellationToken))
+        {
+            return TypedResults.Conflict(ApiErrors.Conflict($"A job with id '{job.Id}' exists already; submit again."));
+        }
+
+        LogJobCreated(services.Logger, job.Id, job.Type.ToWire());
+        return TypedResults.Created(Location(job.Id), job);
+    }
+
+    public static async Task<Results<Ok<JobPage>, BadRequest<ErrorResponse>>> ListJobs(
+        string? state, string? page, string? pageSize, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        JobState? filter = null;
+        if (!string.IsNullOrWhiteSpace(state))
+        {
+            if (JobStates.TryParse(state.Trim(), out var parsed))
+            {
+                filter = parsed;
+            }
+            else
+            {
+                errors["state"] = [$"Unknown state '{Shorten(state)}': use one of {string.Join(", ", JobStates.All.Select(s => s.ToWire()))}."];
+            }
+        }
+
+        if (!TryParseBounded(page, 1, 1, int.MaxValue, out var pageNumber))
+        {
+            errors["page"] = ["Page must be a whole number from 1 (the newest jobs)."];
+        }
+
+        if (!TryParseBounded(pageSize, JobQuery.DefaultPageSize, 1, JobQuery.MaxPageSize, out var size))
+        {
+            errors["pageSize"] = [$"PageSize must be a whole number from 1 to {JobQuery.MaxPageSize}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.BadRequest(ApiErrors.Validation(errors, "The list query is not valid."));
+        }
+
+        return TypedResults.Ok(await services.Store.ListAsync(new JobQuery(filter, pageNumber, size), cancellationToken));
+    }
+
+    public static async Task<Ok<JobCounts>> GetCounts([AsParameters] JobServices services, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await services.Store.CountAsync(cancellationToken));
+
+    public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>>> GetJob(
+        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    {
+        var job = IsJobId(id) ? await services.Store.GetAsync(id, cancellationToken) : null;
+        return job is null ? TypedResults.NotFound(ApiErrors.JobNotFound(id)) : TypedResults.Ok(job);
+    }
+
+    public static async Task<Results<Ok<Job>, Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CancelJob(
+        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    {
+        var store = services.Store;
+        var job = IsJobId(id) ? await store.GetAsync(id, cancellationToken) : null;
+        if (job is { State: JobState.Queued })
+        {
+            var canceled = JobStateMachine.Cancel(job, services.Time);
+            if (await store.TryCancelQueuedAsync(canceled, cancellationToken))
+            {
+                LogJobCanceled(services.Logger, job.Id, job.Type.ToWire());
+                return TypedResults.Ok(canceled);
+            }
+
+            // A Worker claimed it between the read and the cancel: fall through to asking that Worker to stop.
+            job = await store.GetAsync(id, cancellationToken);
+        }
+
+        if (job is null)
+        {
+            return TypedResults.NotFound(ApiErrors.JobNotFound(id));
+        }
+
+        if (job.State.IsTerminal())
+        {
+            return TypedResults.Conflict(ApiErrors.Conflict(
+                $"Job '{job.Id}' is already {job.State.ToWire()}; only queued or running jobs can be canceled."));
+        }
+
+        await store.RequestCancelAsync(job.Id, cancellationToken);
+        LogJobCancelRequested(services.Logger, job.Id, job.Type.ToWire(), job.State.ToWire());
+        return TypedResults.Accepted(Location(job.Id), job with { CancelRequested = true });
+    }
+
+    private static string Location(string id) => $"/api/jobs/{id}";
+
+    /// <summary>Ids are what this API hands out: letters, digits, '-' and '_' (never a ':' that would reach another key).</summary>
+    private static bool IsJobId(string id) =>
+        id.Length is > 0 and <= MaxIdLength && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    private static bool TryParseBounded(string? value, int fallback, int min, int max, out int result)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            result = fallback;
+            return true;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out result)
+            && result >= min && result <= max;
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Job {JobId} created ({JobType})")]
+    private static partial void LogJobCreated(ILogger logger, string jobId, string jobType);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Job {JobId} canceled while queued ({JobType})")]
+    private static partial void LogJobCanceled(ILogger logger, string jobId, string jobType);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
+        Message = "Job {JobId} cancel requested ({JobType}, {JobState}); its Worker will stop it")]
+    private static partial void LogJobCancelRequested(ILogger logger, string jobId, string jobType, string jobState);
+}

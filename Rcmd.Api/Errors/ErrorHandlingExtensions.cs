@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
+using Rcmd.Api.Extensions;
+using Rcmd.Serialization;
+
+namespace Rcmd.Api.Errors;
+
+/// <summary>
+/// Every error the API answers has the <see cref="Rcmd.Failures.ErrorResponse"/> shape: exceptions go through
+/// <see cref="ApiExceptionHandler"/>; responses that end with an error status and no body (unknown route, wrong
+/// method, missing API key, …) get their body from the status-code-pages writer; a request that outlives
+/// <see cref="ApiOptions.RequestTimeout"/> answers 503.
+/// </summary>
+internal static class ErrorHandlingExtensions
+{
+    public static IServiceCollection AddApiErrors(this IServiceCollection services)
+    {
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<ApiOptions>>((timeouts, api) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = api.Value.RequestTimeout,
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = context => WriteAsync(context, ApiErrors.Timeout()),
+            });
+        return services;
+    }
+
+    public static WebApplication UseApiErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Reached only if ApiExceptionHandler declines (a request the client already abandoned).
+            ExceptionHandler = _ => Task.CompletedTask,
+        });
+        app.UseStatusCodePages(context => WriteAsync(context.HttpContext,
+            ApiErrors.ForStatus(context.HttpContext.Response.StatusCode, context.HttpContext.Request.Path)));
+        app.UseRequestTimeouts();
+        return app;
+    }
+
+    private static Task WriteAsync(HttpContext context, Rcmd.Failures.ErrorResponse error)
+    {
+        if (error.Error.NormalizedError.Retryable)
+        {
+            context.Response.Headers.RetryAfter = "5";
+        }
+
+        return context.Response.WriteAsJsonAsync(error, RcmdJsonContext.Default.ErrorResponse, contentType: null, context.RequestAborted);
+    }
+}

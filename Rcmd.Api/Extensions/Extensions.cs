@@ -1,0 +1,59 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Rcmd.Api.Errors;
+using Rcmd.Api.Hubs;
+using Rcmd.Api.Security;
+using Rcmd.Rclone;
+using Rcmd.Serialization;
+using Rcmd.Storage;
+
+namespace Rcmd.Api.Extensions;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Everything the Api needs besides the service defaults: the Redis store, the rcd client, the event hub, the
+    /// error shape, the "rcmd" authorization policy, JSON and OpenAPI, and loopback as the default address.
+    /// </summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<ApiOptions>()
+            .Bind(configuration.GetSection(ApiOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddRcmdStorage(configuration);
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
+
+        // Control calls only (list remotes): a sick rcd must answer 503 in seconds, not hang the caller.
+        services.AddRcloneClient(configuration).ConfigureHttpClient(http => http.Timeout = TimeSpan.FromSeconds(10));
+
+        services.AddSingleton<EventHub>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
+
+        services.AddApiErrors();
+        services.AddApiSecurity();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, RcmdJsonContext.Default);
+        });
+        services.AddOpenApi();
+
+        if (builder is WebApplicationBuilder web)
+        {
+            var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+            web.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxRequestBodyBytes);
+            if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey]))
+            {
+                web.WebHost.UseUrls(api.DefaultUrl);
+            }
+        }
+
+        return builder;
+    }
+}

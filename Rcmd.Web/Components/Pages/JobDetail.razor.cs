@@ -1,0 +1,175 @@
+using Microsoft.AspNetCore.Components;
+using Rcmd.Jobs;
+using Rcmd.Web.Services;
+
+namespace Rcmd.Web.Components.Pages;
+
+/// <summary>One job: parameters, live progress, error, the timeline of attempts, and Cancel (with confirmation).</summary>
+public sealed partial class JobDetail : IDisposable
+{
+    private readonly CancellationTokenSource _disposed = new();
+    private Job? _job;
+    private bool _loading = true;
+    private bool _notFound;
+    private ApiError? _error;
+    private bool _confirmingCancel;
+    private bool _canceling;
+    private string? _actionMessage;
+    private ApiError? _actionError;
+    private string? _subscribedId;
+    private IDisposable? _jobUpdates;
+    private IDisposable? _connection;
+
+    [Parameter]
+    public string Id { get; set; } = string.Empty;
+
+    [Inject]
+    private RcmdApiClient Api { get; set; } = default!;
+
+    [Inject]
+    private LiveEvents Live { get; set; } = default!;
+
+    private bool CanCancel => _job is { } job && !job.State.IsTerminal() && !job.CancelRequested && !_canceling;
+
+    private string CancelDisabledReason => _job switch
+    {
+        { State: var s } when s.IsTerminal() => $"The job has {s.ToWire()}: nothing to cancel.",
+        { CancelRequested: true } => "Cancel already requested.",
+        _ => "Canceling…",
+    };
+
+    protected override void OnInitialized() =>
+        _connection = Live.SubscribeConnection(connected => connected ? InvokeAsync(LoadAsync) : Task.CompletedTask);
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_subscribedId == Id)
+        {
+            return;
+        }
+
+        // A new id (navigation from one job to another reuses the component).
+        _jobUpdates?.Dispose();
+        _subscribedId = Id;
+        var id = Id;
+        _job = null;
+        _loading = true;
+        _notFound = false;
+        _error = null;
+        _actionMessage = null;
+        _actionError = null;
+        _confirmingCancel = false;
+        _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)), job => job.Id == id);
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        var id = Id;
+        var result = await Api.GetJobAsync(id, _disposed.Token);
+        if (id != Id)
+        {
+            return;
+        }
+
+        _loading = false;
+        if (result.IsSuccess)
+        {
+            _error = null;
+            _notFound = false;
+            Merge(result.Value);
+        }
+        else
+        {
+            _notFound = result.Error.Kind == ApiErrorKind.NotFound;
+            _error = result.Error;
+        }
+
+        StateHasChanged();
+    }
+
+    private void Apply(IReadOnlyList<Job> jobs)
+    {
+        foreach (var job in jobs)
+        {
+            if (job.Id == Id)
+            {
+                _loading = false;
+                _notFound = false;
+                Merge(job);
+            }
+        }
+
+        StateHasChanged();
+    }
+
+    private void Merge(Job job)
+    {
+        if (_job is null || _job.UpdatedAt <= job.UpdatedAt)
+        {
+            _job = job;
+        }
+
+        if (_job.State.IsTerminal())
+        {
+            _confirmingCancel = false;
+        }
+    }
+
+    private void AskCancel()
+    {
+        _actionMessage = null;
+        _actionError = null;
+        _confirmingCancel = CanCancel;
+    }
+
+    private async Task ConfirmCancelAsync()
+    {
+        _confirmingCancel = false;
+        if (!CanCancel)
+        {
+            return;
+        }
+
+        _canceling = true;
+        try
+        {
+            var result = await Api.CancelJobAsync(Id, _disposed.Token);
+            if (result.IsSuccess)
+            {
+                Merge(result.Value);
+                _actionMessage = result.Value.State == JobState.Canceled
+                    ? "The job was canceled."
+                    : "Cancel requested: the Worker is stopping the job.";
+            }
+            else
+            {
+                _actionError = result.Error.Kind == ApiErrorKind.Conflict && result.Error.Code is null
+                    ? result.Error with { Message = "The job can no longer be canceled: it has already finished." }
+                    : result.Error;
+                if (result.Error.Kind == ApiErrorKind.Conflict)
+                {
+                    await LoadAsync();
+                }
+            }
+        }
+        finally
+        {
+            _canceling = false;
+        }
+    }
+
+    private static string AttemptClass(JobAttempt attempt) => attempt switch
+    {
+        { FinishedAt: null } => "attempt-running",
+        { ErrorCode: null } => "attempt-ok",
+        _ => "attempt-failed",
+    };
+
+    public void Dispose()
+    {
+        _jobUpdates?.Dispose();
+        _connection?.Dispose();
+        _disposed.Cancel();
+    }
+}

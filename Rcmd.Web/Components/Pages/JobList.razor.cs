@@ -1,0 +1,188 @@
+using Microsoft.AspNetCore.Components;
+using Radzen;
+using Radzen.Blazor;
+using Rcmd.Jobs;
+using Rcmd.Web.Services;
+
+namespace Rcmd.Web.Components.Pages;
+
+/// <summary>
+/// All jobs, a page at a time from the Api (server-side paging: nothing but the current page is held), filtered by
+/// state. Rows on the current page follow live updates; on the first page, new jobs that match the filter make the
+/// page reload (at most once a second).
+/// </summary>
+public sealed partial class JobList : IDisposable
+{
+    internal const int PageSize = 25;
+    private static readonly int[] PageSizeOptions = [10, 25, 50, 100];
+    private static readonly IReadOnlyList<string> StateOptions = [.. JobStates.All.Select(s => s.ToWire())];
+    private static readonly TimeSpan NewJobReloadInterval = TimeSpan.FromSeconds(1);
+
+    private readonly CancellationTokenSource _disposed = new();
+    private RadzenDataGrid<Job>? _grid;
+    private IReadOnlyList<Job>? _items;
+    private int _total;
+    private bool _loading;
+    private ApiError? _error;
+    private string? _state;
+    private int _page = 1;
+    private IDisposable? _jobUpdates;
+    private IDisposable? _connection;
+    private bool _reloadScheduled;
+    private long _lastLoad;
+
+    [Inject]
+    private RcmdApiClient Api { get; set; } = default!;
+
+    [Inject]
+    private LiveEvents Live { get; set; } = default!;
+
+    [Inject]
+    private NavigationManager Navigation { get; set; } = default!;
+
+    [Inject]
+    private TimeProvider Time { get; set; } = default!;
+
+    /// <summary>Initial state filter from the address: <c>/jobs?state=failed</c>.</summary>
+    [SupplyParameterFromQuery(Name = "state")]
+    public string? StateQuery { get; set; }
+
+    protected override void OnInitialized()
+    {
+        _state = JobStates.TryParse(StateQuery, out var state) ? state.ToWire() : null;
+        _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)));
+        _connection = Live.SubscribeConnection(connected => connected ? InvokeAsync(ReloadAsync) : Task.CompletedTask);
+    }
+
+    private async Task LoadDataAsync(LoadDataArgs args)
+    {
+        var pageSize = args.Top is > 0 ? args.Top.Value : PageSize;
+        var page = ((args.Skip ?? 0) / pageSize) + 1;
+        JobState? state = JobStates.TryParse(_state, out var s) ? s : null;
+
+        _loading = true;
+        var result = await Api.ListJobsAsync(state, page, pageSize, _disposed.Token);
+        _loading = false;
+        _lastLoad = Time.GetTimestamp();
+        _page = page;
+        if (result.IsSuccess)
+        {
+            _error = null;
+            _items = [.. result.Value.Items];
+            _total = (int)Math.Min(result.Value.Total, int.MaxValue);
+        }
+        else
+        {
+            _error = result.Error;
+            _items = [];
+            _total = 0;
+        }
+    }
+
+    private async Task OnStateChangedAsync(string? state)
+    {
+        _state = state;
+        if (_grid is not null)
+        {
+            await _grid.FirstPage(forceReload: true);
+        }
+    }
+
+    private Task ReloadAsync() => _grid?.Reload() ?? Task.CompletedTask;
+
+    /// <summary>Runs on the renderer: replaces rows of the current page with their newer versions.</summary>
+    private void Apply(IReadOnlyList<Job> jobs)
+    {
+        if (_items is null)
+        {
+            return;
+        }
+
+        var changed = false;
+        var newJobs = false;
+        var rows = _items.ToList();
+        foreach (var job in jobs)
+        {
+            var index = rows.FindIndex(r => r.Id == job.Id);
+            if (index >= 0)
+            {
+                if (rows[index].UpdatedAt <= job.UpdatedAt)
+                {
+                    rows[index] = job;
+                    changed = true;
+                }
+            }
+            else if (_page == 1 && job.State == JobState.Queued && job.Attempt == 0 && MatchesFilter(job))
+            {
+                newJobs = true;
+            }
+        }
+
+        if (changed)
+        {
+            // A new list: the grid caches its view per Data instance.
+            _items = rows;
+            StateHasChanged();
+        }
+
+        if (newJobs)
+        {
+            ScheduleReload();
+        }
+    }
+
+    private bool MatchesFilter(Job job) => _state is null || job.State.ToWire() == _state;
+
+    private void ScheduleReload()
+    {
+        if (_reloadScheduled)
+        {
+            return;
+        }
+
+        _reloadScheduled = true;
+        _ = ReloadSoonAsync();
+    }
+
+    private async Task ReloadSoonAsync()
+    {
+        try
+        {
+            var wait = NewJobReloadInterval - Time.GetElapsedTime(_lastLoad);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, Time, _disposed.Token);
+            }
+
+            await InvokeAsync(async () =>
+            {
+                _reloadScheduled = false;
+                await ReloadAsync();
+            });
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The page was closed.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The circuit was closed.
+        }
+    }
+
+    private static void OnRowRender(RowRenderEventArgs<Job> args)
+    {
+        if (args.Data is { } job)
+        {
+            args.Attributes.Add("data-testid", $"job-row-{job.Id}");
+            args.Attributes.Add("data-state", job.State.ToWire());
+        }
+    }
+
+    public void Dispose()
+    {
+        _jobUpdates?.Dispose();
+        _connection?.Dispose();
+        _disposed.Cancel();
+    }
+}

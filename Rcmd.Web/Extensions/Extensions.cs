@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Radzen;
+using Rcmd.Web.Components;
+using Rcmd.Web.Services;
+
+namespace Rcmd.Web;
+
+/// <summary>Everything Rcmd.Web registers and maps; Program.cs only lists the steps.</summary>
+public static class Extensions
+{
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRadzenComponents();
+        builder.Services.AddRcmdApiClient(builder.Configuration);
+        builder.Services.AddLiveEvents(builder.Configuration);
+    }
+
+    /// <summary>
+    /// The typed <see cref="RcmdApiClient"/>, based at <c>services:api:http:0</c>, sending <c>X-Api-Key</c> when
+    /// <c>Rcmd:ApiKey</c> is set. A missing address stops the process at start with a message that says which variable to set.
+    /// </summary>
+    public static IServiceCollection AddRcmdApiClient(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RcmdApiOptions>()
+            .Configure(o =>
+            {
+                o.BaseAddress = ServiceReferences.Resolve(configuration, RcmdApiConstants.ServiceName);
+                o.ApiKey = configuration[RcmdApiConstants.ApiKeyConfigKey];
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddTransient<ApiKeyHandler>();
+
+        services.AddHttpClient<RcmdApiClient>((sp, http) =>
+            {
+                var options = sp.GetRequiredService<IOptions<RcmdApiOptions>>().Value;
+                http.BaseAddress = options.BaseAddress;
+                http.Timeout = options.Timeout;
+            })
+            .AddHttpMessageHandler<ApiKeyHandler>();
+
+        // The live stream stays open for hours: no overall timeout (LiveEventsService watches for silence instead).
+        services.AddHttpClient(LiveEventsConstants.HttpClientName, (sp, http) =>
+            {
+                http.BaseAddress = sp.GetRequiredService<IOptions<RcmdApiOptions>>().Value.BaseAddress;
+                http.Timeout = Timeout.InfiniteTimeSpan;
+            })
+            .AddHttpMessageHandler<ApiKeyHandler>();
+        return services;
+    }
+
+    /// <summary>The one live-event hub of the process and the hosted service that feeds it from the Api.</summary>
+    public static IServiceCollection AddLiveEvents(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LiveEventsOptions>()
+            .Bind(configuration.GetSection(LiveEventsOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LiveEvents>();
+        services.AddHostedService<LiveEventsService>();
+        return services;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+        }
+
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

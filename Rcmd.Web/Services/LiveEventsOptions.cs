@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Rcmd.Web.Services;
+
+/// <summary>How the Web server follows the Api's live stream (<c>GET /api/sse/status</c>). Section <c>Rcmd:LiveEvents</c>.</summary>
+public sealed class LiveEventsOptions
+{
+    public const string SectionName = "Rcmd:LiveEvents";
+
+    /// <summary>First wait before reconnecting after the stream dropped; doubles up to <see cref="MaxReconnectDelay"/>. Default 0.5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan MinReconnectDelay { get; set; } = LiveEventsConstants.MinReconnectDelay;
+
+    /// <summary>Longest wait between reconnection attempts. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan MaxReconnectDelay { get; set; } = LiveEventsConstants.MaxReconnectDelay;
+
+    /// <summary>
+    /// A stream that carries nothing — not even a heartbeat comment — for this long is taken as dead and reopened.
+    /// Default 45 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = LiveEventsConstants.IdleTimeout;
+
+    /// <summary>
+    /// Shortest time between two hand-overs of job updates to one component, so a busy system renders each page at
+    /// most ~10 times a second. Default 100 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
+    public TimeSpan RenderInterval { get; set; } = LiveEventsConstants.RenderInterval;
+}
+
+internal static class LiveEventsConstants
+{
+    public const string HttpClientName = "rcmd-api-sse";
+    public const string StatusStreamPath = "api/sse/status";
+    public static readonly TimeSpan MinReconnectDelay = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(45);
+    public static readonly TimeSpan RenderInterval = TimeSpan.FromMilliseconds(100);
+}

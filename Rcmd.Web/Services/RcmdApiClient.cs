@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Rcmd.Failures;
+using Rcmd.Jobs;
+using Rcmd.Serialization;
+using Rcmd.Storage;
+
+namespace Rcmd.Web.Services;
+
+/// <summary>
+/// The typed client of Rcmd.Api (a typed <see cref="HttpClient"/>, as in the Aspire starter's Web project). Every call
+/// returns an <see cref="ApiResult{T}"/>: failures — the Api down, a 400 with field errors, a 404 — come back as values
+/// components can show; only the caller's own cancellation is thrown.
+/// </summary>
+public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient> logger)
+{
+    public Task<ApiResult<JobPage>> ListJobsAsync(JobState? state, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        page = Math.Max(1, page);
+        pageSize = Math.Clamp(pageSize, 1, JobQuery.MaxPageSize);
+        var uri = string.Create(CultureInfo.InvariantCulture, $"api/jobs?page={page}&pageSize={pageSize}")
+            + (state is { } s ? "&state=" + s.ToWire() : string.Empty);
+        return SendAsync(HttpMethod.Get, uri, null, RcmdJsonContext.Default.JobPage, cancellationToken);
+    }
+
+    public Task<ApiResult<Job>> GetJobAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/jobs/" + Uri.EscapeDataString(id), null, RcmdJsonContext.Default.Job, cancellationToken);
+
+    public Task<ApiResult<Job>> SubmitJobAsync(JobRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/jobs", JsonContent.Create(request, RcmdJsonContext.Default.JobRequest),
+            RcmdJsonContext.Default.Job, cancellationToken);
+
+    public Task<ApiResult<Job>> CancelJobAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/jobs/" + Uri.EscapeDataString(id) + "/cancel", null, RcmdJsonContext.Default.Job,
+            cancellationToken);
+
+    public Task<ApiResult<JobCounts>> GetCountsAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/jobs/counts", null, RcmdJsonContext.Default.JobCounts, cancellationToken);
+
+    public Task<ApiResult<RemoteList>> GetRemotesAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/remotes", null, WebJsonContext.Default.RemoteList, cancellationToken);
+
+    private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string uri, HttpContent? content, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                var value = await response.Content.ReadFromJsonAsync(type, cancellationToken);
+                return value is null
+                    ? ApiResult<T>.Fail(new ApiError(ApiErrorKind.Failed, $"The Api answered {method} {uri} with an empty body."))
+                    : ApiResult<T>.Ok(value);
+            }
+
+            return ApiResult<T>.Fail(await ReadErrorAsync(response, cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        {
+            // OperationCanceledException without our token cancelled is HttpClient's timeout.
+            LogUnreachable(logger, method.Method, uri, ex.GetType().Name, ex.Message);
+            return ApiResult<T>.Fail(ApiError.Unreachable(http.BaseAddress));
+        }
+        catch (JsonException ex)
+        {
+            LogBadBody(logger, method.Method, uri, ex.Message);
+            return ApiResult<T>.Fail(new ApiError(ApiErrorKind.Failed, $"The Api's answer to {method} {uri} could not be read."));
+        }
+    }
+
+    private static async Task<ApiError> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        var kind = response.StatusCode switch
+        {
+            HttpStatusCode.BadRequest or HttpStatusCode.UnprocessableEntity => ApiErrorKind.Invalid,
+            HttpStatusCode.NotFound => ApiErrorKind.NotFound,
+            HttpStatusCode.Conflict => ApiErrorKind.Conflict,
+            HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ApiErrorKind.Unauthorized,
+            HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout => ApiErrorKind.Unreachable,
+            _ => ApiErrorKind.Failed,
+        };
+
+        ErrorResponse? body = null;
+        try
+        {
+            if (response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                body = await response.Content.ReadFromJsonAsync(RcmdJsonContext.Default.ErrorResponse, cancellationToken);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not the Api's error shape (a proxy's page, say): fall back to a message from the status.
+        }
+
+        if (body?.Error is { } error)
+        {
+            return new ApiError(kind, error.Message)
+            {
+                StatusCode = status,
+                Code = error.NormalizedError?.Code,
+                Retryable = error.NormalizedError?.Retryable ?? false,
+                Suggestion = error.NormalizedError?.Suggestion,
+                Fields = error.Fields ?? new Dictionary<string, string[]>(),
+            };
+        }
+
+        var message = kind switch
+        {
+            ApiErrorKind.NotFound => "Not found.",
+            ApiErrorKind.Conflict => "The action is not possible in the current state.",
+            ApiErrorKind.Unauthorized => "The Api refused the request: check Rcmd:ApiKey.",
+            ApiErrorKind.Unreachable => "The Api is unavailable right now.",
+            _ => $"The Api answered {status} {response.ReasonPhrase}.",
+        };
+        return new ApiError(kind, message) { StatusCode = status, Retryable = kind == ApiErrorKind.Unreachable };
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Api call {Method} {Uri} failed: {ExceptionType}: {Reason}")]
+    private static partial void LogUnreachable(ILogger logger, string method, string uri, string exceptionType, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "Api call {Method} {Uri} returned a body that is not valid JSON: {Reason}")]
+    private static partial void LogBadBody(ILogger logger, string method, string uri, string reason);
+}

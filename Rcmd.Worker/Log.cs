@@ -1,0 +1,94 @@
+namespace Rcmd.Worker;
+
+/// <summary>
+/// The Worker's log lines. Fields use the names every Rcmd service logs with: <c>job_id</c>, <c>job_type</c>,
+/// <c>job_state</c>, <c>error_code</c>. Nothing here takes rcd's credentials or request headers.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Worker {worker_id} started; runs up to {concurrency} jobs at once")]
+    public static partial void WorkerStarted(ILogger logger, string worker_id, int concurrency);
+
+    [LoggerMessage(2, LogLevel.Information,
+        "Worker {worker_id} stopping: {left_running} job(s) left running in rclone with their leases; another Worker adopts them when the leases expire (within {lease_seconds} s)")]
+    public static partial void WorkerStopped(ILogger logger, string worker_id, int left_running, double lease_seconds);
+
+    [LoggerMessage(3, LogLevel.Debug, "Claimed job {job_id}")]
+    public static partial void JobClaimed(ILogger logger, string job_id);
+
+    [LoggerMessage(4, LogLevel.Information, "Skipped job {job_id}: it is {job_state}, not queued")]
+    public static partial void JobSkipped(ILogger logger, string job_id, string job_state);
+
+    [LoggerMessage(5, LogLevel.Information, "Job {job_id} ({job_type}) attempt {attempt} started as rclone job {rclone_job_id}")]
+    public static partial void JobStarted(ILogger logger, string job_id, string job_type, int attempt, long rclone_job_id);
+
+    [LoggerMessage(6, LogLevel.Information, "Job {job_id} ({job_type}) ended {job_state} (error_code {error_code})")]
+    public static partial void JobFinished(ILogger logger, string job_id, string job_type, string job_state, string error_code);
+
+    [LoggerMessage(7, LogLevel.Warning, "Job {job_id} ({job_type}) could not be started in rclone (error_code {error_code})")]
+    public static partial void LaunchFailed(ILogger logger, Exception exception, string job_id, string job_type, string error_code);
+
+    [LoggerMessage(8, LogLevel.Information, "Job {job_id} ({job_type}): cancel requested, stopping rclone job {rclone_job_id}")]
+    public static partial void StoppingRun(ILogger logger, string job_id, string job_type, long rclone_job_id);
+
+    [LoggerMessage(9, LogLevel.Warning, "Job {job_id}: polling rclone failed; will try again")]
+    public static partial void PollFailed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(10, LogLevel.Warning, "Job {job_id}: renewing the lease failed; will try again")]
+    public static partial void RenewFailed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(11, LogLevel.Warning, "Job {job_id}: lease lost to another Worker; no longer touching the job")]
+    public static partial void LeaseLost(ILogger logger, string job_id);
+
+    [LoggerMessage(12, LogLevel.Information,
+        "Job {job_id}: shutting down, left running in rclone; another Worker adopts it when the lease expires (within {lease_seconds} s)")]
+    public static partial void LeftRunning(ILogger logger, string job_id, double lease_seconds);
+
+    [LoggerMessage(13, LogLevel.Error, "Job {job_id}: unexpected failure; the job is recovered when its lease expires")]
+    public static partial void JobCrashed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(14, LogLevel.Warning, "Job {job_id} changed elsewhere (now {job_state}, worker {worker_id}); no longer touching it")]
+    public static partial void JobChangedElsewhere(ILogger logger, string job_id, string job_state, string worker_id);
+
+    [LoggerMessage(15, LogLevel.Warning, "Job {job_id}: saving failed; the next save carries the change")]
+    public static partial void SaveFailed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(16, LogLevel.Warning, "Job {job_id}: rcd's pid is unknown; recovery will rely on job/status alone")]
+    public static partial void PidUnknown(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(17, LogLevel.Debug, "Job {job_id}: deleting the stats group failed")]
+    public static partial void DeleteStatsFailed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(18, LogLevel.Information, "Job {job_id} ({job_type}) queued again (error_code {error_code})")]
+    public static partial void JobRequeued(ILogger logger, string job_id, string job_type, string error_code);
+
+    [LoggerMessage(20, LogLevel.Warning, "Claiming a job failed; will try again")]
+    public static partial void ClaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(21, LogLevel.Warning, "Subscribing to the wake channel failed; polling the queue every second instead")]
+    public static partial void WakeSubscriptionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(30, LogLevel.Warning, "Looking for expired leases failed; will try again")]
+    public static partial void SweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(31, LogLevel.Warning, "Job {job_id}: recovery failed; the lease expires and it is tried again")]
+    public static partial void RecoveryFailed(ILogger logger, Exception? exception, string job_id);
+
+    [LoggerMessage(32, LogLevel.Information, "Job {job_id} ({job_type}) claimed by {previous_worker} but never started: queued again")]
+    public static partial void ClaimRecovered(ILogger logger, string job_id, string job_type, string previous_worker);
+
+    [LoggerMessage(33, LogLevel.Information, "Job {job_id} ({job_type}) adopted from {previous_worker}: watching rclone job {rclone_job_id}")]
+    public static partial void JobAdopted(ILogger logger, string job_id, string job_type, string previous_worker, long rclone_job_id);
+
+    [LoggerMessage(34, LogLevel.Warning, "Job {job_id} ({job_type}) of {previous_worker}: its rclone run is gone")]
+    public static partial void RunLost(ILogger logger, string job_id, string job_type, string previous_worker);
+
+    [LoggerMessage(40, LogLevel.Warning, "rcd call {rc_method} failed ({outcome}); retry {attempt} in {delay_ms} ms")]
+    public static partial void RetryingRcdCall(ILogger logger, string rc_method, int attempt, double delay_ms, string outcome);
+
+    [LoggerMessage(41, LogLevel.Error, "Circuit to rcd opened for {break_seconds} s after {outcome}")]
+    public static partial void RcdCircuitOpened(ILogger logger, double break_seconds, string outcome);
+
+    [LoggerMessage(42, LogLevel.Information, "Circuit to rcd closed")]
+    public static partial void RcdCircuitClosed(ILogger logger);
+}

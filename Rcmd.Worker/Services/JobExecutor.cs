@@ -1,0 +1,432 @@
+using Microsoft.Extensions.Options;
+using Rcmd.Jobs;
+using Rcmd.Rclone;
+using Rcmd.Storage;
+using Rcmd.Worker.Rclone;
+
+namespace Rcmd.Worker.Services;
+
+/// <summary>
+/// Runs one job in rcd and watches it to its end, for <see cref="JobRunnerService"/> (jobs this Worker claimed) and
+/// <see cref="LeaseReaperService"/> (running jobs it adopted from a dead Worker). While it works on a job it renews
+/// the job's lease every heartbeat; if the lease is lost (another Worker took it over) it stops touching the job at
+/// once. On shutdown it stops watching and leaves the run going in rcd and the lease in place: another Worker adopts
+/// the job when the lease expires. Every write is a guarded save (expected state and Worker), so a Worker that lost
+/// a job can never overwrite the one that has it now.
+/// </summary>
+public sealed class JobExecutor(
+    JobStore store,
+    JobQueue queue,
+    RcloneClient rclone,
+    RclonePidCache pids,
+    ActiveJobs active,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<JobExecutor> logger)
+{
+    private WorkerOptions Options => options.Value;
+
+    private string WorkerId => Options.WorkerId;
+
+    /// <summary>Runs a job this Worker has just claimed (it holds the lease) from Queued to its end.</summary>
+    public Task RunClaimedAsync(string id, CancellationToken stoppingToken) =>
+        WithLeaseAsync(id, token => RunClaimedCoreAsync(id, token), stoppingToken);
+
+    /// <summary>Watches a running job this Worker adopted (lease taken over, record saved with this Worker) to its end.</summary>
+    public Task WatchAdoptedAsync(Job job, CancellationToken stoppingToken) =>
+        WithLeaseAsync(job.Id, token => WatchAsync(job, token), stoppingToken);
+
+    /// <summary>
+    /// The job's rclone run is gone (rcd restarted, or the Worker died before the run's id was recorded). A job a user
+    /// asked to cancel is canceled; an idempotent one is queued again; any other fails with <c>server_restarted</c>.
+    /// The caller holds the lease and the record names this Worker.
+    /// </summary>
+    public async Task RecoverLostRunAsync(Job job, CancellationToken cancellationToken)
+    {
+        var cancel = await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        var requeue = !cancel && job.Type.IsIdempotent();
+        var next = cancel ? JobStateMachine.Cancel(job, time)
+            : requeue ? JobStateMachine.Requeue(job, JobErrors.ServerRestarted(requeued: true), time)
+            : JobStateMachine.Fail(job, JobErrors.ServerRestarted(requeued: false), time);
+        if (!await SaveOwnAsync(next, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (cancel)
+        {
+            await store.ClearCancelRequestAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (requeue)
+        {
+            await store.RequeueIdAsync(job.Id, cancellationToken).ConfigureAwait(false);
+            Log.JobRequeued(logger, job.Id, job.Type.ToWire(), Failures.ErrorCodes.ServerRestarted);
+        }
+        else
+        {
+            Log.JobFinished(logger, job.Id, job.Type.ToWire(), next.State.ToWire(), next.Error?.Code ?? Failures.ErrorCodes.None);
+        }
+
+        await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether rcd still knows the job's run (running or finished) in the same rcd process that started it.</summary>
+    public async Task<bool> IsRunKnownAsync(Job job, CancellationToken cancellationToken)
+    {
+        if (job.RcloneJobId is not { } rcloneJobId)
+        {
+            return false;
+        }
+
+        if (job.RclonePid is { } launchedUnder && launchedUnder != await pids.GetAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        try
+        {
+            await rclone.JobStatusAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RcloneException ex) when (IsJobNotFound(ex))
+        {
+            return false;
+        }
+    }
+
+    private async Task WithLeaseAsync(string id, Func<CancellationToken, Task> work, CancellationToken stoppingToken)
+    {
+        if (!active.TryAdd(id))
+        {
+            return;
+        }
+
+        using var jobToken = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var heartbeat = KeepLeaseAsync(id, jobToken);
+        var completed = false;
+        Exception? failure = null;
+        try
+        {
+            await work(jobToken.Token).ConfigureAwait(false);
+            completed = true;
+        }
+        catch (OperationCanceledException) when (jobToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        await jobToken.CancelAsync().ConfigureAwait(false);
+        var leaseLost = await heartbeat.ConfigureAwait(false);
+        active.Remove(id);
+
+        if (failure is not null)
+        {
+            // The lease is no longer renewed: a reaper (maybe this Worker's) recovers the job once it expires.
+            Log.JobCrashed(logger, failure, id);
+        }
+        else if (leaseLost)
+        {
+            Log.LeaseLost(logger, id);
+        }
+        else if (!completed && stoppingToken.IsCancellationRequested)
+        {
+            Log.LeftRunning(logger, id, Options.LeaseDuration.TotalSeconds);
+        }
+    }
+
+    /// <summary>Renews the lease every heartbeat; cancels the job's token and returns true when the lease is lost.</summary>
+    private async Task<bool> KeepLeaseAsync(string id, CancellationTokenSource jobToken)
+    {
+        using var timer = new PeriodicTimer(Options.HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(jobToken.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (!await queue.RenewAsync(id, WorkerId, Options.LeaseDuration, jobToken.Token).ConfigureAwait(false))
+                    {
+                        await jobToken.CancelAsync().ConfigureAwait(false);
+                        return true;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.RenewFailed(logger, ex, id);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return false;
+    }
+
+    private async Task RunClaimedCoreAsync(string id, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        if (job is null || job.State != JobState.Queued)
+        {
+            Log.JobSkipped(logger, id, job?.State.ToWire() ?? "missing");
+            await queue.ReleaseAsync(id, WorkerId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (await store.IsCancelRequestedAsync(id, cancellationToken).ConfigureAwait(false))
+        {
+            var canceled = JobStateMachine.Cancel(job, time);
+            if (await store.SaveAsync(canceled, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            {
+                await store.ClearCancelRequestAsync(id, cancellationToken).ConfigureAwait(false);
+                Log.JobFinished(logger, id, job.Type.ToWire(), canceled.State.ToWire(), canceled.Error?.Code ?? Failures.ErrorCodes.None);
+            }
+
+            await queue.ReleaseAsync(id, WorkerId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        Job? launched;
+        using (var launch = new CancellationTokenSource(WorkerConstants.LaunchTimeout))
+        {
+            // Not the stopping token: see WorkerConstants.LaunchTimeout.
+            launched = await LaunchAsync(job, launch.Token).ConfigureAwait(false);
+        }
+
+        if (launched is not null)
+        {
+            await WatchAsync(launched, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Queued → Running (saved), the run started in rcd, rclone's job id and rcd's pid saved. Null when it ended here.</summary>
+    private async Task<Job?> LaunchAsync(Job job, CancellationToken cancellationToken)
+    {
+        var running = JobStateMachine.Start(job, WorkerId, time);
+        if (await store.SaveAsync(running, JobState.Queued, null, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
+        {
+            Log.JobSkipped(logger, job.Id, "changed");
+            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        var (method, parameters) = RcloneCommands.ForJob(running);
+        long rcloneJobId;
+        try
+        {
+            rcloneJobId = await rclone.StartAsync(method, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ForgetPidUnlessRcdAnswered(ex);
+            var failed = JobStateMachine.Fail(running, JobErrors.FromException(ex), time);
+            Log.LaunchFailed(logger, ex, job.Id, job.Type.ToWire(), failed.Error!.Code);
+            await FinishAsync(failed, cancelRequested: false, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
+        long? pid = null;
+        try
+        {
+            pid = await pids.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Recovery then trusts job/status alone.
+            Log.PidUnknown(logger, ex, job.Id);
+        }
+
+        var launched = JobStateMachine.Launched(running, rcloneJobId, time, pid);
+        try
+        {
+            if (!await SaveOwnAsync(launched, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+        catch (Exception ex)
+        {
+            // Keep watching: the next save (progress or the end) carries the rclone job id too.
+            Log.SaveFailed(logger, ex, job.Id);
+        }
+
+        Log.JobStarted(logger, job.Id, job.Type.ToWire(), running.Attempt, rcloneJobId);
+        return launched;
+    }
+
+    /// <summary>Polls the run until it ends, saving progress (at most once per poll interval, only when it changed).</summary>
+    private async Task WatchAsync(Job job, CancellationToken cancellationToken)
+    {
+        if (job.RcloneJobId is not { } rcloneJobId)
+        {
+            await RecoverLostRunAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var group = RcloneCommands.Group(job);
+        var method = RcloneCommands.ForJob(job).Method;
+        var stopping = false;
+        var delay = WorkerConstants.FirstPollDelay;
+        long? lastProgressAt = null;
+        while (true)
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.PollInterval.Ticks));
+            try
+            {
+                if (!stopping && await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false))
+                {
+                    Log.StoppingRun(logger, job.Id, job.Type.ToWire(), rcloneJobId);
+                    await rclone.StopJobAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
+                    stopping = true;
+                }
+
+                if (job.RclonePid is { } launchedUnder && launchedUnder != await pids.GetAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    // A new rcd: its job ids start again at 1, so ours may now name somebody else's run.
+                    await RecoverLostRunAsync(job, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                var status = await rclone.JobStatusAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
+                if (status.Finished)
+                {
+                    await FinishRunAsync(job, status, method, group, stopping, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
+                if (lastProgressAt is null || time.GetElapsedTime(lastProgressAt.Value) >= Options.PollInterval)
+                {
+                    lastProgressAt = time.GetTimestamp();
+                    var progress = ToProgress(await rclone.StatsAsync(group, cancellationToken).ConfigureAwait(false));
+                    if (progress != job.Progress)
+                    {
+                        var updated = JobStateMachine.ReportProgress(job, progress, time);
+                        if (!await SaveOwnAsync(updated, cancellationToken).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        job = updated;
+                    }
+                }
+            }
+            catch (RcloneException ex) when (IsJobNotFound(ex))
+            {
+                await RecoverLostRunAsync(job, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // rcd or Redis hiccup: keep the lease, keep polling. A sick rcd shows on /health.
+                ForgetPidUnlessRcdAnswered(ex);
+                Log.PollFailed(logger, ex, job.Id);
+            }
+        }
+    }
+
+    private async Task FinishRunAsync(Job job, RcloneJobStatus status, string method, string group, bool stopping,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            job = JobStateMachine.ReportProgress(job, ToProgress(await rclone.StatsAsync(group, cancellationToken).ConfigureAwait(false)), time);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.PollFailed(logger, ex, job.Id);
+        }
+
+        var cancelRequested = stopping || await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        var final = status.Success ? JobStateMachine.Succeed(job, time)
+            : cancelRequested ? JobStateMachine.Cancel(job, time)
+            : JobStateMachine.Fail(job, JobErrors.FromRunError(method, status.Error), time);
+        if (!await FinishAsync(final, cancelRequested, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await rclone.DeleteStatsAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.DeleteStatsFailed(logger, ex, job.Id);
+        }
+    }
+
+    /// <summary>Saves a job's final state, clears its cancel request and releases its lease.</summary>
+    private async Task<bool> FinishAsync(Job final, bool cancelRequested, CancellationToken cancellationToken)
+    {
+        if (!await SaveOwnAsync(final, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        if (cancelRequested)
+        {
+            await store.ClearCancelRequestAsync(final.Id, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.JobFinished(logger, final.Id, final.Type.ToWire(), final.State.ToWire(), final.Error?.Code ?? Failures.ErrorCodes.None);
+        await queue.ReleaseAsync(final.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Saves a job this Worker runs (expected: Running, held by this Worker). False when the record changed under it:
+    /// then it touches the job no more — releasing the lease only if the job has ended, and stopping its rclone run if
+    /// the job was canceled by someone else.
+    /// </summary>
+    private async Task<bool> SaveOwnAsync(Job job, CancellationToken cancellationToken)
+    {
+        var result = await store.SaveAsync(job, JobState.Running, WorkerId, cancellationToken).ConfigureAwait(false);
+        if (result == SaveResult.Saved)
+        {
+            return true;
+        }
+
+        var current = await store.GetAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        Log.JobChangedElsewhere(logger, job.Id, current?.State.ToWire() ?? "missing", current?.WorkerId ?? "none");
+        if (current is null || current.State.IsTerminal())
+        {
+            if (current?.State == JobState.Canceled && job.RcloneJobId is { } rcloneJobId)
+            {
+                await rclone.StopJobAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
+            }
+
+            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    private void ForgetPidUnlessRcdAnswered(Exception exception)
+    {
+        if (exception is not RcloneException)
+        {
+            pids.Invalidate();
+        }
+    }
+
+    internal static bool IsJobNotFound(RcloneException exception) =>
+        exception.Method == "job/status" && exception.Error.Contains("job not found", StringComparison.OrdinalIgnoreCase);
+
+    internal static JobProgress ToProgress(RcloneStats stats) => new()
+    {
+        Bytes = stats.Bytes,
+        TotalBytes = stats.TotalBytes,
+        Speed = Math.Round(stats.Speed, 1),
+        EtaSeconds = stats.Eta,
+        Transfers = stats.Transfers,
+        TotalTransfers = stats.TotalTransfers,
+        Errors = stats.Errors,
+        CurrentFile = stats.Transferring.Count > 0 ? stats.Transferring[0] : null,
+    };
+}

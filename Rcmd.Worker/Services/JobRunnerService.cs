@@ -1,0 +1,132 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using Rcmd.Storage;
+using StackExchange.Redis;
+
+namespace Rcmd.Worker.Services;
+
+/// <summary>
+/// Claims queued jobs (atomically, with a lease) and runs up to <see cref="WorkerOptions.Concurrency"/> of them at once.
+/// An idle Worker wakes the moment a job is queued (Redis channel <see cref="RedisKeys.WakeChannel"/>) and looks at the
+/// queue every second anyway, in case a message was lost.
+/// </summary>
+public sealed class JobRunnerService(
+    JobQueue queue,
+    JobExecutor executor,
+    ActiveJobs active,
+    RedisConnection redis,
+    IOptions<WorkerOptions> options,
+    ILogger<JobRunnerService> logger) : BackgroundService
+{
+    private WorkerOptions Options => options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        void OnWake(RedisChannel channel, RedisValue message) => wake.Writer.TryWrite(true);
+        var subscribed = await SubscribeAsync(OnWake, stoppingToken).ConfigureAwait(false);
+        Log.WorkerStarted(logger, Options.WorkerId, Options.Concurrency);
+
+        using var slots = new SemaphoreSlim(Options.Concurrency, Options.Concurrency);
+        var running = new List<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                string? id = null;
+                try
+                {
+                    id = await queue.TryClaimAsync(Options.WorkerId, Options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.ClaimFailed(logger, ex);
+                }
+                finally
+                {
+                    if (id is null)
+                    {
+                        slots.Release();
+                    }
+                }
+
+                if (id is null)
+                {
+                    await WaitForWorkAsync(wake.Reader, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                Log.JobClaimed(logger, id);
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(RunAsync(id, slots, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            var left = active.Count;
+            await Task.WhenAll(running).ConfigureAwait(false);
+            if (subscribed)
+            {
+                await UnsubscribeAsync(OnWake).ConfigureAwait(false);
+            }
+
+            Log.WorkerStopped(logger, Options.WorkerId, left, Options.LeaseDuration.TotalSeconds);
+        }
+    }
+
+    private async Task RunAsync(string id, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await executor.RunClaimedAsync(id, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    private static async Task WaitForWorkAsync(ChannelReader<bool> wake, CancellationToken stoppingToken)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        idle.CancelAfter(WorkerConstants.IdlePollInterval);
+        try
+        {
+            await wake.ReadAsync(idle.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> SubscribeAsync(Action<RedisChannel, RedisValue> handler, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await redis.Subscriber.SubscribeAsync(redis.Keys.WakeChannel, handler).WaitAsync(stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.WakeSubscriptionFailed(logger, ex);
+            return false;
+        }
+    }
+
+    private async Task UnsubscribeAsync(Action<RedisChannel, RedisValue> handler)
+    {
+        try
+        {
+            await redis.Subscriber.UnsubscribeAsync(redis.Keys.WakeChannel, handler).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.WakeSubscriptionFailed(logger, ex);
+        }
+    }
+}

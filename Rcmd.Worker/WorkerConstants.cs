@@ -1,0 +1,38 @@
+namespace Rcmd.Worker;
+
+/// <summary>Defaults of <see cref="WorkerOptions"/> and the fixed numbers of the Worker's loops.</summary>
+internal static class WorkerConstants
+{
+    public const int DefaultConcurrency = 4;
+
+    public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan DefaultHeartbeatInterval = TimeSpan.FromSeconds(10);
+
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(500);
+
+    public static readonly TimeSpan DefaultLeaseCheckInterval = TimeSpan.FromSeconds(5);
+
+    public static string DefaultWorkerId => $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>
+    /// How long an idle Worker waits for a wake-up message before it looks at the queue anyway (a message can be lost
+    /// while Redis reconnects).
+    /// </summary>
+    public static readonly TimeSpan IdlePollInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The first look at a run's status after launch; the delay then doubles up to the poll interval, so short jobs
+    /// (a small copyfile) finish in milliseconds, not in a whole poll interval. Progress saves stay one per interval.
+    /// </summary>
+    public static readonly TimeSpan FirstPollDelay = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
+    /// The most a launch (record Running, start in rcd, record rclone's job id) may take. Shutdown does not interrupt
+    /// a launch: a run that rcd started but Redis never heard of could be started again after recovery.
+    /// </summary>
+    public static readonly TimeSpan LaunchTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Expired leases taken over per sweep at most.</summary>
+    public const int ReapBatchSize = 100;
+}

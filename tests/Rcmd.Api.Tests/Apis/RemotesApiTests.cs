@@ -1,0 +1,75 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Rcmd.Api.Tests.Infrastructure;
+using Rcmd.Rclone;
+using Rcmd.Testing;
+
+namespace Rcmd.Api.Tests.Apis;
+
+[Collection(ApiCollection.Name)]
+public sealed class RemotesApiTests(RedisAndRcloneFixture fixture)
+{
+    [Fact]
+    public async Task ListRemotes_RemoteInRcloneConfig_ListedWithNameAndTypeOnly()
+    {
+        var secret = "pw-" + Guid.NewGuid().ToString("N");
+        fixture.Rclone.AddRemote("apitest-sftp", "sftp", ("host", "127.0.0.1"), ("user", "backup-user"), ("pass", secret));
+        using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
+        using var http = factory.CreateClient();
+
+        using var response = await http.GetAsync("/api/remotes");
+
+        var text = await response.Content.ReadAsStringAsync();
+        var body = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
+        var remote = body.GetProperty("remotes").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "apitest-sftp");
+        Assert.Equal("sftp", remote.GetProperty("type").GetString());
+        Assert.Equal(["name", "type"], remote.EnumerateObject().Select(p => p.Name).Order());
+        Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("backup-user", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(fixture.Rclone.Password, text, StringComparison.Ordinal);
+
+        var inline = body.GetProperty("inlineBackends").EnumerateArray().Select(b => b.GetString()).ToList();
+        Assert.Contains(":local:", inline);
+        Assert.Contains(":s3:", inline);
+    }
+
+    [Fact]
+    public async Task ListRemotes_RcdUnreachable_Returns503EndpointUnreachableWithoutSecrets()
+    {
+        var closed = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        using var factory = ApiFactory.Create(fixture.Redis.ConnectionString, closed, fixture.Rclone);
+        using var http = factory.CreateClient();
+
+        using var response = await http.GetAsync("/api/remotes");
+
+        var text = await response.Content.ReadAsStringAsync();
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "endpoint_unreachable", retryable: true);
+        Assert.DoesNotContain(fixture.Rclone.Password, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(closed.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListRemotes_UnexpectedException_Returns500UnknownWithoutItsText()
+    {
+        using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone, services: services =>
+            services.AddHttpClient<RcloneClient>().ConfigurePrimaryHttpMessageHandler(() => new FailingHandler()));
+        using var http = factory.CreateClient();
+
+        using var response = await http.GetAsync("/api/remotes");
+
+        var text = await response.Content.ReadAsStringAsync();
+        var error = await ApiAssert.ErrorAsync(response, HttpStatusCode.InternalServerError, "unknown");
+        Assert.DoesNotContain(FailingHandler.Detail, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(InvalidOperationException), text, StringComparison.Ordinal);
+        Assert.Contains("trace id", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Fails every call the way a bug would: with an exception nobody classified.</summary>
+    private sealed class FailingHandler : HttpMessageHandler
+    {
+        public const string Detail = "internal-detail-that-must-not-leak";
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException(Detail);
+    }
+}
