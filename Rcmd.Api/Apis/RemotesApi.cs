@@ -28,7 +28,7 @@ public static class RemotesApi
     public static async Task<Ok<RemotesResponse>> ListRemotes(RcloneClient rclone, CancellationToken cancellationToken)
     {
         var remotes = rclone.ListRemotesAsync(cancellationToken);
-        var backends = rclone.ListBackendsAsync(cancellationToken);
+        var backends = rclone.ListBackendPrefixesAsync(cancellationToken);
         await Task.WhenAll(remotes, backends);
         return TypedResults.Ok(new RemotesResponse(
             [.. remotes.Result.Select(r => new RemoteInfo(r.Name, r.Type))],

@@ -48,7 +48,9 @@ public static class Extensions
         {
             var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
             web.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = api.MaxRequestBodyBytes);
-            if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey]))
+            if (string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey])
+                && string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpPortsKey])
+                && string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpsPortsKey]))
             {
                 web.WebHost.UseUrls(api.DefaultUrl);
             }

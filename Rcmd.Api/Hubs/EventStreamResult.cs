@@ -1,6 +1,6 @@
+using System.Reflection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
-using System.Reflection;
 
 namespace Rcmd.Api.Hubs;
 
@@ -29,6 +29,7 @@ internal sealed class EventStreamResult(EventHub hub, IReadOnlySet<string>? type
         using var subscription = hub.Subscribe(types);
         using var ticks = new PeriodicTimer(heartbeat, time);
         var batch = new List<ServerSentEvent>();
+        var text = new System.Text.StringBuilder();
         try
         {
             // Registered before the first byte leaves, so a client that has the headers misses nothing after them.
@@ -52,10 +53,13 @@ internal sealed class EventStreamResult(EventHub hub, IReadOnlySet<string>? type
 
                     batch.Clear();
                     subscription.Drain(batch);
+                    text.Clear();
                     foreach (var item in batch)
                     {
-                        await response.WriteAsync(item.Format(), cancellationToken).ConfigureAwait(false);
+                        item.AppendTo(text);
                     }
+
+                    await response.WriteAsync(text.ToString(), cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {

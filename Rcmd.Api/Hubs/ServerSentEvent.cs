@@ -43,16 +43,17 @@ public sealed record ServerSentEvent(long Id, string Type, string? JobId, string
     }
 
     /// <summary>The wire form: <c>id:</c>, <c>event:</c>, one <c>data:</c> line per line of JSON, a blank line.</summary>
-    public string Format()
+    public string Format() => AppendTo(new System.Text.StringBuilder(Data.Length + Type.Length + 48)).ToString();
+
+    public System.Text.StringBuilder AppendTo(System.Text.StringBuilder text)
     {
-        var text = new System.Text.StringBuilder(Data.Length + Type.Length + 48)
-            .Append("id: ").Append(Id).Append('\n')
+        text.Append("id: ").Append(Id).Append('\n')
             .Append("event: ").Append(Type.ReplaceLineEndings(" ")).Append('\n');
         foreach (var line in Data.Split('\n'))
         {
             text.Append("data: ").Append(line.TrimEnd('\r')).Append('\n');
         }
 
-        return text.Append('\n').ToString();
+        return text.Append('\n');
     }
 }

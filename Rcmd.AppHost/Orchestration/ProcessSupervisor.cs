@@ -56,7 +56,15 @@ internal sealed class ProcessSupervisor(LaunchSpec spec, ConsoleOutput output, I
             {
                 using var probeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 probeTimeout.CancelAfter(OrchestrationConstants.ProbeTimeout);
-                reason = await spec.Readiness.CheckAsync(probeTimeout.Token);
+                try
+                {
+                    reason = await spec.Readiness.CheckAsync(probeTimeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    reason = $"no answer within {OrchestrationConstants.ProbeTimeout.TotalSeconds:0} s";
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
                 if (reason is null)
                 {
@@ -235,10 +243,17 @@ internal sealed class ProcessSupervisor(LaunchSpec spec, ConsoleOutput output, I
             probeTimeout.CancelAfter(OrchestrationConstants.ProbeTimeout);
             try
             {
-                if (await spec.Readiness.CheckAsync(probeTimeout.Token) is null)
+                try
                 {
-                    output.Info($"{Name} is ready again");
-                    return;
+                    if (await spec.Readiness.CheckAsync(probeTimeout.Token) is null)
+                    {
+                        output.Info($"{Name} is ready again");
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+                {
+                    // That probe timed out; try again.
                 }
 
                 await Task.Delay(OrchestrationConstants.ProbeInterval, time, _stopping.Token);

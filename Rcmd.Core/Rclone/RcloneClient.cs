@@ -125,6 +125,22 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
             .OrderBy(n => n, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// How each backend is named in an inline path, <c>:prefix:path</c>: rclone's short prefix (<c>gcs</c> for
+    /// "google cloud storage", <c>acd</c>, <c>gphotos</c>; the same as the name for most), sorted.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ListBackendPrefixesAsync(CancellationToken cancellationToken)
+    {
+        var json = await CallAsync("config/providers", null, cancellationToken).ConfigureAwait(false);
+        return json.GetProperty("providers").EnumerateArray()
+            .Select(p => p.TryGetProperty("Prefix", out var prefix) && prefix.GetString() is { Length: > 0 } value
+                ? value
+                : p.GetProperty("Name").GetString())
+            .OfType<string>()
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(n => n, StringComparer.Ordinal).ToList();
+    }
+
     public async Task<RcloneVersion> VersionAsync(CancellationToken cancellationToken)
     {
         var json = await CallAsync("core/version", null, cancellationToken).ConfigureAwait(false);

@@ -151,7 +151,7 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
         private readonly Lock _lock = new();
         private Dictionary<string, Job> _pending = new(StringComparer.Ordinal);
         private bool _scheduled;
-        private long _lastFlush;
+        private long? _lastFlush;
 
         public JobUpdateBuffer(LiveEvents events, Func<IReadOnlyList<Job>, Task> apply, Func<Job, bool>? filter,
             TimeSpan interval, TimeProvider time, ILogger logger)
@@ -201,7 +201,7 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
         {
             try
             {
-                var wait = _lastFlush == 0 ? TimeSpan.Zero : _interval - _time.GetElapsedTime(_lastFlush);
+                var wait = _lastFlush is { } last ? _interval - _time.GetElapsedTime(last) : TimeSpan.Zero;
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, _time, _disposed.Token);

@@ -24,8 +24,7 @@ public sealed partial class LiveEventsService(
         {
             try
             {
-                var delivered = await FollowStreamAsync(stoppingToken);
-                failures = delivered ? 0 : failures;
+                await FollowStreamAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -33,10 +32,24 @@ public sealed partial class LiveEventsService(
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException or InvalidOperationException)
             {
-                LogStreamFailed(logger, ex.GetType().Name, ex.Message);
+                // Said once per outage; the retries that follow log at Debug.
+                if (failures == 0 || events.IsConnected)
+                {
+                    LogStreamFailed(logger, ex.GetType().Name, ex.Message);
+                }
+                else
+                {
+                    LogStreamStillFailing(logger, failures, ex.GetType().Name, ex.Message);
+                }
             }
 
-            await events.SetConnectedAsync(false);
+            if (events.IsConnected)
+            {
+                // The stream was open: this is a new outage, start the backoff over.
+                failures = 0;
+                await events.SetConnectedAsync(false);
+            }
+
             var delay = Backoff(failures++);
             LogReconnecting(logger, delay.TotalMilliseconds);
             try
@@ -52,8 +65,8 @@ public sealed partial class LiveEventsService(
         await events.SetConnectedAsync(false);
     }
 
-    /// <summary>Opens the stream and publishes its events until it ends; true when it was open at some point.</summary>
-    private async Task<bool> FollowStreamAsync(CancellationToken stoppingToken)
+    /// <summary>Opens the stream and publishes its events until it ends, goes silent or fails.</summary>
+    private async Task FollowStreamAsync(CancellationToken stoppingToken)
     {
         var http = httpClientFactory.CreateClient(LiveEventsConstants.HttpClientName);
         using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -90,7 +103,6 @@ public sealed partial class LiveEventsService(
         }
 
         LogStreamEnded(logger);
-        return true;
     }
 
     private RcmdEvent? Parse(SseMessage message)
@@ -133,6 +145,9 @@ public sealed partial class LiveEventsService(
 
     [LoggerMessage(3, LogLevel.Warning, "Live stream from the Api failed: {ExceptionType}: {Reason}")]
     private static partial void LogStreamFailed(ILogger logger, string exceptionType, string reason);
+
+    [LoggerMessage(7, LogLevel.Debug, "Live stream from the Api still unavailable after {Failures} attempts: {ExceptionType}: {Reason}")]
+    private static partial void LogStreamStillFailing(ILogger logger, int failures, string exceptionType, string reason);
 
     [LoggerMessage(4, LogLevel.Debug, "Reconnecting to the Api's live stream in {DelayMs:F0} ms")]
     private static partial void LogReconnecting(ILogger logger, double delayMs);

@@ -16,9 +16,16 @@ namespace Rcmd.Worker.Rclone;
 ///   concurrency limiter 1000 → total timeout 30 s → retry 3× exponential + jitter (2 s base, Retry-After wins)
 ///     → circuit breaker (ratio 0.1 over 30 s, ≥ 100 attempts, break 5 s) → attempt timeout 10 s → rcd
 /// </code>
-/// Transient = 5xx, 408, 429, <see cref="HttpRequestException"/>, a timed-out attempt. One exception to the standard:
-/// a request that starts an rclone job (<see cref="RcloneRequest.StartsJob"/>) is retried only when the connection was
-/// refused — any other failure may have reached rcd, and sending it again could start the transfer twice.
+/// Transient = 5xx, 408, 429, <see cref="HttpRequestException"/>, a timed-out attempt. Two departures from the standard,
+/// both because of what rcd is:
+/// <list type="bullet">
+///   <item>rcd answers every call that ran and failed ("job not found", "directory not found") with 500, marked with
+///     its <c>X-Rclone-Jobid</c> header. That is rcd's final word, not a sick rcd: it is neither retried nor counted
+///     by the breaker (remote failures are the per-remote breaker's business, not this handler's).</item>
+///   <item>A request that starts an rclone job (<see cref="RcloneRequest.StartsJob"/>) is retried only when the
+///     connection was refused: any other failure may have reached rcd, and sending it again could start the transfer
+///     twice.</item>
+/// </list>
 /// </summary>
 public sealed class RcloneResiliencePipeline
 {
@@ -28,6 +35,12 @@ public sealed class RcloneResiliencePipeline
     public RcloneResiliencePipeline(IOptions<RcloneResilienceOptions> options, TimeProvider time, ILogger<RcloneResiliencePipeline> logger)
     {
         Pipeline = Create(options.Value, time, logger);
+    }
+
+    /// <summary>For tests: a pipeline built with <see cref="Create"/> on a fake clock.</summary>
+    internal RcloneResiliencePipeline(ResiliencePipeline<HttpResponseMessage> pipeline)
+    {
+        Pipeline = pipeline;
     }
 
     public ResiliencePipeline<HttpResponseMessage> Pipeline { get; }
@@ -97,11 +110,17 @@ public sealed class RcloneResiliencePipeline
         return builder.Build();
     }
 
-    /// <summary>The standard handler's idea of transient: 5xx, 408, 429, a failed connection, a timed-out attempt.</summary>
+    /// <summary>The header rcd puts on the answer of every call it ran (each RC call runs as an rclone job).</summary>
+    internal const string RcloneJobIdHeader = "X-Rclone-Jobid";
+
+    /// <summary>
+    /// The standard handler's idea of transient — 5xx, 408, 429, a failed connection, a timed-out attempt — less rcd's
+    /// own answer to a call that ran and failed.
+    /// </summary>
     internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
     {
         { Exception: HttpRequestException or TimeoutRejectedException } => true,
-        { Result: { } response } => (int)response.StatusCode >= 500
+        { Result: { } response } => ((int)response.StatusCode >= 500 && !response.Headers.Contains(RcloneJobIdHeader))
             || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests,
         _ => false,
     };

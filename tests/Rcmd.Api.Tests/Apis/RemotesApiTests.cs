@@ -31,6 +31,8 @@ public sealed class RemotesApiTests(RedisAndRcloneFixture fixture)
         var inline = body.GetProperty("inlineBackends").EnumerateArray().Select(b => b.GetString()).ToList();
         Assert.Contains(":local:", inline);
         Assert.Contains(":s3:", inline);
+        Assert.Contains(":gcs:", inline);
+        Assert.All(inline, b => Assert.Matches("^:[a-z0-9]+:$", b));
     }
 
     [Fact]
@@ -46,6 +48,23 @@ public sealed class RemotesApiTests(RedisAndRcloneFixture fixture)
         await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "endpoint_unreachable", retryable: true);
         Assert.DoesNotContain(fixture.Rclone.Password, text, StringComparison.Ordinal);
         Assert.DoesNotContain(closed.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListRemotes_RcdNeverAnswers_Returns503WhenTheRequestTimesOut()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var url = new Uri($"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}/");
+        using var factory = ApiFactory.Create(fixture.Redis.ConnectionString, url, fixture.Rclone,
+            new Dictionary<string, string?> { ["Rcmd:Api:RequestTimeout"] = "00:00:01" });
+        using var http = factory.CreateClient();
+        http.Timeout = TimeSpan.FromSeconds(8);
+
+        using var response = await http.GetAsync("/api/remotes");
+
+        Console.WriteLine("BODY: " + await response.Content.ReadAsStringAsync());
+        await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "upstream_timeout", retryable: true);
     }
 
     [Fact]

@@ -106,11 +106,27 @@ public sealed class WorkerFixture : IAsyncLifetime
 
     public Task<JsonElement> RcAsync(string method, JsonObject? parameters = null) => Rcd.CallAsync(method, parameters, CancellationToken.None);
 
-    /// <summary>rcd's job ids so far: each run rcd ever started (they expire only after an hour here).</summary>
-    public async Task<IReadOnlyList<long>> RcdJobIdsAsync()
+    /// <summary>The rclone runs rcd ever started for a Rcmd job (see <see cref="RcdRunsAsync"/>).</summary>
+    public async Task<IReadOnlyList<long>> RcdRunsOfAsync(string jobId) => [.. (await RcdRunsAsync())[jobId]];
+
+    /// <summary>
+    /// Every rclone run rcd ever started, by Rcmd job id. rcd lists each RC call as a job (kept an hour here); a run is
+    /// one whose stats group is a Rcmd job's (<c>rcmd/{id}/{attempt}</c>).
+    /// </summary>
+    public async Task<ILookup<string, long>> RcdRunsAsync()
     {
         var list = await RcAsync("job/list");
-        return list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()).ToList();
+        var runs = new List<(string JobId, long RcloneJobId)>();
+        foreach (var id in list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()))
+        {
+            var status = await RcAsync("job/status", new JsonObject { ["jobid"] = id });
+            if (status.TryGetProperty("group", out var group) && group.GetString() is { } name && name.StartsWith("rcmd/", StringComparison.Ordinal))
+            {
+                runs.Add((name.Split('/')[1], id));
+            }
+        }
+
+        return runs.ToLookup(r => r.JobId, r => r.RcloneJobId);
     }
 
     public string Diagnostics(Job? job = null)

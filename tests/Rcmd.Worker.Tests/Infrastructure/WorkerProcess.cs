@@ -9,6 +9,7 @@ namespace Rcmd.Worker.Tests.Infrastructure;
 public sealed class WorkerProcess : IDisposable
 {
     private readonly ChildProcess _process;
+    private int _disposed;
 
     private WorkerProcess(string workerId, ChildProcess process, Uri url)
     {
@@ -102,5 +103,11 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>SIGTERM: a graceful shutdown.</summary>
     public void Stop() => _process.Stop(TimeSpan.FromSeconds(20));
 
-    public void Dispose() => _process.Dispose();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _process.Dispose();
+        }
+    }
 }

@@ -33,6 +33,7 @@ public sealed class JobRunnerServiceTests(JobRunnerServiceTests.Fixture fixture)
         Assert.Null(done.Error);
         Assert.NotNull(done.RcloneJobId);
         Assert.Equal(System.Rclone.ProcessId, (int?)done.RclonePid);
+        Assert.Equal([done.RcloneJobId.Value], await System.RcdRunsOfAsync(job.Id));
         Assert.Equal(fixture.Worker.WorkerId, done.WorkerId);
     }
 
@@ -93,7 +94,6 @@ public sealed class JobRunnerServiceTests(JobRunnerServiceTests.Fixture fixture)
     public async Task CancelRequestedBeforeClaim_Job_IsCanceledWithoutRunningInRclone()
     {
         var source = System.MakeFiles("cancel-early-src", count: 1, size: 100);
-        var rcdJobsBefore = await System.RcdJobIdsAsync();
         var job = JobStateMachine.Create(Guid.NewGuid().ToString("N"),
             new JobSubmission(JobType.Copy, source, System.Data.Combine("cancel-early-dst"), new JobOptions()), TimeProvider.System);
 
@@ -105,7 +105,7 @@ public sealed class JobRunnerServiceTests(JobRunnerServiceTests.Fixture fixture)
         Assert.Equal(ErrorCodes.Canceled, canceled.Error?.Code);
         Assert.Empty(canceled.Attempts);
         Assert.False(await System.Store.IsCancelRequestedAsync(job.Id, CancellationToken.None));
-        Assert.Equal(rcdJobsBefore, await System.RcdJobIdsAsync());
+        Assert.Empty(await System.RcdRunsOfAsync(job.Id));
     }
 
     [Fact]

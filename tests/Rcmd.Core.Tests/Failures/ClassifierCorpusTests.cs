@@ -1,0 +1,229 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Rcmd.Failures;
+using Rcmd.Rclone;
+using Rcmd.Testing;
+
+namespace Rcmd.Core.Tests.Failures;
+
+/// <summary>
+/// The classifier against corpus.json: real messages — reproduced with the local rclone 1.60.1 (rcd and CLI against
+/// loopback servers), taken from rclone's source, docs and issues, and real or constructed .NET exceptions — each
+/// with its expected code and its source.
+/// </summary>
+public sealed class ClassifierCorpusTests(ITestOutputHelper output)
+{
+    private const double RequiredAccuracy = 0.95;
+
+    public static TheoryData<int, string, string> Rows()
+    {
+        var data = new TheoryData<int, string, string>();
+        var rows = Corpus.Value;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var preview = rows[i].Message.ReplaceLineEndings(" ");
+            data.Add(i, rows[i].Expected, preview.Length <= 80 ? preview : preview[..80]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task Corpus_Row_ClassifiedAsExpected(int index, string expected, string preview)
+    {
+        var row = Corpus.Value[index];
+        var classification = await ClassifyAsync(row);
+        Assert.True(expected == classification.Code,
+            $"row {index} ({row.Source}): expected {expected}, got {classification.Code} (rule {classification.Rule}) for: {preview}");
+    }
+
+    [Fact]
+    public async Task Corpus_AllRows_AccuracyAtLeast95PercentPerCodeReported()
+    {
+        var rows = Corpus.Value;
+        Assert.True(rows.Count >= 150, $"the corpus needs at least 150 rows, has {rows.Count}");
+        Assert.All(rows, r => Assert.False(string.IsNullOrWhiteSpace(r.Source), $"row without a source: {r.Message}"));
+        Assert.All(rows, r => Assert.Contains(r.Expected, ErrorCodes.All));
+
+        var results = new List<(CorpusRow Row, string Actual)>();
+        foreach (var row in rows)
+        {
+            results.Add((row, (await ClassifyAsync(row)).Code));
+        }
+
+        var report = new StringBuilder().AppendLine(CultureInfo.InvariantCulture, $"{"code",-30} {"rows",5} {"right",6} {"accuracy",9}");
+        foreach (var group in results.GroupBy(r => r.Row.Expected).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var right = group.Count(r => r.Actual == r.Row.Expected);
+            report.AppendLine(CultureInfo.InvariantCulture, $"{group.Key,-30} {group.Count(),5} {right,6} {100.0 * right / group.Count(),8:0.0}%");
+        }
+
+        var total = results.Count(r => r.Actual == r.Row.Expected);
+        var accuracy = (double)total / results.Count;
+        report.AppendLine(CultureInfo.InvariantCulture, $"{"overall",-30} {results.Count,5} {total,6} {100 * accuracy,8:0.0}%");
+        foreach (var (row, actual) in results.Where(r => r.Actual != r.Row.Expected))
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"MISS expected {row.Expected} got {actual}: {row.Message.ReplaceLineEndings(" ")}");
+        }
+
+        output.WriteLine(report.ToString());
+        Assert.True(accuracy >= RequiredAccuracy, $"accuracy {accuracy:P1} is below {RequiredAccuracy:P0}\n{report}");
+    }
+
+    [Fact]
+    public void Corpus_EveryCode_HasRows()
+    {
+        var codes = Corpus.Value.Select(r => r.Expected).ToHashSet(StringComparer.Ordinal);
+        var missing = ErrorCodes.All.Where(c => !codes.Contains(c)).ToList();
+        Assert.True(missing.Count == 0, "codes with no corpus row: " + string.Join(", ", missing));
+    }
+
+    private static Task<Classification> ClassifyAsync(CorpusRow row) =>
+        row.Exception is null
+            ? Task.FromResult(FailureClassifier.Default.Classify(row.Message, row.Status, row.Remote))
+            : ClassifyExceptionAsync(row.Exception);
+
+    private static async Task<Classification> ClassifyExceptionAsync(string kind)
+    {
+        var (exception, callerCanceled) = await ExceptionFactory.CreateAsync(kind);
+        return FailureClassifier.Default.Classify(exception, remote: null, callerCanceled);
+    }
+
+    private static readonly Lazy<IReadOnlyList<CorpusRow>> Corpus = new(() =>
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "Failures", "corpus.json");
+        var rows = JsonSerializer.Deserialize<List<CorpusRow>>(File.ReadAllText(path), new JsonSerializerOptions(JsonSerializerDefaults.Web))
+            ?? throw new InvalidOperationException("corpus.json is empty");
+        return rows;
+    });
+
+    public sealed record CorpusRow(string Message, int? Status, string Expected, string Source, string? Remote = null, string? Exception = null);
+
+    /// <summary>Makes the exceptions of the corpus; the "real:" ones by really failing against loopback.</summary>
+    private static class ExceptionFactory
+    {
+        public static async Task<(Exception Exception, bool CallerCanceled)> CreateAsync(string kind) => kind switch
+        {
+            "socket-refused" => (CatchSync(() =>
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, FreePort.Next());
+            }), false),
+            "http-refused" => (await CatchAsync(async () =>
+            {
+                using var http = new HttpClient();
+                using var content = new StringContent("{}");
+                await http.PostAsync(new Uri($"http://127.0.0.1:{FreePort.Next()}/core/version"), content);
+            }), false),
+            "http-timeout" => (await WithListenerAsync(respond: false, async port =>
+            {
+                using var http = new HttpClient { Timeout = TimeSpan.FromMilliseconds(300) };
+                await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
+            }), false),
+            "http-response-ended" => (await WithListenerAsync(respond: true, async port =>
+            {
+                using var http = new HttpClient();
+                await http.GetAsync(new Uri($"http://127.0.0.1:{port}/"));
+            }), false),
+            "process-missing" => (CatchSync(() =>
+            {
+                using var process = Process.Start(new ProcessStartInfo("rclone-not-installed-" + Guid.NewGuid().ToString("N")) { UseShellExecute = false });
+            }), false),
+            "socket-host-not-found" => (new SocketException((int)SocketError.HostNotFound), false),
+            "http-socket-timedout" => (new HttpRequestException("Connection timed out (storage.example:443)", new SocketException((int)SocketError.TimedOut)), false),
+            "timeout" => (new TimeoutException("The operation has timed out."), false),
+            "io-reset" => (new IOException("Unable to read data from the transport connection: Connection reset by peer."), false),
+            "caller-canceled" => (new OperationCanceledException("The operation was canceled."), true),
+            "rclone-exception" => (new RcloneException("operations/list", 404, "error in ListJSON: directory not found"), false),
+            "unauthorized-access" => (new UnauthorizedAccessException("Access to the path '/data/logs/x.txt' is denied."), false),
+            "file-not-found-rclone" => (new FileNotFoundException("Could not find file '/usr/local/bin/rclone'.", "/usr/local/bin/rclone"), false),
+            "http-status-503" => (CatchSync(() =>
+            {
+                using var response = new HttpResponseMessage(HttpStatusCode.ServiceUnavailable);
+                response.EnsureSuccessStatusCode();
+            }), false),
+            "aggregate-refused" => (new AggregateException(new SocketException((int)SocketError.ConnectionRefused)), false),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "no such exception kind in the corpus"),
+        };
+
+        private static Exception CatchSync(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+
+            throw new InvalidOperationException("expected the action to fail");
+        }
+
+        private static async Task<Exception> CatchAsync(Func<Task> action)
+        {
+            try
+            {
+                await action();
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+
+            throw new InvalidOperationException("expected the action to fail");
+        }
+
+        /// <summary>A loopback listener that accepts and then either never answers or closes at once.</summary>
+        private static async Task<Exception> WithListenerAsync(bool respond, Func<int, Task> action)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var stop = new CancellationTokenSource();
+            var accepting = Task.Run(async () =>
+            {
+                var held = new List<TcpClient>();
+                try
+                {
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var client = await listener.AcceptTcpClientAsync(stop.Token);
+                        if (respond)
+                        {
+                            client.Client.LingerState = new LingerOption(true, 0);
+                            client.Dispose();
+                        }
+                        else
+                        {
+                            held.Add(client);
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                finally
+                {
+                    held.ForEach(c => c.Dispose());
+                }
+            });
+            try
+            {
+                return await CatchAsync(() => action(port));
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                listener.Stop();
+                await accepting;
+            }
+        }
+    }
+}

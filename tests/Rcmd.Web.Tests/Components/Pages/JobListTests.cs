@@ -1,0 +1,114 @@
+using Rcmd.Jobs;
+using Rcmd.Web.Components.Pages;
+using Rcmd.Web.Tests.Infrastructure;
+
+namespace Rcmd.Web.Tests.Components.Pages;
+
+public sealed class JobListTests : RcmdTestContext
+{
+    [Fact]
+    public void Grid_ApiReturnsJobs_RendersOneRowPerJobWithStateAndPaths()
+    {
+        var queued = TestJobs.Queued(source: "/data/a", destination: "s3prod:bucket/a");
+        var running = TestJobs.Running(percent: 40);
+        var failed = TestJobs.Failed(code: "access_denied");
+        Api.OnJobs(queued, running, failed);
+
+        var cut = Render<JobList>();
+
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-testid^=job-row-]").Count));
+        var row = cut.Find($"[data-testid=job-row-{queued.Id}]");
+        Assert.Equal("queued", row.QuerySelector("[data-testid=job-state]")!.TextContent.Trim());
+        Assert.Contains("/data/a", row.TextContent, StringComparison.Ordinal);
+        Assert.Contains("s3prod:bucket/a", row.TextContent, StringComparison.Ordinal);
+        Assert.Equal("40", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-progress]").GetAttribute("data-percent"));
+        Assert.Equal("access_denied", cut.Find($"[data-testid=job-row-{failed.Id}] [data-testid=job-error-code]").TextContent);
+
+        var request = Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
+        Assert.Equal("1", request.Query("page"));
+        Assert.Equal(JobList.PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture), request.Query("pageSize"));
+        Assert.Null(request.Query("state"));
+    }
+
+    [Fact]
+    public async Task Grid_JobUpdateEvent_ChangesRowStateAndPercentWithoutReload()
+    {
+        var running = TestJobs.Running(percent: 10);
+        var other = TestJobs.Queued();
+        Api.OnJobs(running, other);
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Equal("10", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-progress]").GetAttribute("data-percent")));
+
+        await PushAsync(TestJobs.WithProgress(running, 55));
+
+        cut.WaitForAssertion(() => Assert.Equal("55", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-progress]").GetAttribute("data-percent")));
+
+        await PushAsync(TestJobs.Succeeded(TestJobs.WithProgress(running, 100, seconds: 2)));
+
+        cut.WaitForAssertion(() =>
+        {
+            var row = cut.Find($"[data-testid=job-row-{running.Id}]");
+            Assert.Equal("succeeded", row.QuerySelector("[data-testid=job-state]")!.TextContent.Trim());
+            Assert.Equal("succeeded", row.GetAttribute("data-state"));
+        });
+        Assert.Equal("queued", cut.Find($"[data-testid=job-row-{other.Id}] [data-testid=job-state]").TextContent.Trim());
+        Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
+    }
+
+    [Fact]
+    public async Task Grid_OlderEventAfterNewerState_KeepsNewerState()
+    {
+        var running = TestJobs.Running(percent: 10);
+        var succeeded = TestJobs.Succeeded(running);
+        var marker = TestJobs.Queued();
+        Api.OnJobs(succeeded, marker);
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid^=job-row-]").Count));
+
+        await PushAsync(running);
+        await PushAsync(TestJobs.Running(marker.Id));
+
+        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find($"[data-testid=job-row-{marker.Id}]").GetAttribute("data-state")));
+        Assert.Equal("succeeded", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-state]").TextContent.Trim());
+    }
+
+    [Fact]
+    public void Grid_StateQuery_AsksTheApiForThatStateOnly()
+    {
+        Api.OnJobs(TestJobs.Failed(), TestJobs.Queued());
+
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("state", "failed"));
+
+        var cut = Render<JobList>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid^=job-row-]")));
+        Assert.Equal("failed", Api.RequestsTo(HttpMethod.Get, "/api/jobs")[0].Query("state"));
+    }
+
+    [Fact]
+    public void Grid_ApiDown_ShowsApiUnreachable()
+    {
+        Api.Down = true;
+
+        var cut = Render<JobList>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Api unreachable", cut.Find("[data-testid=api-error]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("tr[data-testid^=job-row-]"));
+    }
+
+    [Fact]
+    public async Task Grid_NewQueuedJobOnFirstPage_ReloadsThePage()
+    {
+        var first = TestJobs.Queued();
+        Api.OnJobs(first);
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid^=job-row-]")));
+        var created = TestJobs.Queued();
+        Api.OnJobs(created, first);
+
+        await PushAsync(created);
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid^=job-row-]").Count), TimeSpan.FromSeconds(5));
+        Assert.NotNull(cut.Find($"[data-testid=job-row-{created.Id}]"));
+    }
+}
