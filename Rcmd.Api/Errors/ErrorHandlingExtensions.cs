@@ -23,7 +23,8 @@ internal static class ErrorHandlingExtensions
             {
                 Timeout = api.Value.RequestTimeout,
                 TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
-                WriteTimeoutResponse = context => WriteAsync(context, ApiErrors.Timeout()),
+                // RequestAborted is the timed-out token here: write without it, or the write itself is canceled.
+                WriteTimeoutResponse = context => WriteAsync(context, ApiErrors.Timeout(), CancellationToken.None),
             });
         return services;
     }
@@ -36,18 +37,19 @@ internal static class ErrorHandlingExtensions
             ExceptionHandler = _ => Task.CompletedTask,
         });
         app.UseStatusCodePages(context => WriteAsync(context.HttpContext,
-            ApiErrors.ForStatus(context.HttpContext.Response.StatusCode, context.HttpContext.Request.Path)));
+            ApiErrors.ForStatus(context.HttpContext.Response.StatusCode, context.HttpContext.Request.Path),
+            context.HttpContext.RequestAborted));
         app.UseRequestTimeouts();
         return app;
     }
 
-    private static Task WriteAsync(HttpContext context, Rcmd.Failures.ErrorResponse error)
+    private static Task WriteAsync(HttpContext context, Rcmd.Failures.ErrorResponse error, CancellationToken cancellationToken)
     {
         if (error.Error.NormalizedError.Retryable)
         {
             context.Response.Headers.RetryAfter = "5";
         }
 
-        return context.Response.WriteAsJsonAsync(error, RcmdJsonContext.Default.ErrorResponse, contentType: null, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(error, RcmdJsonContext.Default.ErrorResponse, contentType: null, cancellationToken);
     }
 }

@@ -52,7 +52,11 @@ internal sealed class EventStreamResult(EventHub hub, IReadOnlySet<string>? type
                     }
 
                     batch.Clear();
-                    subscription.Drain(batch);
+                    if (subscription.Drain(batch) == 0)
+                    {
+                        continue;
+                    }
+
                     text.Clear();
                     foreach (var item in batch)
                     {

@@ -212,7 +212,7 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
         return text.Length > 0 ? char.ToUpperInvariant(text[0]) + text[1..] : text;
     }
 
-    private static string DefaultSuggestion(string code) => code switch
+    internal static string DefaultSuggestion(string code) => code switch
     {
         ErrorCodes.InvalidCredentials => "Check the credentials (key, password or token) configured for {remote}.",
         ErrorCodes.AccessDenied => "{remote} refused access: check the permissions of the account for this path.",

@@ -25,7 +25,8 @@ public sealed record FailureRule(string Code, Regex Pattern, string Source, stri
 /// <item>full storage (quota) → <c>access_denied</c>: a permanent refusal to write until someone frees space, not a
 /// rate limit (retrying would not help) and not an outage (a circuit breaker must not open for it);</item>
 /// <item>permissions, conflicts, missing paths, invalid requests;</item>
-/// <item>timeouts before unreachable endpoints before other network errors — "dial tcp …: i/o timeout" is a timeout.</item>
+/// <item>timeouts before unreachable endpoints before other network errors — "dial tcp …: i/o timeout" is a timeout;
+/// rclone's bare "couldn't connect" wrappers come last, so a cause shown after them wins.</item>
 /// </list>
 /// When no rule matches, the classifier falls back to an HTTP status (see <see cref="FailureClassifier"/>).
 /// Extend the table with the messages <see cref="UnknownErrorCapture"/> collects.
@@ -144,7 +145,7 @@ public static class FailureRules
         // S3: BucketAlreadyExists, BucketAlreadyOwnedByYou, BucketNotEmpty, OperationAborted (409)
         R(ErrorCodes.Conflict, @"\bBucket(?:AlreadyExists|AlreadyOwnedByYou|NotEmpty)\b|\bOperationAborted\b|conflicting conditional operation", "AWS S3 error codes (409)"),
         // Azure leases; HTTP 412 Precondition Failed; 409 Conflict; Box item_name_in_use; OneDrive nameAlreadyExists
-        R(ErrorCodes.Conflict, @"\bLease(?:IdMissing|AlreadyPresent|IdMismatch)\w*|currently a lease on|\bPreconditionFailed\b|Precondition Failed|\b409 Conflict\b|\bConflict:|\bitem_name_in_use\b|\bnameAlreadyExists\b|\bresourceModified\b|\bContainerBeingDeleted\b", "Azure leases; HTTP 409/412; Box and Microsoft Graph codes"),
+        R(ErrorCodes.Conflict, @"\bLease(?:IdMissing|AlreadyPresent|IdMismatch)\w*|currently a lease on|\bPreconditionFailed\b|Precondition Failed|\b409 Conflict\b|\bConflict:|\bitem_name_in_use\b|\bduplicate_bucket_name\b|\balready in use\b|\bnameAlreadyExists\b|\bresourceModified\b|\bContainerBeingDeleted\b", "Azure leases; HTTP 409/412; Box and Microsoft Graph codes"),
         // fs: "directory not empty", "can't copy directory - destination already exists", "immutable file modified"; local "source file is being updated"
         R(ErrorCodes.Conflict, @"directory not empty|\balready exists\b|immutable file modified|source file is being updated|\bfile exists\b|\bEEXIST\b|text file busy|being used by another process", "rclone fs/fs.go errors; backend/local; POSIX ENOTEMPTY/EEXIST/ETXTBSY"),
         // S3: "Object in GLACIER, restore first: bucket=…" — the object must change state first.
@@ -195,8 +196,6 @@ public static class FailureRules
         R(ErrorCodes.EndpointUnreachable, @"network is unreachable|no route to host|host is down|host unreachable|\bENETUNREACH\b|\bEHOSTUNREACH\b", "POSIX ENETUNREACH/EHOSTUNREACH/EHOSTDOWN"),
         // HTTP 502/503: S3 ServiceUnavailable, "503 Service Unavailable", "502 Bad Gateway"; FTP 421 Service not available
         R(ErrorCodes.EndpointUnreachable, @"\bServiceUnavailable\b|Service (?:Temporarily )?Unavailable|\bBad ?Gateway\b|421 Service not available", "HTTP 502/503 via SDKs and rclone lib/rest; FTP 421"),
-        // rclone wrappers around a failed connect whose cause is not shown
-        R(ErrorCodes.EndpointUnreachable, @"couldn't connect|could not connect|unable to connect|failed to make FTP connection|connection failed|failed to dial", "rclone backend/sftp, backend/ftp, cmd/rc"),
 
         // ── Other network errors ────────────────────────────────────────────────────────────────────────────
         // Go net: connection reset by peer; broken pipe; unexpected EOF; use of closed network connection (fs/fserrors retriable list)
@@ -205,6 +204,10 @@ public static class FailureRules
         R(ErrorCodes.NetworkError, @"\bx509:|\btls: |bad record MAC|stream error:|\bhttp2: |certificate|CA bundle", "Go crypto/tls, crypto/x509, net/http h2_bundle", "A TLS/certificate problem talking to {remote}: check the system CA certificates and the endpoint's certificate."),
         // FTP 425/426 data connection; rclone "corrupted on transfer: sizes differ"; SSH handshake cut off
         R(ErrorCodes.NetworkError, @"(?:^|[^\d.:])42[56] |corrupted on transfer|\bhandshake failed\b|\bEOF\b", "FTP 425/426; rclone backend hash/size checks; golang.org/x/crypto/ssh"),
+
+        // ── Last resort ─────────────────────────────────────────────────────────────────────────────────────
+        // rclone wrappers around a failed connect whose cause is not shown (a cause above wins: "couldn't connect SSH: ssh: handshake failed: EOF")
+        R(ErrorCodes.EndpointUnreachable, @"couldn't connect|could not connect|unable to connect|failed to make FTP connection|connection failed|failed to dial", "rclone backend/sftp, backend/ftp, cmd/rc"),
     ];
 
     private static FailureRule R(string code, string pattern, string source, string? hint = null) =>

@@ -23,7 +23,7 @@ public static partial class SecretRedactor
 
         try
         {
-            var result = PrivateKeyBlock().Replace(text, "[private key redacted]");
+            var result = PrivateKeyBlock().Replace(text, "[private key " + Mask + "]");
             result = AuthorizationHeader().Replace(result, m => m.Groups["k"].Value + m.Groups["scheme"].Value + Mask);
             result = UrlUserInfo().Replace(result, m => m.Groups["scheme"].Value
                 + (m.Groups["pass"].Success ? m.Groups["user"].Value + ":" + Mask : Mask) + "@");
@@ -60,8 +60,11 @@ public static partial class SecretRedactor
     [GeneratedRegex(@"(?<scheme>\b[a-z][a-z0-9+.-]*://)(?<user>[^/\s:@""']+)(?::(?<pass>[^/\s@""']*))?@", Options, 500)]
     private static partial Regex UrlUserInfo();
 
-    // pass=…, "password": "…", secret_access_key = …, X-Amz-Signature=…, sig=…, client_secret=…, key = … (rclone config)
-    [GeneratedRegex(@"(?<k>[A-Za-z0-9_.-]*(?:pass(?:word|wd|phrase)?|secret|token|credential|signature|session[_-]?id|api[_-]?key|access[_-]?key(?:[_-]?id)?|private[_-]?key|account[_-]?key|sas[_-]?url|client[_-]?secret|service[_-]?account[_-]?credentials)[A-Za-z0-9_.-]*|\bkey\b|\bsig\b|\bauth\b)(?<sep>[""']?\s*[:=]\s*)(?<v>""[^""]*""|'[^']*'|[^\s,;&""'\]\)}<>]+)", Options, 500)]
+    // pass=…, "password": "…", secret_access_key = …, X-Amz-Signature=…, sig=…, client_secret=…, key = … (rclone config).
+    // The secret word may carry a glued prefix (AccessToken) but only separator-joined suffixes (secret_access_key), so
+    // prose such as "SignatureDoesNotMatch: The …" is left alone. Unquoted values stop at ':' (the end of an inline
+    // rclone connection string ":sftp,pass=…:path").
+    [GeneratedRegex(@"(?<k>[A-Za-z0-9]*(?:pass(?:word|wd|phrase)?|secret|token|credential|signature|session[_-]?id|api[_-]?key|access[_-]?key(?:[_-]?id)?|private[_-]?key|account[_-]?key|sas[_-]?url|client[_-]?secret|service[_-]?account[_-]?credentials)(?:[_.-][A-Za-z0-9]+)*|\bkey\b|\bsig\b|\bauth\b)(?<sep>[""']?\s*[:=]\s*)(?<v>""[^""]*""|'[^']*'|[^\s,;:&""'\]\)}<>]+)", Options, 500)]
     private static partial Regex SecretPair();
 
     // --rc-pass secret, --sftp-pass secret, --s3-secret-access-key secret (space-separated flags)

@@ -183,17 +183,20 @@ public sealed class UnknownErrorCapture(UnknownErrorCaptureOptions options, Time
             header.Append("origin: ").Append(OneLine(SecretRedactor.Redact(origin))).Append('\n');
         }
 
-        header.Append("normalized: ").Append(OneLine(ErrorFingerprint.Normalize(message))).Append("\n---\n");
-        var head = Encoding.UTF8.GetBytes(header.ToString());
-        var budget = Math.Max(0, Options.MaxFileBytes - head.Length);
+        header.Append("normalized: ").Append(OneLine(ErrorFingerprint.Normalize(message))).Append('\n');
+
+        // The header gets at most half the file, the redacted message the rest; both are cut on character boundaries.
+        var head = Utf8Prefix(header.ToString(), Options.MaxFileBytes / 2);
+        byte[] separator = [.. "---\n"u8];
+        var budget = Math.Max(0, Options.MaxFileBytes - head.Length - separator.Length);
         var body = Utf8Prefix(SecretRedactor.Redact(message) + "\n", budget);
-        return [.. head.AsSpan(0, Math.Min(head.Length, Options.MaxFileBytes)), .. body];
+        return [.. head, .. separator, .. body];
     }
 
     private static string OneLine(string text)
     {
         var line = text.ReplaceLineEndings(" ");
-        return line.Length <= 1000 ? line : line[..1000] + "…";
+        return line.Length <= 300 ? line : line[..300] + "…";
     }
 
     /// <summary>The longest prefix of <paramref name="text"/> that fits <paramref name="maxBytes"/> UTF-8 bytes, marked when cut.</summary>

@@ -22,6 +22,7 @@ public sealed class JobRunnerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // the first Redis connect may block: never on the host's start-up path
         var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
         void OnWake(RedisChannel channel, RedisValue message) => wake.Writer.TryWrite(true);
         var subscribed = await SubscribeAsync(OnWake, stoppingToken).ConfigureAwait(false);

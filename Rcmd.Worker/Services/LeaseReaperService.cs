@@ -32,6 +32,7 @@ public sealed class LeaseReaperService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield();
         using var timer = new PeriodicTimer(Options.LeaseCheckInterval, time);
         try
         {

@@ -63,7 +63,6 @@ public sealed class RemotesApiTests(RedisAndRcloneFixture fixture)
 
         using var response = await http.GetAsync("/api/remotes");
 
-        Console.WriteLine("BODY: " + await response.Content.ReadAsStringAsync());
         await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, "upstream_timeout", retryable: true);
     }
 

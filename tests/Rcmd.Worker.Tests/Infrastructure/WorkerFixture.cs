@@ -46,15 +46,21 @@ public sealed class WorkerFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var worker in _workers)
+        try
         {
-            worker.Dispose();
-        }
+            foreach (var worker in _workers)
+            {
+                worker.Dispose();
+            }
 
-        _rcloneHttp?.Dispose();
-        _redis?.Dispose();
-        await _servers.DisposeAsync();
-        Data.Dispose();
+            _rcloneHttp?.Dispose();
+            _redis?.Dispose();
+        }
+        finally
+        {
+            await _servers.DisposeAsync();
+            Data.Dispose();
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Components;
 using Rcmd.Jobs;
 using Rcmd.Web.Components.Pages;
 using Rcmd.Web.Tests.Infrastructure;
