@@ -1,0 +1,246 @@
+using Rcmd.Failures;
+using Rcmd.Jobs;
+
+namespace Rcmd.Core.Tests.Jobs;
+
+public sealed class JobStateMachineTests
+{
+    private static readonly HashSet<(JobState, JobState)> Allowed =
+    [
+        (JobState.Queued, JobState.Running),
+        (JobState.Queued, JobState.Canceled),
+        (JobState.Queued, JobState.Failed),
+        (JobState.Running, JobState.Succeeded),
+        (JobState.Running, JobState.Failed),
+        (JobState.Running, JobState.Canceled),
+        (JobState.Running, JobState.Queued),
+    ];
+
+    private readonly FakeTimeProvider _time = new();
+
+    public static TheoryData<JobState, JobState> AllPairs()
+    {
+        var data = new TheoryData<JobState, JobState>();
+        foreach (var from in JobStates.All)
+        {
+            foreach (var to in JobStates.All)
+            {
+                data.Add(from, to);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPairs))]
+    public void CanTransition_EveryPair_MatchesTheDiagram(JobState from, JobState to)
+    {
+        Assert.Equal(Allowed.Contains((from, to)), JobStateMachine.CanTransition(from, to));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllPairs))]
+    public void TransitionMethod_EveryPair_SucceedsExactlyWhenAllowed(JobState from, JobState to)
+    {
+        var job = InState(from);
+
+        Func<Job>? move = to switch
+        {
+            JobState.Running => () => JobStateMachine.Start(job, "w2", _time),
+            JobState.Succeeded => () => JobStateMachine.Succeed(job, _time),
+            JobState.Failed => () => JobStateMachine.Fail(job, Error(ErrorCodes.AccessDenied), _time),
+            JobState.Canceled => () => JobStateMachine.Cancel(job, _time),
+            JobState.Queued => () => JobStateMachine.Requeue(job, Error(ErrorCodes.ServerRestarted), _time),
+            _ => null,
+        };
+
+        if (Allowed.Contains((from, to)))
+        {
+            Assert.Equal(to, move!().State);
+        }
+        else
+        {
+            var ex = Assert.Throws<InvalidJobTransitionException>(() => move!());
+            Assert.Equal(from, ex.From);
+            Assert.Equal(to, ex.To);
+            Assert.Contains(job.Id, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Create_CopyJob_QueuedAtNowWithoutAttempts()
+    {
+        var job = JobStateMachine.Create("j1", new JobSubmission(JobType.Copy, "/in", "s3:b/out", new JobOptions { DryRun = true }), _time);
+
+        Assert.Equal(JobState.Queued, job.State);
+        Assert.Equal(_time.GetUtcNow(), job.CreatedAt);
+        Assert.Equal(_time.GetUtcNow(), job.UpdatedAt);
+        Assert.Empty(job.Attempts);
+        Assert.Equal(0, job.Attempt);
+        Assert.True(job.Options.DryRun);
+        Assert.Equal("s3:b/out", job.Destination);
+        Assert.Null(job.StartedAt);
+    }
+
+    [Fact]
+    public void Create_DeleteJob_DropsDestination()
+    {
+        var job = JobStateMachine.Create("j1", new JobSubmission(JobType.Delete, "s3:b/old", "ignored", new JobOptions()), _time);
+
+        Assert.Null(job.Destination);
+    }
+
+    [Fact]
+    public void Start_OpensAnAttemptAtNow()
+    {
+        var queued = InState(JobState.Queued);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var running = JobStateMachine.Start(queued, "worker-a", _time);
+
+        Assert.Equal("worker-a", running.WorkerId);
+        var attempt = Assert.Single(running.Attempts);
+        Assert.Equal(1, attempt.Number);
+        Assert.Equal(_time.GetUtcNow(), attempt.StartedAt);
+        Assert.Null(attempt.FinishedAt);
+        Assert.Equal("worker-a", attempt.WorkerId);
+        Assert.Equal(_time.GetUtcNow(), running.StartedAt);
+        Assert.Equal(_time.GetUtcNow(), running.UpdatedAt);
+    }
+
+    [Fact]
+    public void Succeed_ClosesTheAttemptWithoutError()
+    {
+        var running = InState(JobState.Running);
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        var done = JobStateMachine.Succeed(running, _time);
+
+        var attempt = Assert.Single(done.Attempts);
+        Assert.Equal(_time.GetUtcNow(), attempt.FinishedAt);
+        Assert.Null(attempt.ErrorCode);
+        Assert.Equal(_time.GetUtcNow(), done.FinishedAt);
+        Assert.Null(done.Error);
+    }
+
+    [Fact]
+    public void Fail_ClosesTheAttemptWithTheError()
+    {
+        var running = InState(JobState.Running);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var failed = JobStateMachine.Fail(running, Error(ErrorCodes.NotFound), _time);
+
+        var attempt = Assert.Single(failed.Attempts);
+        Assert.Equal(_time.GetUtcNow(), attempt.FinishedAt);
+        Assert.Equal(ErrorCodes.NotFound, attempt.ErrorCode);
+        Assert.Equal("boom", attempt.ErrorMessage);
+        Assert.Equal(ErrorCodes.NotFound, failed.Error!.Code);
+        Assert.Equal(_time.GetUtcNow(), failed.FinishedAt);
+    }
+
+    [Fact]
+    public void Fail_QueuedJob_HasNoAttemptToClose()
+    {
+        var failed = JobStateMachine.Fail(InState(JobState.Queued), Error(ErrorCodes.ValidationError), _time);
+
+        Assert.Empty(failed.Attempts);
+        Assert.Equal(ErrorCodes.ValidationError, failed.Error!.Code);
+    }
+
+    [Fact]
+    public void Cancel_RunningJob_ClosesTheAttemptAsCanceled()
+    {
+        var canceled = JobStateMachine.Cancel(InState(JobState.Running), _time);
+
+        Assert.Equal(ErrorCodes.Canceled, canceled.Error!.Code);
+        Assert.Equal(ErrorCodes.Canceled, Assert.Single(canceled.Attempts).ErrorCode);
+    }
+
+    [Fact]
+    public void Requeue_ThenStart_SecondAttemptKeepsTheFirstStartedAt()
+    {
+        var running = InState(JobState.Running);
+        var firstStart = running.StartedAt;
+        running = JobStateMachine.Launched(running, 17, _time);
+        running = JobStateMachine.ReportProgress(running, new JobProgress { Bytes = 10, TotalBytes = 100 }, _time);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var requeued = JobStateMachine.Requeue(running, Error(ErrorCodes.ServerRestarted), _time);
+        Assert.Null(requeued.WorkerId);
+        Assert.Null(requeued.RcloneJobId);
+        Assert.Null(requeued.Progress);
+        Assert.Equal(ErrorCodes.ServerRestarted, requeued.Attempts[0].ErrorCode);
+        Assert.Equal(_time.GetUtcNow(), requeued.Attempts[0].FinishedAt);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var again = JobStateMachine.Start(requeued, "worker-b", _time);
+
+        Assert.Equal(2, again.Attempt);
+        Assert.Equal(2, again.Attempts[1].Number);
+        Assert.Equal("worker-b", again.Attempts[1].WorkerId);
+        Assert.Null(again.Attempts[1].FinishedAt);
+        Assert.NotNull(again.Attempts[0].FinishedAt);
+        Assert.Equal(firstStart, again.StartedAt);
+    }
+
+    [Fact]
+    public void LaunchedProgressRequestCancel_OnRunning_UpdateOnlyTheirField()
+    {
+        var running = InState(JobState.Running);
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        var launched = JobStateMachine.Launched(running, 42, _time);
+        var progressed = JobStateMachine.ReportProgress(launched, new JobProgress { Transfers = 1, TotalTransfers = 4 }, _time);
+        var cancelRequested = JobStateMachine.RequestCancel(progressed, _time);
+
+        Assert.Equal(42, cancelRequested.RcloneJobId);
+        Assert.Equal(25, cancelRequested.Progress!.Percent);
+        Assert.True(cancelRequested.CancelRequested);
+        Assert.Equal(JobState.Running, cancelRequested.State);
+        Assert.Equal(_time.GetUtcNow(), cancelRequested.UpdatedAt);
+        Assert.Equal(running.Attempts, cancelRequested.Attempts);
+    }
+
+    [Theory]
+    [InlineData(JobState.Queued)]
+    [InlineData(JobState.Succeeded)]
+    [InlineData(JobState.Failed)]
+    [InlineData(JobState.Canceled)]
+    public void LaunchedProgressRequestCancel_NotRunning_Throw(JobState state)
+    {
+        var job = InState(state);
+
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Launched(job, 1, _time));
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.ReportProgress(job, new JobProgress(), _time));
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.RequestCancel(job, _time));
+    }
+
+    [Theory]
+    [InlineData(JobState.Succeeded, true)]
+    [InlineData(JobState.Failed, true)]
+    [InlineData(JobState.Canceled, true)]
+    [InlineData(JobState.Queued, false)]
+    [InlineData(JobState.Running, false)]
+    public void IsTerminal_TerminalStates(JobState state, bool terminal)
+    {
+        Assert.Equal(terminal, state.IsTerminal());
+    }
+
+    private Job InState(JobState state)
+    {
+        var job = JobStateMachine.Create("job-1", new JobSubmission(JobType.Sync, "/in", "s3:b/out", new JobOptions()), _time);
+        return state switch
+        {
+            JobState.Queued => job,
+            JobState.Running => JobStateMachine.Start(job, "worker-a", _time),
+            JobState.Succeeded => JobStateMachine.Succeed(JobStateMachine.Start(job, "worker-a", _time), _time),
+            JobState.Failed => JobStateMachine.Fail(JobStateMachine.Start(job, "worker-a", _time), Error(ErrorCodes.Unknown), _time),
+            JobState.Canceled => JobStateMachine.Cancel(job, _time),
+            _ => throw new ArgumentOutOfRangeException(nameof(state)),
+        };
+    }
+
+    private static JobError Error(string code) => new() { Code = code, Message = "boom" };
+}
