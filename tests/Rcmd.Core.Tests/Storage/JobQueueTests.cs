@@ -103,7 +103,7 @@ public sealed class JobQueueTests(RedisFixture redis) : IDisposable
 
         var attempts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _s.Queue.TryTakeOverAsync("t1", Ct))));
 
-        Assert.Equal(["dead-worker"], attempts.Where(a => a is not null));
+        Assert.Equal(new[] { "dead-worker" }, attempts.OfType<string>().ToArray());
         Assert.Empty(await _s.Queue.ExpiredAsync(10, Ct));
         Assert.False(await _s.Queue.RenewAsync("t1", "dead-worker", Lease, Ct)); // the old owner lost it
     }
