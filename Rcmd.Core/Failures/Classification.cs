@@ -33,7 +33,10 @@ public sealed record Classification(
     /// <summary>The remote the suggestion names, when known.</summary>
     public string? Remote { get; init; }
 
-    /// <summary>The number of the rule in <see cref="FailureRules.All"/> that matched, for triage; null when none did.</summary>
+    /// <summary>
+    /// The index in <see cref="FailureRules.All"/> of the rule that matched, for triage (negative for
+    /// <see cref="FailureClassifierOptions.ExtraRules"/>); null when no rule did and a status or the exception decided.
+    /// </summary>
     public int? Rule { get; init; }
 
     /// <summary>The <c>error.normalizedError</c> of API responses.</summary>

@@ -98,6 +98,10 @@ public static class FailureRules
         R(ErrorCodes.InvalidCredentials, @"(?:^|[^\d.:])530[ -]|\bLogin (?:incorrect|failed)\b|\bnot logged in\b", "FTP reply 530 via jlaffaye/ftp (rclone backend/ftp)", "Check the user and password of FTP {remote}."),
         // lib/obscure: "base64 decode failed when revealing password - is it obscured?", "input too short when revealing password - is it obscured?"
         R(ErrorCodes.InvalidCredentials, @"when revealing password - is it obscured\?|decrypt password", "rclone fs/config/obscure (passwords in config must be obscured)", "The password of {remote} is stored in clear text: store it with 'rclone obscure' or 'rclone config'."),
+        // backend/crypt: "failed to authenticate decrypted block - bad password?"
+        R(ErrorCodes.InvalidCredentials, @"failed to authenticate decrypted block|\bbad password\b", "rclone backend/crypt/cipher.go ErrorEncryptedBadBlock", "The crypt password (or salt) of {remote} does not match the one the data was encrypted with."),
+        // Mega, FileLu, pCloud …: "couldn't login: Object (typically, node or user) not found" — unless the cause shown is the network
+        R(ErrorCodes.InvalidCredentials, @"couldn't log ?in\b(?!.*(?:dial tcp|timeout|refused|no such host|EOF|reset by peer|i/o))", "rclone backends with a login step (mega, filelu, pcloud, seafile)", "Check the user and password of {remote}."),
         // fs/config/crypt.go: "Couldn't decrypt configuration, most likely wrong password."
         R(ErrorCodes.InvalidCredentials, @"couldn't decrypt configuration|unable to decrypt configuration|RCLONE_CONFIG_PASS", "rclone fs/config/crypt.go", "rclone's config is encrypted: check RCLONE_CONFIG_PASS or the password command."),
         // WebDAV, HTTP, S3 without body: "401 Unauthorized", "Unauthorized: Unauthorized", "HTTP Error: 401 Unauthorized"
@@ -131,7 +135,7 @@ public static class FailureRules
         // S3: AccessDenied: Access Denied (403); AllAccessDisabled; AccountProblem
         R(ErrorCodes.AccessDenied, @"\bAccessDenied\b|\bAccess Denied\b|\baccess_denied\b|\bAccessForbidden\b|\bAllAccessDisabled\b|\bAccountProblem\b", "AWS S3 / S3-compatible error codes; OAuth access_denied", "{remote} refused access: the credentials work but lack permission for this bucket or path (check its policy or ACL)."),
         // googleapi: Error 403: The user does not have sufficient permissions for this file., insufficientFilePermissions
-        R(ErrorCodes.AccessDenied, @"\binsufficient(?:File)?Permissions\b|does not have (?:sufficient )?permission|does not have [\w.]+ access|(?:don't|do not) have permission|not authorized to perform|\bcannotDownloadAbusiveFile\b|\brestricted_content\b|\bappNotAuthorizedToFile\b", "Google Drive/GCS reasons; Dropbox restricted_content", "{remote} refused access to this path: check the sharing or IAM permissions of the account."),
+        R(ErrorCodes.AccessDenied, @"\binsufficient(?:File)?Permissions\b|does not have (?:sufficient )?permission|does not have [\w.]+ access|(?:don't|do not) have permission|not authorized to perform|\bcannotDownloadAbusiveFile\b|\brestricted_content\b|\binvalid_account_type\b|\bappNotAuthorizedToFile\b", "Google Drive/GCS reasons; Dropbox restricted_content", "{remote} refused access to this path: check the sharing or IAM permissions of the account."),
         // Azure Blob: AuthorizationPermissionMismatch / AuthorizationFailure (403)
         R(ErrorCodes.AccessDenied, @"\bAuthorization(?:PermissionMismatch|Failure|Failed|ResourceTypeMismatch)\b", "Azure Storage error codes"),
         // rcd: "authentication must be set up on the rc server to use "x" or the --rc-no-auth flag must be in use"
@@ -175,7 +179,7 @@ public static class FailureRules
         // URLs in remote config: unsupported protocol scheme "ftp"; http: server gave HTTP response to HTTPS client
         R(ErrorCodes.ValidationError, @"unsupported protocol scheme|server gave HTTP response to HTTPS client|first record does not look like a TLS handshake", "Go net/http via rclone backends (webdav, http, s3 endpoints)", "The URL or endpoint of {remote} looks wrong (scheme, host or port): fix it in the remote's config."),
         // Names and sizes: S3 InvalidArgument/InvalidBucketName/EntityTooLarge; OneDrive pathIsTooLong; Dropbox malformed_path
-        R(ErrorCodes.ValidationError, @"\b(?:InvalidArgument|InvalidBucketName|InvalidObjectName|InvalidRequest|MalformedXML|EntityTooLarge|EntityTooSmall|KeyTooLongError|invalidParameter|pathIsTooLong|malformed_path|disallowed_name|invalid_request)\b|file name too long|name too long|file too large|No export formats found", "S3, Microsoft Graph and Dropbox error codes; POSIX ENAMETOOLONG/EFBIG"),
+        R(ErrorCodes.ValidationError, @"\b(?:InvalidArgument|InvalidBucketName|InvalidObjectName|InvalidRequest|MalformedXML|EntityTooLarge|EntityTooSmall|KeyTooLongError|invalidParameter|pathIsTooLong|malformed_path|disallowed_name|invalid_request)\b|file name too long|name too long|file too large|No export formats found|too many files involved|\btoo_many_files\b", "S3, Microsoft Graph and Dropbox error codes; POSIX ENAMETOOLONG/EFBIG"),
         // CLI arguments: invalid argument "x" for "--max-depth" flag; Command copy needs 2 arguments minimum
         R(ErrorCodes.ValidationError, @"invalid argument "".*"" for ""-|needs \d+ arguments? (?:minimum|maximum)|accepts (?:at most )?\d+ arg", "spf13/cobra argument checks in rclone cmd"),
         // HTTP 400 Bad Request / 405 / 413 by name (WebDAV, HTTP); rcd "method "GET" not allowed"
@@ -201,9 +205,9 @@ public static class FailureRules
         // Go net: connection reset by peer; broken pipe; unexpected EOF; use of closed network connection (fs/fserrors retriable list)
         R(ErrorCodes.NetworkError, @"connection reset|reset by peer|broken pipe|unexpected EOF|use of closed network connection|transport connection broken|server closed idle connection|forcibly closed|readLoopPeekFailLocked|\bECONNRESET\b|\bEPIPE\b|connection aborted|\bconnection lost\b|failed to send packet|short write", "Go net, net/http; rclone fs/fserrors retriableErrorStrings; pkg/sftp"),
         // TLS: x509: certificate signed by unknown authority; tls: bad record MAC; http2: stream error
-        R(ErrorCodes.NetworkError, @"\bx509:|\btls: |bad record MAC|stream error:|\bhttp2: |certificate|CA bundle", "Go crypto/tls, crypto/x509, net/http h2_bundle", "A TLS/certificate problem talking to {remote}: check the system CA certificates and the endpoint's certificate."),
+        R(ErrorCodes.NetworkError, @"\bx509:|\btls: |bad record MAC|stream error:|\bhttp2: |certificate|CA bundle|\bremote error: |\bknownhosts: |\bno authorities for hostname\b|host key", "Go crypto/tls, crypto/x509, net/http h2_bundle; golang.org/x/crypto/ssh/knownhosts", "The identity of {remote} could not be verified or the secure channel failed (TLS certificate or SSH host key): check the CA certificates, known_hosts and the endpoint."),
         // FTP 425/426 data connection; rclone "corrupted on transfer: sizes differ"; SSH handshake cut off
-        R(ErrorCodes.NetworkError, @"(?:^|[^\d.:])42[56] |corrupted on transfer|\bhandshake failed\b|\bEOF\b", "FTP 425/426; rclone backend hash/size checks; golang.org/x/crypto/ssh"),
+        R(ErrorCodes.NetworkError, @"(?:^|[^\d.:])42[56] |corrupted on transfer|did not match data received|error reading uploaded data|\bBadDigest\b|\bhandshake failed\b|\bEOF\b", "FTP 425/426; rclone/B2/S3 checksum checks (data damaged in transit); golang.org/x/crypto/ssh"),
 
         // ── Last resort ─────────────────────────────────────────────────────────────────────────────────────
         // rclone wrappers around a failed connect whose cause is not shown (a cause above wins: "couldn't connect SSH: ssh: handshake failed: EOF")

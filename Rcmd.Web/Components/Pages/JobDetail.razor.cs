@@ -113,6 +113,10 @@ public sealed partial class JobDetail : IDisposable
         if (_job.State.IsTerminal())
         {
             _confirmingCancel = false;
+            if (_actionMessage is not null && _job.State == JobState.Canceled)
+            {
+                _actionMessage = "The job was canceled.";
+            }
         }
     }
 

@@ -32,7 +32,7 @@ public sealed class StorageScope : IDisposable
 
     public JobQueue Queue { get; }
 
-    public static CancellationToken Ct => TestContext.Token;
+    public static CancellationToken Ct => TestTimeout.Token;
 
     /// <summary>Creates and enqueues a job created at the current fake time.</summary>
     public async Task<Job> EnqueueAsync(string? id = null, JobType type = JobType.Copy)
@@ -44,12 +44,4 @@ public sealed class StorageScope : IDisposable
     }
 
     public void Dispose() => Connection.Dispose();
-}
-
-/// <summary>A token for the storage calls of the whole test run: a hung Redis fails the tests instead of hanging them.</summary>
-public static class TestContext
-{
-    private static readonly CancellationTokenSource Source = new(TimeSpan.FromMinutes(10));
-
-    public static CancellationToken Token => Source.Token;
 }

@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Components;
+using Rcmd.Storage;
+using Rcmd.Web.Components.Layout;
+using Rcmd.Web.Components.Pages;
+using Rcmd.Web.Tests.Infrastructure;
+
+namespace Rcmd.Web.Tests.Components.Pages;
+
+/// <summary>Every live page gives its subscriptions back when it goes away (no leak across page opens).</summary>
+public sealed class SubscriptionTests : RcmdTestContext
+{
+    public SubscriptionTests()
+    {
+        var job = TestJobs.Running("sub-1");
+        Api.OnJobs(job).OnJob(job).OnCounts(new JobCounts(new Dictionary<string, long>(), 0, 0));
+    }
+
+    [Fact]
+    public async Task Pages_OpenedManyTimesAndClosed_LeaveNoSubscriptions()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            Render<Status>();
+            Render<JobList>();
+            Render<JobDetail>(p => p.Add(x => x.Id, "sub-1"));
+            Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(_ => { })));
+        }
+
+        Assert.True(Live.SubscriberCount >= 80);
+
+        await DisposeComponentsAsync();
+
+        Assert.Equal(0, Live.SubscriberCount);
+    }
+
+    [Fact]
+    public void JobDetail_IdChanges_MovesItsSubscriptionToTheNewJob()
+    {
+        var other = TestJobs.Queued("sub-2");
+        Api.OnJob(other);
+        var cut = Render<JobDetail>(p => p.Add(x => x.Id, "sub-1"));
+        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=job-state]").TextContent.Trim()));
+        var subscriptions = Live.SubscriberCount;
+
+        cut.Render(p => p.Add(x => x.Id, "sub-2"));
+
+        cut.WaitForAssertion(() => Assert.Equal("queued", cut.Find("[data-testid=job-state]").TextContent.Trim()));
+        Assert.Equal(subscriptions, Live.SubscriberCount);
+    }
+}
