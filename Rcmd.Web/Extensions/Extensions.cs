@@ -9,8 +9,11 @@ namespace Rcmd.Web;
 /// <summary>Everything Rcmd.Web registers and maps; Program.cs only lists the steps.</summary>
 public static class Extensions
 {
-    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
+        // Serve Radzen's files (_content/…) and the scoped-CSS bundle from the build output in every environment, not
+        // only Development: `dotnet run`/the AppHost may start the dashboard as Production. A no-op once published.
+        builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddRadzenComponents();
         builder.Services.AddRcmdApiClient(builder.Configuration);
