@@ -44,6 +44,9 @@ public sealed record Job
     /// <summary>Set when a user asked to cancel a job that a Worker is running; the Worker stops the rclone job.</summary>
     public bool CancelRequested { get; init; }
 
+    /// <summary>Why and until when the job waits; set only while it is <see cref="JobState.Waiting"/>.</summary>
+    public JobWait? Wait { get; init; }
+
     public int Attempt => Attempts.Count;
 }
 
@@ -99,4 +102,32 @@ public sealed record JobError
     public required string Code { get; init; }
     public required string Message { get; init; }
     public bool Retryable { get; init; }
+
+    /// <summary>What a human could do about it (the classifier's suggestion); null when there is none.</summary>
+    public string? Suggestion { get; init; }
+}
+
+/// <summary>
+/// Why a <see cref="JobState.Waiting"/> job waits and when it may run again. A scheduler in every Worker moves it back
+/// to the queue at <see cref="DueAt"/>.
+/// </summary>
+public sealed record JobWait
+{
+    /// <summary>The last run failed retryably; the job runs again after its backoff.</summary>
+    public const string RetryReason = "retry";
+
+    /// <summary>The circuit breaker of the job's remote is open; the job runs when it lets requests through again.</summary>
+    public const string BreakerReason = "breaker";
+
+    /// <summary><see cref="RetryReason"/> or <see cref="BreakerReason"/>.</summary>
+    public required string Reason { get; init; }
+
+    /// <summary>When the job goes back to the queue.</summary>
+    public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>The failure code that caused the wait (see <see cref="Failures.ErrorCodes"/>), when there is one.</summary>
+    public string? Code { get; init; }
+
+    /// <summary>A short, secret-free explanation for people ("Attempt 1 of 3 failed: …; retrying at …").</summary>
+    public string? Message { get; init; }
 }

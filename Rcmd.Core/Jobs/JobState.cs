@@ -13,6 +13,12 @@ public enum JobState
     /// <summary>Claimed by a Worker, which holds its lease and runs it in rclone.</summary>
     Running,
 
+    /// <summary>
+    /// Not runnable until <see cref="Job.Wait"/>'s due time: a retry after a retryable failure, or a circuit breaker
+    /// that is open for the job's remote. A scheduler in every Worker queues it again when it falls due.
+    /// </summary>
+    Waiting,
+
     /// <summary>Finished without error. Terminal.</summary>
     Succeeded,
 
@@ -34,6 +40,7 @@ public static class JobStates
     {
         JobState.Queued => "queued",
         JobState.Running => "running",
+        JobState.Waiting => "waiting",
         JobState.Succeeded => "succeeded",
         JobState.Failed => "failed",
         JobState.Canceled => "canceled",
