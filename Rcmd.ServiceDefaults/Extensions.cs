@@ -4,12 +4,14 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using Rcmd.ServiceDefaults.Metrics;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -64,6 +66,8 @@ public static class Extensions
             return new TelemetryProviders(tracing.Build(), BuildMeters(resource, exportOtlp));
         });
         builder.Services.AddHostedService<TelemetryStarter>();
+        // /metrics (Prometheus text), from the same instruments (see MapDefaultEndpoints).
+        builder.Services.AddSingleton(sp => new PrometheusCollector(sp.GetService<IMeterFactory>()));
         return builder;
     }
 
@@ -77,7 +81,8 @@ public static class Extensions
     /// <summary>
     /// <c>/health</c>: every check must pass (ready for traffic). <c>/alive</c>: only the process itself (live).
     /// Both answer JSON with each check's status; they carry no secrets, so they are mapped in every environment
-    /// (Kubernetes probes use them).
+    /// (Kubernetes probes use them). <c>/metrics</c>: the Prometheus text exposition (<see cref="PrometheusCollector"/>);
+    /// its labels are job types, statuses, error codes, remote and channel names — no secrets either.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -87,6 +92,8 @@ public static class Extensions
             Predicate = r => r.Tags.Contains(LiveTag),
             ResponseWriter = WriteHealthAsync,
         });
+        app.MapGet("/metrics", (PrometheusCollector metrics) => Results.Text(metrics.Scrape(), PrometheusCollector.ContentType))
+            .ExcludeFromDescription();
         return app;
     }
 

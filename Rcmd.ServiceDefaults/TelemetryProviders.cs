@@ -15,11 +15,12 @@ internal sealed class TelemetryProviders(TracerProvider tracing, MeterProvider m
 }
 
 /// <summary>Creates the providers when the host starts, so telemetry flows from the first request.</summary>
-internal sealed class TelemetryStarter(TelemetryProviders providers) : IHostedService
+internal sealed class TelemetryStarter(TelemetryProviders providers, Rcmd.ServiceDefaults.Metrics.PrometheusCollector metrics) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         GC.KeepAlive(providers);
+        GC.KeepAlive(metrics);
         return Task.CompletedTask;
     }
 

@@ -62,6 +62,28 @@ internal static partial class Log
     [LoggerMessage(18, LogLevel.Information, "Job {job_id} ({job_type}) queued again (error_code {error_code})")]
     public static partial void JobRequeued(ILogger logger, string job_id, string job_type, string error_code);
 
+    [LoggerMessage(19, LogLevel.Information,
+        "Job {job_id} ({job_type}) attempt {attempt} of {max_attempts} failed (error_code {error_code}); retrying at {due_at:O} (in {delay_ms} ms)")]
+    public static partial void JobRetrying(ILogger logger, string job_id, string job_type, int attempt, int max_attempts, string error_code,
+        DateTimeOffset due_at, double delay_ms);
+
+    [LoggerMessage(22, LogLevel.Information, "rcd runs rclone {rclone_version}")]
+    public static partial void RcloneVersion(ILogger logger, string rclone_version);
+
+    [LoggerMessage(23, LogLevel.Warning, "rcd's rclone version could not be read yet; jobs are checked against it once it can")]
+    public static partial void RcloneVersionUnknown(ILogger logger, Exception exception);
+
+    [LoggerMessage(24, LogLevel.Warning,
+        "Job {job_id} ({job_type}) refused (error_code {error_code}): it needs {feature} (rclone v{minimum_version} or later); rcd runs {rclone_version}")]
+    public static partial void JobIncompatible(ILogger logger, string job_id, string job_type, string error_code, string feature,
+        string minimum_version, string rclone_version);
+
+    [LoggerMessage(25, LogLevel.Critical, "The Worker cannot start: {reason}")]
+    public static partial void InvalidConfiguration(ILogger logger, string reason);
+
+    [LoggerMessage(26, LogLevel.Information, "Job {job_id} (error_code {error_code}): unclassified rclone error saved for triage in {directory}")]
+    public static partial void UnknownErrorCaptured(ILogger logger, string job_id, string error_code, string directory);
+
     [LoggerMessage(20, LogLevel.Warning, "Claiming a job failed; will try again")]
     public static partial void ClaimFailed(ILogger logger, Exception exception);
 
@@ -82,6 +104,12 @@ internal static partial class Log
 
     [LoggerMessage(34, LogLevel.Warning, "Job {job_id} ({job_type}) of {previous_worker}: its rclone run is gone")]
     public static partial void RunLost(ILogger logger, string job_id, string job_type, string previous_worker);
+
+    [LoggerMessage(35, LogLevel.Information, "Job {job_id} ({job_type}) done waiting: queued again after {attempts} attempt(s)")]
+    public static partial void JobReleased(ILogger logger, string job_id, string job_type, int attempts);
+
+    [LoggerMessage(36, LogLevel.Warning, "Releasing waiting jobs that are due failed; will try again")]
+    public static partial void ReleaseFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(40, LogLevel.Warning, "rcd call {rc_method} failed ({outcome}); retry {attempt} in {delay_ms} ms")]
     public static partial void RetryingRcdCall(ILogger logger, string rc_method, int attempt, double delay_ms, string outcome);

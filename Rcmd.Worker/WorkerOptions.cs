@@ -37,6 +37,13 @@ public sealed class WorkerOptions : IValidatableObject
     public TimeSpan LeaseCheckInterval { get; set; } = WorkerConstants.DefaultLeaseCheckInterval;
 
     /// <summary>
+    /// How often the Worker looks for waiting jobs (retries, open breakers) that are due, at most; it sleeps less when
+    /// the next one is due sooner. Every Worker does this; each due job is queued again exactly once. Default 250 ms.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan WaitingPollInterval { get; set; } = WorkerConstants.DefaultWaitingPollInterval;
+
+    /// <summary>
     /// This Worker's name on leases and job records; unique per process. Default <c>&lt;hostname&gt;-&lt;pid&gt;</c>.
     /// </summary>
     [Required]

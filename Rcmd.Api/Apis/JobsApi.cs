@@ -38,7 +38,7 @@ public static partial class JobsApi
             .WithSummary("One job");
         api.MapPost("/{id}/cancel", CancelJob)
             .WithName("CancelJob")
-            .WithSummary("Cancel a queued job at once, or ask the Worker running it to stop it");
+            .WithSummary("Cancel a queued or waiting job at once, or ask the Worker running it to stop it");
         return api;
     }
 
@@ -119,16 +119,21 @@ public static partial class JobsApi
     {
         var store = services.Store;
         var job = IsJobId(id) ? await store.GetAsync(id, cancellationToken) : null;
-        if (job is { State: JobState.Queued })
+
+        // A queued or waiting job is canceled here at once, in one Redis script that also takes it out of the queue or the
+        // waiting set. A Worker (claim) or the scheduler (release) may move it first; then read it again and go on.
+        for (var tries = 0; tries < 3 && job is { State: JobState.Queued or JobState.Waiting }; tries++)
         {
             var canceled = JobStateMachine.Cancel(job, services.Time);
-            if (await store.TryCancelQueuedAsync(canceled, cancellationToken))
+            var done = job.State == JobState.Queued
+                ? await store.TryCancelQueuedAsync(canceled, cancellationToken)
+                : await store.TryCancelWaitingAsync(job, canceled, cancellationToken);
+            if (done)
             {
-                LogJobCanceled(services.Logger, job.Id, job.Type.ToWire());
+                LogJobCanceled(services.Logger, job.Id, job.Type.ToWire(), job.State.ToWire());
                 return TypedResults.Ok(canceled);
             }
 
-            // A Worker claimed it between the read and the cancel: fall through to asking that Worker to stop.
             job = await store.GetAsync(id, cancellationToken);
         }
 
@@ -140,9 +145,11 @@ public static partial class JobsApi
         if (job.State.IsTerminal())
         {
             return TypedResults.Conflict(ApiErrors.Conflict(
-                $"Job '{job.Id}' is already {job.State.ToWire()}; only queued or running jobs can be canceled."));
+                $"Job '{job.Id}' is already {job.State.ToWire()}; only queued, waiting or running jobs can be canceled."));
         }
 
+        // Running, or claimed by a Worker that has not started it yet (and a queued/waiting job that kept moving): the
+        // Worker that holds it sees the request and stops it.
         await store.RequestCancelAsync(job.Id, cancellationToken);
         LogJobCancelRequested(services.Logger, job.Id, job.Type.ToWire(), job.State.ToWire());
         return TypedResults.Accepted(Location(job.Id), job with { CancelRequested = true });
@@ -171,8 +178,8 @@ public static partial class JobsApi
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Job {JobId} created ({JobType})")]
     private static partial void LogJobCreated(ILogger logger, string jobId, string jobType);
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Job {JobId} canceled while queued ({JobType})")]
-    private static partial void LogJobCanceled(ILogger logger, string jobId, string jobType);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Job {JobId} canceled while {JobState} ({JobType})")]
+    private static partial void LogJobCanceled(ILogger logger, string jobId, string jobType, string jobState);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
         Message = "Job {JobId} cancel requested ({JobType}, {JobState}); its Worker will stop it")]

@@ -2,15 +2,17 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Rcmd.Failures;
 using Rcmd.Rclone;
-using Rcmd.Serialization;
 using StackExchange.Redis;
 
 namespace Rcmd.Api.Errors;
 
 /// <summary>
-/// Turns an exception that escaped a handler into the API's error shape. Redis or rcd being unreachable answers
-/// 503 <c>endpoint_unreachable</c> (retryable) at once; anything unexpected answers 500 <c>unknown</c> with a trace
-/// id to look up in the log — never the exception's text, which may name internals.
+/// Turns an exception that escaped a handler into the API's error shape. Failures of the dependencies — Redis, rcd —
+/// go through the shared <see cref="FailureClassifier"/>, so their <c>normalizedError</c> (code, retryable, suggestion)
+/// is the one a job record would carry: unreachable or timing out answers 503 (retryable, with <c>Retry-After</c>);
+/// an error rcd answered is 429 when it is <c>rate_limited</c> (with <c>Retry-After</c>), 503 when retryable, else 502.
+/// Anything unexpected answers 500 <c>unknown</c> with a trace id to look up in the log — never the exception's text,
+/// which may name internals.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -21,39 +23,74 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
             return false;
         }
 
-        var (status, error) = Classify(context, exception);
-        if (status >= 500 && error.Error.NormalizedError.Code == ErrorCodes.Unknown)
+        var (status, error, retryAfter) = Classify(context, exception);
+        if (status >= 500 && error.Error.NormalizedError.Code == ErrorCodes.Unknown && exception is not RcloneException)
         {
             LogUnexpected(logger, context.Request.Method, context.Request.Path, exception);
         }
-        else if (status >= 500)
+        else if (status >= 500 || status == StatusCodes.Status429TooManyRequests)
         {
             LogDependencyFailure(logger, context.Request.Method, context.Request.Path, error.Error.NormalizedError.Code,
-                exception.GetType().Name, exception.Message);
+                exception.GetType().Name, SecretRedactor.Redact(exception.Message));
         }
 
-        context.Response.StatusCode = status;
-        if (error.Error.NormalizedError.Retryable)
-        {
-            context.Response.Headers.RetryAfter = "5";
-        }
-
-        await context.Response.WriteAsJsonAsync(error, RcmdJsonContext.Default.ErrorResponse, contentType: null, cancellationToken);
+        await ApiErrors.WriteAsync(context, status, error, retryAfter, cancellationToken);
         return true;
     }
 
-    internal static (int Status, ErrorResponse Error) Classify(HttpContext context, Exception exception) => exception switch
+    internal static (int Status, ErrorResponse Error, TimeSpan? RetryAfter) Classify(HttpContext context, Exception exception)
     {
-        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (StatusCodes.Status400BadRequest, ApiErrors.Validation(ApiErrors.FieldBody, "The request body is too large.")),
-        BadHttpRequestException bad => (bad.StatusCode, ApiErrors.Validation(ApiErrors.FieldBody, bad.Message)),
-        RedisConnectionException or RedisTimeoutException => (StatusCodes.Status503ServiceUnavailable, ApiErrors.RedisUnreachable()),
-        HttpRequestException => (StatusCodes.Status503ServiceUnavailable, ApiErrors.RcloneUnreachable()),
-        RcloneException rclone => (StatusCodes.Status502BadGateway, ErrorResponse.Create(ErrorCodes.Unknown,
-            $"rclone rcd refused {rclone.Method} (HTTP {rclone.Status}).")),
-        TimeoutException or OperationCanceledException => (StatusCodes.Status503ServiceUnavailable, ApiErrors.Timeout()),
-        _ => (StatusCodes.Status500InternalServerError, ApiErrors.Unexpected(Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier)),
-    };
+        switch (exception)
+        {
+            case BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }:
+                return (StatusCodes.Status400BadRequest, ApiErrors.Validation(ApiErrors.FieldBody, "The request body is too large."), null);
+            case BadHttpRequestException bad:
+                return (bad.StatusCode, ApiErrors.Validation(ApiErrors.FieldBody, bad.Message), null);
+            case RedisConnectionException or RedisTimeoutException:
+            {
+                var classification = Dependency(exception, exception is RedisTimeoutException ? ErrorCodes.UpstreamTimeout : ErrorCodes.EndpointUnreachable);
+                return (StatusCodes.Status503ServiceUnavailable, ApiErrors.RedisUnreachable(classification), classification.RetryAfter);
+            }
+
+            case HttpRequestException:
+            {
+                var classification = Dependency(exception, ErrorCodes.EndpointUnreachable);
+                return (StatusCodes.Status503ServiceUnavailable, ApiErrors.RcloneUnreachable(classification), classification.RetryAfter);
+            }
+
+            case RcloneException rclone:
+            {
+                var classification = FailureClassifier.Default.Classify(rclone);
+                var status = classification.Code == ErrorCodes.RateLimited ? StatusCodes.Status429TooManyRequests
+                    : classification.Retryable ? StatusCodes.Status503ServiceUnavailable
+                    : StatusCodes.Status502BadGateway;
+                return (status, ApiErrors.From(classification, $"rclone rcd refused {rclone.Method} (HTTP {rclone.Status})."), classification.RetryAfter);
+            }
+
+            case TimeoutException or OperationCanceledException:
+                return (StatusCodes.Status503ServiceUnavailable, ApiErrors.Timeout(), null);
+            default:
+                return (StatusCodes.Status500InternalServerError,
+                    ApiErrors.Unexpected(Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier), null);
+        }
+    }
+
+    /// <summary>
+    /// A dependency (Redis, rcd) that did not answer, classified (refused, timed out, broke off); when the classifier does
+    /// not see a transient network failure in it, the outage is <paramref name="fallback"/> — the dependency is still
+    /// not answering, which is worth retrying, never <c>unknown</c>.
+    /// </summary>
+    private static Classification Dependency(Exception exception, string fallback)
+    {
+        var classification = FailureClassifier.Default.Classify(exception);
+        return classification.Retryable
+            ? classification
+            : FailureClassifier.Default.Classify(FailureInput.FromText(null, FallbackStatus(fallback)));
+    }
+
+    private static int FallbackStatus(string code) => code == ErrorCodes.UpstreamTimeout
+        ? StatusCodes.Status504GatewayTimeout
+        : StatusCodes.Status503ServiceUnavailable;
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unexpected error answering {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, string method, string path, Exception exception);

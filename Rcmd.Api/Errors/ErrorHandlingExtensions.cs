@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Extensions;
-using Rcmd.Serialization;
 
 namespace Rcmd.Api.Errors;
 
@@ -43,13 +42,6 @@ internal static class ErrorHandlingExtensions
         return app;
     }
 
-    private static Task WriteAsync(HttpContext context, Rcmd.Failures.ErrorResponse error, CancellationToken cancellationToken)
-    {
-        if (error.Error.NormalizedError.Retryable)
-        {
-            context.Response.Headers.RetryAfter = "5";
-        }
-
-        return context.Response.WriteAsJsonAsync(error, RcmdJsonContext.Default.ErrorResponse, contentType: null, cancellationToken);
-    }
+    private static Task WriteAsync(HttpContext context, Rcmd.Failures.ErrorResponse error, CancellationToken cancellationToken) =>
+        ApiErrors.WriteAsync(context, context.Response.StatusCode, error, retryAfter: null, cancellationToken);
 }

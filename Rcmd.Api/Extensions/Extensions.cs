@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Hosting;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Hubs;
 using Rcmd.Api.Security;
+using Rcmd.Api.Services;
+using Rcmd.Breakers;
 using Rcmd.Rclone;
 using Rcmd.Serialization;
 using Rcmd.Storage;
@@ -30,6 +32,13 @@ public static class Extensions
 
         // Control calls only (list remotes): a sick rcd must answer 503 in seconds, not hang the caller.
         services.AddRcloneClient(configuration).ConfigureHttpClient(http => http.Timeout = TimeSpan.FromSeconds(10));
+
+        // Circuit breakers per remote (shared with the Workers through Redis) and the remote reads behind them; a read is
+        // bounded by its remote's operation timeout, not by a client timeout.
+        services.AddRcmdBreakers(configuration);
+        services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<RemoteReadCache>();
+        services.AddSingleton<RemoteReads>();
 
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());

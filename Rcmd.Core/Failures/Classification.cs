@@ -42,7 +42,7 @@ public sealed record Classification(
     /// <summary>The <c>error.normalizedError</c> of API responses.</summary>
     public NormalizedError ToNormalizedError() => new(Code, Retryable, Suggestion);
 
-    /// <summary>The error a job records, with the message redacted of secrets.</summary>
+    /// <summary>The error a job records, with the message redacted of secrets, and the suggestion.</summary>
     public JobError ToJobError(string message) =>
-        new() { Code = Code, Message = SecretRedactor.Redact(message), Retryable = Retryable };
+        new() { Code = Code, Message = SecretRedactor.Redact(message), Retryable = Retryable, Suggestion = Suggestion };
 }

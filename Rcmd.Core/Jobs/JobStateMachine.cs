@@ -7,10 +7,15 @@ namespace Rcmd.Jobs;
 /// <see cref="InvalidJobTransitionException"/> when the move is not allowed. Nothing here does I/O.
 /// <code>
 ///   Queued ──Start──▶ Running ──Succeed──▶ Succeeded
-///     │  ▲              │ │
-///     │  └──Requeue─────┘ └──Fail──▶ Failed
-///     └──Cancel──▶ Canceled ◀──Cancel── Running
+///    │ │ ▲ ▲            │ │ │
+///    │ │ │ └──Requeue───┘ │ └──Fail──▶ Failed ◀──Fail── Queued
+///    │ │ │                │
+///    │ │ └──Release── Waiting ◀──Defer (retry)
+///    │ └────Defer (breaker)─▲
+///    └──Cancel──▶ Canceled ◀──Cancel── Waiting, Running
 /// </code>
+/// Waiting holds a job until <see cref="Job.Wait"/>'s due time: <see cref="Defer"/> from Running closes the attempt
+/// with the failure that asked for a retry; from Queued (an open circuit breaker) no run was made.
 /// </summary>
 public static class JobStateMachine
 {
@@ -23,6 +28,10 @@ public static class JobStateMachine
         (JobState.Running, JobState.Failed) => true,
         (JobState.Running, JobState.Canceled) => true,
         (JobState.Running, JobState.Queued) => true,
+        (JobState.Running, JobState.Waiting) => true,
+        (JobState.Queued, JobState.Waiting) => true,
+        (JobState.Waiting, JobState.Queued) => true,
+        (JobState.Waiting, JobState.Canceled) => true,
         _ => false,
     };
 
@@ -129,6 +138,7 @@ public static class JobStateMachine
             FinishedAt = now,
             UpdatedAt = now,
             Error = error,
+            Wait = null,
             Attempts = CloseLast(job.Attempts, now, error),
         };
     }
@@ -136,7 +146,7 @@ public static class JobStateMachine
     /// <summary>The run was lost (its Worker or rclone went away) and the job may safely run again.</summary>
     public static Job Requeue(Job job, JobError reason, TimeProvider time)
     {
-        Ensure(job, JobState.Queued);
+        EnsureFrom(job, JobState.Running, JobState.Queued);
         var now = time.GetUtcNow();
         return job with
         {
@@ -148,6 +158,37 @@ public static class JobStateMachine
             Progress = null,
             Attempts = CloseLast(job.Attempts, now, reason),
         };
+    }
+
+    /// <summary>
+    /// The job may not run before <paramref name="wait"/>'s due time. From Running (a retryable failure) the attempt is
+    /// closed with <see cref="JobWait.Code"/> and <see cref="JobWait.Message"/>, and the run's handles are dropped; from
+    /// Queued (the remote's circuit breaker is open) nothing ran, so no attempt changes.
+    /// </summary>
+    public static Job Defer(Job job, JobWait wait, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        Ensure(job, JobState.Waiting);
+        var now = time.GetUtcNow();
+        var reason = wait.Code is null ? null : new JobError { Code = wait.Code, Message = wait.Message ?? wait.Code };
+        return job with
+        {
+            State = JobState.Waiting,
+            UpdatedAt = now,
+            Wait = wait,
+            WorkerId = null,
+            RcloneJobId = null,
+            RclonePid = null,
+            CancelRequested = false,
+            Attempts = job.State == JobState.Running ? CloseLast(job.Attempts, now, reason) : job.Attempts,
+        };
+    }
+
+    /// <summary>The wait is over: the job goes back to the queue (see <see cref="Storage.JobStore.ReleaseDueAsync"/>).</summary>
+    public static Job Release(Job job, TimeProvider time)
+    {
+        EnsureFrom(job, JobState.Waiting, JobState.Queued);
+        return job with { State = JobState.Queued, UpdatedAt = time.GetUtcNow(), Wait = null };
     }
 
     private static IReadOnlyList<JobAttempt> CloseLast(IReadOnlyList<JobAttempt> attempts, DateTimeOffset now, JobError? error)
@@ -166,6 +207,15 @@ public static class JobStateMachine
         if (job.State != JobState.Running)
         {
             throw new InvalidJobTransitionException(job.Id, job.State, JobState.Running);
+        }
+    }
+
+    /// <summary>For moves that share a target with another move: only this one source is allowed.</summary>
+    private static void EnsureFrom(Job job, JobState from, JobState to)
+    {
+        if (job.State != from || !CanTransition(from, to))
+        {
+            throw new InvalidJobTransitionException(job.Id, job.State, to);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rcmd.Breakers;
 using Rcmd.Events;
 using Rcmd.Failures;
 using Rcmd.Jobs;
@@ -17,6 +18,9 @@ namespace Rcmd.Serialization;
 [JsonSerializable(typeof(JobPage))]
 [JsonSerializable(typeof(JobCounts))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(ClassifyErrorRequest))]
+[JsonSerializable(typeof(ClassifyErrorResponse))]
 [JsonSerializable(typeof(RcmdEvent))]
+[JsonSerializable(typeof(RemoteStatus))]
 [JsonSerializable(typeof(List<Job>))]
 public sealed partial class RcmdJsonContext : JsonSerializerContext;

@@ -11,8 +11,28 @@ namespace Rcmd.Storage;
 /// moves the id between the state indexes and publishes the job's event, so readers never see half a change and
 /// an out-of-date writer (a Worker whose lease was taken over) changes nothing.
 /// </summary>
-public sealed class JobStore(RedisConnection redis)
+public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionObserver>? observers = null)
 {
+    private readonly IJobTransitionObserver[] _observers = observers?.ToArray() ?? [];
+
+    // Appended to the guarded saves: once a write has won, what else it records in the same step — the notification
+    // entry (XADD rcmd:notifications, when the change raises one: JobNotificationData.EventFor) and the job-outcome
+    // counters of the minute (HINCRBY rcmd:stats:{minute}: JobStatsStore). One winner per change, so each is written
+    // exactly once whatever the number of Workers. ARGV from a: event ('' = none), maxlen, at, data, stats ttl (s),
+    // then field/increment pairs.
+    private const string RecordFunction = """
+        local function record(stream, stats, a)
+          if ARGV[a] ~= '' then
+            redis.call('XADD', stream, 'MAXLEN', '~', ARGV[a + 1], '*', 'event', ARGV[a], 'at', ARGV[a + 2], 'data', ARGV[a + 3])
+          end
+          if #ARGV > a + 4 then
+            for i = a + 5, #ARGV, 2 do redis.call('HINCRBY', stats, ARGV[i], ARGV[i + 1]) end
+            redis.call('EXPIRE', stats, ARGV[a + 4])
+          end
+        end
+
+        """;
+
     private const string EnqueueScript = """
         if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
         redis.call('SET', KEYS[1], ARGV[1])
@@ -24,8 +44,9 @@ public sealed class JobStore(RedisConnection redis)
         return 1
         """;
 
-    // ARGV: json, expected state, expected worker ('' = any), score, id, channel, event ('' = none)
-    private const string SaveScript = """
+    // KEYS: job, state:{expected}, state:{new}, notifications, stats:{minute}
+    // ARGV: json, expected state, expected worker ('' = any), score, id, channel, event ('' = none), then RecordArgs
+    private const string SaveScript = RecordFunction + """
         local current = redis.call('GET', KEYS[1])
         if not current then return -1 end
         local doc = cjson.decode(current)
@@ -37,6 +58,7 @@ public sealed class JobStore(RedisConnection redis)
           redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
         end
         if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
+        record(KEYS[4], KEYS[5], 8)
         return 1
         """;
 
@@ -53,6 +75,72 @@ public sealed class JobStore(RedisConnection redis)
         redis.call('LREM', KEYS[1], 0, ARGV[1])
         redis.call('RPUSH', KEYS[1], ARGV[1])
         redis.call('PUBLISH', ARGV[2], ARGV[1])
+        return 1
+        """;
+
+    // Guarded save (as SaveScript) of a Waiting job + its entry in the waiting set, scored by due time. From Queued the id
+    // also leaves the queue list (never claimed twice); with a lease holder its lease is dropped in the same step.
+    // KEYS: job, state:{expected}, state:waiting, waiting, queue, leases, owners, notifications, stats:{minute}
+    // ARGV: json, expected state, expected worker ('' = any), created score, id, channel, event, due ms, lease holder ('' = none),
+    //       then RecordArgs
+    private const string DeferScript = RecordFunction + """
+        local current = redis.call('GET', KEYS[1])
+        if not current then return -1 end
+        local doc = cjson.decode(current)
+        if doc.state ~= ARGV[2] then return 0 end
+        if ARGV[3] ~= '' and doc.workerId ~= ARGV[3] then return 0 end
+        redis.call('SET', KEYS[1], ARGV[1])
+        redis.call('ZREM', KEYS[2], ARGV[5])
+        redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
+        redis.call('ZADD', KEYS[4], ARGV[8], ARGV[5])
+        if ARGV[2] == 'queued' then redis.call('LREM', KEYS[5], 0, ARGV[5]) end
+        if ARGV[9] ~= '' and redis.call('HGET', KEYS[7], ARGV[5]) == ARGV[9] then
+          redis.call('ZREM', KEYS[6], ARGV[5])
+          redis.call('HDEL', KEYS[7], ARGV[5])
+        end
+        redis.call('PUBLISH', ARGV[6], ARGV[7])
+        record(KEYS[8], KEYS[9], 10)
+        return 1
+        """;
+
+    // Moves one due job from the waiting set to the queue. Atomic, so when several schedulers race for the same id only
+    // the one whose script runs first finds it due and waiting: it alone saves Queued, LPUSHes and publishes.
+    // 1 = released; 0 = not (or no longer) due; -1 = the id named no waiting job (entry dropped); -2 = the record
+    // changed since the caller read it (read again).
+    // KEYS: waiting, job, state:waiting, state:queued, queue
+    // ARGV: id, expected json (as read), released json, created score, now ms, channel, event, wake channel
+    private const string ReleaseDueScript = """
+        local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if not due or tonumber(due) > tonumber(ARGV[5]) then return 0 end
+        local current = redis.call('GET', KEYS[2])
+        if not current or cjson.decode(current).state ~= 'waiting' then
+          redis.call('ZREM', KEYS[1], ARGV[1])
+          return -1
+        end
+        if current ~= ARGV[2] then return -2 end
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('SET', KEYS[2], ARGV[3])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+        redis.call('LREM', KEYS[5], 0, ARGV[1])
+        redis.call('LPUSH', KEYS[5], ARGV[1])
+        redis.call('PUBLISH', ARGV[6], ARGV[7])
+        redis.call('PUBLISH', ARGV[8], ARGV[1])
+        return 1
+        """;
+
+    // Cancels a Waiting job: out of the waiting set and Canceled in one step, unless the scheduler released it first.
+    // 1 = canceled; 0 = not in the waiting set; -2 = the record changed since the caller read it.
+    // KEYS: waiting, job, state:waiting, state:canceled
+    // ARGV: id, expected json (as read), canceled json, created score, channel, event
+    private const string CancelWaitingScript = """
+        if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+        if redis.call('GET', KEYS[2]) ~= ARGV[2] then return -2 end
+        redis.call('ZREM', KEYS[1], ARGV[1])
+        redis.call('SET', KEYS[2], ARGV[3])
+        redis.call('ZREM', KEYS[3], ARGV[1])
+        redis.call('ZADD', KEYS[4], ARGV[4], ARGV[1])
+        redis.call('PUBLISH', ARGV[5], ARGV[6])
         return 1
         """;
 
@@ -84,16 +172,16 @@ public sealed class JobStore(RedisConnection redis)
         bool publish = true)
     {
         var result = await redis.Database.ScriptEvaluateAsync(SaveScript,
-            [Keys.Job(job.Id), Keys.JobsInState(expected), Keys.JobsInState(job.State)],
+            [Keys.Job(job.Id), Keys.JobsInState(expected), Keys.JobsInState(job.State), Keys.Notifications, Keys.Stats(job.UpdatedAt)],
             [Serialize(job), expected.ToWire(), expectedWorker ?? string.Empty, Score(job), job.Id,
-             Keys.EventsChannel, publish ? SerializeEvent(job) : string.Empty])
+             Keys.EventsChannel, publish ? SerializeEvent(job) : string.Empty, .. RecordArgs(expected, job)])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (int)result switch
+        return Observed(expected, job, (int)result switch
         {
             1 => SaveResult.Saved,
             0 => SaveResult.Conflict,
             _ => SaveResult.NotFound,
-        };
+        });
     }
 
     /// <summary>Cancels a job that is still in the queue. False when a Worker claimed it first.</summary>
@@ -104,6 +192,105 @@ public sealed class JobStore(RedisConnection redis)
             [canceled.Id, Serialize(canceled), Score(canceled), Keys.EventsChannel, SerializeEvent(canceled)])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
+    }
+
+    /// <summary>
+    /// Saves a <see cref="JobState.Waiting"/> job (made by <see cref="JobStateMachine.Defer"/>) if the stored one is
+    /// still in <paramref name="expected"/> state (and held by <paramref name="expectedWorker"/> when given), and enters
+    /// it in the waiting set due at <see cref="JobWait.DueAt"/> — one script, so a waiting job is never lost between the
+    /// two. From Queued the id also leaves the queue. When <paramref name="leaseHolder"/> is given and still holds the
+    /// job's lease, the lease is released in the same step. Publishes the job's event.
+    /// </summary>
+    public async Task<SaveResult> DeferAsync(Job waiting, JobState expected, string? expectedWorker, CancellationToken cancellationToken,
+        string? leaseHolder = null)
+    {
+        ArgumentNullException.ThrowIfNull(waiting);
+        if (waiting.State != JobState.Waiting || waiting.Wait is not { } wait)
+        {
+            throw new ArgumentException($"Job {waiting.Id} is {waiting.State.ToWire()} without a wait; defer it with JobStateMachine.Defer.", nameof(waiting));
+        }
+
+        var result = await redis.Database.ScriptEvaluateAsync(DeferScript,
+            [Keys.Job(waiting.Id), Keys.JobsInState(expected), Keys.JobsInState(JobState.Waiting), Keys.Waiting, Keys.Queue,
+             Keys.Leases, Keys.LeaseOwners, Keys.Notifications, Keys.Stats(waiting.UpdatedAt)],
+            [Serialize(waiting), expected.ToWire(), expectedWorker ?? string.Empty, Score(waiting), waiting.Id,
+             Keys.EventsChannel, SerializeEvent(waiting), wait.DueAt.ToUnixTimeMilliseconds(), leaseHolder ?? string.Empty,
+             .. RecordArgs(expected, waiting)])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Observed(expected, waiting, (int)result switch
+        {
+            1 => SaveResult.Saved,
+            0 => SaveResult.Conflict,
+            _ => SaveResult.NotFound,
+        });
+    }
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> waiting jobs that are due at <paramref name="now"/> back to the queue
+    /// (<see cref="JobStateMachine.Release"/>), each in one script; safe with any number of callers at once — each job
+    /// is released exactly once. Returns the jobs this caller released and the due time of the next waiting job.
+    /// </summary>
+    public async Task<WaitingRelease> ReleaseDueAsync(TimeProvider time, int max, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var database = redis.Database;
+        var nowMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var due = await database.SortedSetRangeByScoreAsync(Keys.Waiting, double.NegativeInfinity, nowMs, Exclude.None, Order.Ascending, 0, max)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        var released = new List<Job>();
+        foreach (var id in due.Select(v => (string)v!))
+        {
+            var raw = await database.StringGetAsync(Keys.Job(id)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var current = Deserialize(raw);
+            var next = current is { State: JobState.Waiting } ? JobStateMachine.Release(current, time) : null;
+            var result = await database.ScriptEvaluateAsync(ReleaseDueScript,
+                [Keys.Waiting, Keys.Job(id), Keys.JobsInState(JobState.Waiting), Keys.JobsInState(JobState.Queued), Keys.Queue],
+                [id, raw.IsNull ? string.Empty : raw, next is null ? string.Empty : Serialize(next), next is null ? 0 : Score(next), nowMs,
+                 Keys.EventsChannel, next is null ? string.Empty : SerializeEvent(next), Keys.WakeChannel])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            if ((int)result == 1 && next is not null)
+            {
+                released.Add(next);
+            }
+        }
+
+        var first = await database.SortedSetRangeByRankWithScoresAsync(Keys.Waiting, 0, 0).WaitAsync(cancellationToken).ConfigureAwait(false);
+        DateTimeOffset? nextDue = first.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
+        return new WaitingRelease(released, nextDue);
+    }
+
+    /// <summary>
+    /// Cancels a job that waits (<paramref name="current"/> as read, <paramref name="canceled"/> from
+    /// <see cref="JobStateMachine.Cancel"/>): it leaves the waiting set and is saved Canceled in one step, so it never
+    /// runs again. False when the scheduler released it first or it changed since it was read: read it again.
+    /// </summary>
+    public async Task<bool> TryCancelWaitingAsync(Job current, Job canceled, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(canceled);
+        var raw = await redis.Database.StringGetAsync(Keys.Job(current.Id)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (raw.IsNull || Deserialize(raw) is not { State: JobState.Waiting } stored || stored.UpdatedAt != current.UpdatedAt)
+        {
+            return false;
+        }
+
+        var result = await redis.Database.ScriptEvaluateAsync(CancelWaitingScript,
+            [Keys.Waiting, Keys.Job(canceled.Id), Keys.JobsInState(JobState.Waiting), Keys.JobsInState(JobState.Canceled)],
+            [canceled.Id, raw, Serialize(canceled), Score(canceled), Keys.EventsChannel, SerializeEvent(canceled)])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (int)result == 1;
+    }
+
+    /// <summary>How many jobs wait, and the due time of the first.</summary>
+    public async Task<(long Count, DateTimeOffset? NextDueAt)> WaitingAsync(CancellationToken cancellationToken)
+    {
+        var database = redis.Database;
+        var count = database.SortedSetLengthAsync(Keys.Waiting);
+        var first = database.SortedSetRangeByRankWithScoresAsync(Keys.Waiting, 0, 0);
+        await Task.WhenAll(count, first).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (count.Result, first.Result.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first.Result[0].Score));
     }
 
     /// <summary>Asks the Worker running a job to stop it; the Worker sees the request on its next poll.</summary>
@@ -160,6 +347,53 @@ public sealed class JobStore(RedisConnection redis)
         return new JobCounts(byState.ToDictionary(p => p.Key.ToWire(), p => p.Value.Result), total.Result, queue.Result);
     }
 
+    /// <summary>
+    /// What the guarded scripts record if the write wins (see <c>RecordFunction</c>): the notification entry of the
+    /// change, if it raises one (canceled jobs raise none: a person asked for it), and the stats increments.
+    /// </summary>
+    private static RedisValue[] RecordArgs(JobState previous, Job next)
+    {
+        var notification = Notifications.JobNotificationData.EventFor(previous, next);
+        var increments = JobStatsStore.Increments(previous, next).ToArray();
+        var args = new RedisValue[5 + 2 * increments.Length];
+        args[0] = notification ?? string.Empty;
+        args[1] = NotificationStreamLength;
+        args[2] = next.UpdatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        args[3] = notification is null ? string.Empty : Notifications.JobNotificationData.From(next).ToJson();
+        args[4] = JobStatsStore.RetentionSeconds;
+        for (var i = 0; i < increments.Length; i++)
+        {
+            args[5 + 2 * i] = increments[i].Field;
+            args[6 + 2 * i] = increments[i].By;
+        }
+
+        return args;
+    }
+
+    /// <summary>Tells the observers about a change this process won; an observer's failure never fails the save.</summary>
+    private SaveResult Observed(JobState previous, Job job, SaveResult result)
+    {
+        if (result == SaveResult.Saved && previous != job.State)
+        {
+            foreach (var observer in _observers)
+            {
+                try
+                {
+                    observer.OnTransition(previous, job);
+                }
+                catch (Exception)
+                {
+                    // Metrics and the like must not turn a saved change into an error.
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Entries kept in the notifications stream (<c>XADD … MAXLEN ~</c>).</summary>
+    private const int NotificationStreamLength = 10_000;
+
     internal static string Serialize(Job job) => JsonSerializer.Serialize(job, RcmdJsonContext.Default.Job);
 
     private static string SerializeEvent(Job job) => JsonSerializer.Serialize(RcmdEvent.ForJob(job), RcmdJsonContext.Default.RcmdEvent);
@@ -169,6 +403,9 @@ public sealed class JobStore(RedisConnection redis)
 
     private static double Score(Job job) => job.CreatedAt.ToUnixTimeMilliseconds();
 }
+
+/// <summary>What one pass of <see cref="JobStore.ReleaseDueAsync"/> did: the jobs it queued, and when the next one is due.</summary>
+public sealed record WaitingRelease(IReadOnlyList<Job> Released, DateTimeOffset? NextDueAt);
 
 public enum SaveResult
 {

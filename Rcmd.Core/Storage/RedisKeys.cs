@@ -10,7 +10,19 @@ namespace Rcmd.Storage;
 ///   rcmd:jobs:queue             list    ids waiting for a Worker (LPUSH to enqueue, RPOP to claim: FIFO)
 ///   rcmd:jobs:leases            zset    ids claimed by a Worker, scored by lease expiry (ms)
 ///   rcmd:jobs:owners            hash    id → the Worker that holds the lease
+///   rcmd:jobs:waiting           zset    ids of Waiting jobs, scored by due time (ms) — the retry/breaker scheduler
 ///   rcmd:events                 channel job and remote events (JSON), fanned out by the Api as SSE
+///   rcmd:breaker:{remote}       hash    one remote's circuit breaker (state, counters, probes, version) — Breakers/
+///   rcmd:breakers               set     every remote that has a breaker hash — the index for listing them
+///   rcmd:notifications          stream  notification entries {event, at, data}: REMOTE_OFFLINE / REMOTE_ONLINE (Breakers/),
+///                                       JOB_COMPLETED / JOB_FAILED / JOB_RETRYING (JobStore's guarded saves) (MAXLEN ~ 10000);
+///                                       consumer group "notifiers": each entry goes to one Worker's NotificationDispatcher
+///   rcmd:notifications:dead     list    notifications whose last delivery attempt failed (JSON, newest first, capped)
+///   rcmd:notifications:cooldown:{channel}:{event}:{remote}             string  present during a channel's cooldown (PX)
+///   rcmd:notifications:cooldown:{channel}:{event}:{remote}:suppressed  string  alerts held back during it (INCR)
+///   rcmd:stats:{yyyyMMddHHmm}   hash    job outcomes of one UTC minute (done|…, ms|…, started|…, retried|…), 8-day TTL
+///   rcmd:cache:{remote}:{op}:{h} string the last good list/about/size result of a path (h = hash of the path), with TTL
+///   rcmd:cache:index            zset    those cache keys, scored by write time (ms) — the oldest are dropped past the bound
 ///   rcmd:jobs:wake              channel "a job was queued": wakes idle Workers at once
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
@@ -28,6 +40,21 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string Queue => $"{Prefix}:jobs:queue";
     public string Leases => $"{Prefix}:jobs:leases";
     public string LeaseOwners => $"{Prefix}:jobs:owners";
+    public string Waiting => $"{Prefix}:jobs:waiting";
     public string EventsChannel => $"{Prefix}:events";
+    public string Breaker(string remote) => $"{Prefix}:breaker:{remote}";
+    public string Breakers => $"{Prefix}:breakers";
+    public string Notifications => $"{Prefix}:notifications";
+    public string NotificationsDead => $"{Prefix}:notifications:dead";
+    public string NotificationCooldown(string channel, string notificationEvent, string remote) =>
+        $"{Prefix}:notifications:cooldown:{channel}:{notificationEvent}:{remote}";
+    public string NotificationSuppressed(string channel, string notificationEvent, string remote) =>
+        NotificationCooldown(channel, notificationEvent, remote) + ":suppressed";
+
+    /// <summary>The job-outcome counters of the UTC minute that holds <paramref name="at"/>.</summary>
+    public string Stats(DateTimeOffset at) =>
+        $"{Prefix}:stats:{at.UtcDateTime.ToString("yyyyMMddHHmm", System.Globalization.CultureInfo.InvariantCulture)}";
+    public string Cache(string remote, string operation, string pathHash) => $"{Prefix}:cache:{remote}:{operation}:{pathHash}";
+    public string CacheIndex => $"{Prefix}:cache:index";
     public string WakeChannel => $"{Prefix}:jobs:wake";
 }

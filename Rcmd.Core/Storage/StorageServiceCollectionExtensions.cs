@@ -17,6 +17,12 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new RedisConnection(connectionString, sp.GetRequiredService<RedisKeys>()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JobStore>();
+        services.AddSingleton<JobStatsStore>();
+        // The job metrics (Telemetry/JobMetrics): counted by JobStore's observer hook in the process that made each change.
+        services.AddMetrics();
+        services.TryAddSingleton(sp => new Telemetry.JobMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobTransitionObserver, Telemetry.JobMetrics>(sp => sp.GetRequiredService<Telemetry.JobMetrics>()));
         services.AddSingleton<JobQueue>();
         return services;
     }

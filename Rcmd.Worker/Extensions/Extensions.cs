@@ -1,3 +1,5 @@
+using Rcmd.Breakers;
+using Rcmd.Failures;
 using Rcmd.Rclone;
 using Rcmd.Storage;
 using Rcmd.Worker.Rclone;
@@ -9,13 +11,33 @@ public static class Extensions
 {
     /// <summary>
     /// Everything the Worker runs: its options, the one Redis connection and the job store/queue, the rcd client behind
-    /// the standard resilience handler, the job runner and the lease reaper, and the readiness checks
-    /// (<c>redis</c>, <c>rclone</c>) behind <c>/health</c>.
+    /// the standard resilience handler, the job runner, the lease reaper and the waiting-jobs scheduler, job retries
+    /// (<c>RCLONE_RETRY_*</c>) and the unknown-error capture (<c>RCLONE_CAPTURE_UNKNOWN_ERRORS</c>), and the readiness
+    /// checks (<c>redis</c>, <c>rclone</c>) behind <c>/health</c>. An invalid <c>RCLONE_RETRY_*</c> value registers
+    /// nothing but <see cref="InvalidConfigurationService"/>, which logs it and stops the process (exit code 2).
     /// </summary>
     public static TBuilder AddWorkerServices<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
+
+        // Read once at start (environment variables are part of configuration, under their own names).
+        RetrySettings retrySettings;
+        try
+        {
+            retrySettings = RetrySettings.FromEnvironment(name => configuration[name]);
+        }
+        catch (InvalidRetrySettingException ex)
+        {
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<InvalidConfigurationService>(sp, ex.Message));
+            return builder;
+        }
+
+        services.AddSingleton(new JobRetryPolicy(retrySettings));
+        services.AddSingleton(sp => new UnknownErrorCapture(UnknownErrorCaptureOptions.FromEnvironment(name =>
+            name == UnknownErrorCaptureOptions.DataDirectoryVariable
+                ? NonEmpty(configuration[name]) ?? NonEmpty(configuration["Rcmd:DataDir"])
+                : configuration[name]), sp.GetRequiredService<TimeProvider>()));
 
         services.AddOptions<WorkerOptions>()
             .Bind(configuration.GetSection(WorkerOptions.Section))
@@ -27,17 +49,21 @@ public static class Extensions
             .ValidateOnStart();
 
         services.AddRcmdStorage(configuration);
+        services.AddRcmdBreakers(configuration);
 
         services.AddSingleton<RcloneResiliencePipeline>();
         services.AddTransient<RcloneResilienceHandler>();
         services.AddRcloneClient(configuration).AddHttpMessageHandler<RcloneResilienceHandler>();
         // rcd listens on loopback: the singletons below keep one typed client; handler rotation (for DNS) is moot here.
         services.AddSingleton<RclonePidCache>();
+        services.AddSingleton<RcloneVersionCache>();
 
         services.AddSingleton<ActiveJobs>();
+        services.AddSingleton<BreakerGate>();
         services.AddSingleton<JobExecutor>();
         services.AddHostedService<JobRunnerService>();
         services.AddHostedService<LeaseReaperService>();
+        services.AddHostedService<WaitingJobsService>();
 
         services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis")
@@ -47,4 +73,6 @@ public static class Extensions
         builder.Logging.AddFilter("System.Net.Http.HttpClient.RcloneClient", LogLevel.Warning);
         return builder;
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Rclone;
 using Rcmd.Storage;
@@ -13,13 +14,23 @@ namespace Rcmd.Worker.Services;
 /// once. On shutdown it stops watching and leaves the run going in rcd and the lease in place: another Worker adopts
 /// the job when the lease expires. Every write is a guarded save (expected state and Worker), so a Worker that lost
 /// a job can never overwrite the one that has it now.
+/// <para>
+/// Failures go through <see cref="JobErrors"/> (the shared classifier): a retryable one with runs left is deferred
+/// (Waiting, due after the backoff or the server's Retry-After; <see cref="WaitingJobsService"/> queues it again),
+/// anything else fails the job. A job that needs a feature the running rclone lacks is refused before it starts
+/// (<c>transfer_engine_incompatible</c>).
+/// </para>
 /// </summary>
 public sealed class JobExecutor(
     JobStore store,
     JobQueue queue,
     RcloneClient rclone,
     RclonePidCache pids,
+    RcloneVersionCache versions,
+    JobRetryPolicy retries,
+    UnknownErrorCapture capture,
     ActiveJobs active,
+    BreakerGate breakers,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobExecutor> logger)
@@ -61,11 +72,11 @@ public sealed class JobExecutor(
         if (requeue)
         {
             await store.RequeueIdAsync(job.Id, cancellationToken).ConfigureAwait(false);
-            Log.JobRequeued(logger, job.Id, job.Type.ToWire(), Failures.ErrorCodes.ServerRestarted);
+            Log.JobRequeued(logger, job.Id, job.Type.ToWire(), ErrorCodes.ServerRestarted);
         }
         else
         {
-            Log.JobFinished(logger, job.Id, job.Type.ToWire(), next.State.ToWire(), next.Error?.Code ?? Failures.ErrorCodes.None);
+            Log.JobFinished(logger, job.Id, job.Type.ToWire(), next.State.ToWire(), next.Error?.Code ?? ErrorCodes.None);
         }
 
         await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
@@ -183,7 +194,7 @@ public sealed class JobExecutor(
             if (await store.SaveAsync(canceled, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
             {
                 await store.ClearCancelRequestAsync(id, cancellationToken).ConfigureAwait(false);
-                Log.JobFinished(logger, id, job.Type.ToWire(), canceled.State.ToWire(), canceled.Error?.Code ?? Failures.ErrorCodes.None);
+                Log.JobFinished(logger, id, job.Type.ToWire(), canceled.State.ToWire(), canceled.Error?.Code ?? ErrorCodes.None);
             }
 
             await queue.ReleaseAsync(id, WorkerId, cancellationToken).ConfigureAwait(false);
@@ -191,6 +202,11 @@ public sealed class JobExecutor(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (await breakers.EnterAsync(job, cancellationToken).ConfigureAwait(false) is not { } breakerPass)
+        {
+            return; // a remote's circuit breaker is open: the job now waits for it, and this Worker no longer holds it
+        }
+
         Job? launched;
         using (var launch = new CancellationTokenSource(WorkerConstants.LaunchTimeout))
         {
@@ -202,11 +218,26 @@ public sealed class JobExecutor(
         {
             await WatchAsync(launched, cancellationToken).ConfigureAwait(false);
         }
+
+        await breakers.ExitAsync(breakerPass, launched is not null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Queued → Running (saved), the run started in rcd, rclone's job id and rcd's pid saved. Null when it ended here.</summary>
     private async Task<Job?> LaunchAsync(Job job, CancellationToken cancellationToken)
     {
+        if (await IncompatibilityAsync(job, cancellationToken).ConfigureAwait(false) is { } incompatible)
+        {
+            // Nothing ran: Queued → Failed without an attempt, and never retried.
+            var refused = JobStateMachine.Fail(job, incompatible, time);
+            if (await store.SaveAsync(refused, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            {
+                Log.JobFinished(logger, job.Id, job.Type.ToWire(), refused.State.ToWire(), incompatible.Code);
+            }
+
+            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+
         var running = JobStateMachine.Start(job, WorkerId, time);
         if (await store.SaveAsync(running, JobState.Queued, null, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
         {
@@ -224,9 +255,13 @@ public sealed class JobExecutor(
         catch (Exception ex)
         {
             ForgetPidUnlessRcdAnswered(ex);
-            var failed = JobStateMachine.Fail(running, JobErrors.FromException(ex), time);
-            Log.LaunchFailed(logger, ex, job.Id, job.Type.ToWire(), failed.Error!.Code);
-            await FinishAsync(failed, cancelRequested: false, cancellationToken).ConfigureAwait(false);
+            var failure = JobErrors.FromException(ex, running);
+            Log.LaunchFailed(logger, ex, job.Id, job.Type.ToWire(), failure.Code);
+            Capture(failure, running, method);
+            // rcd answered with an error: nothing started, a retry is safe. No answer (timeout, connection lost): rcd may
+            // have started the run, so only a job that is safe to run twice is retried.
+            await FailOrRetryAsync(running, failure, ex is RcloneException || running.Type.IsIdempotent(), cancellationToken)
+                .ConfigureAwait(false);
             return null;
         }
 
@@ -343,10 +378,20 @@ public sealed class JobExecutor(
         }
 
         var cancelRequested = stopping || await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false);
-        var final = status.Success ? JobStateMachine.Succeed(job, time)
-            : cancelRequested ? JobStateMachine.Cancel(job, time)
-            : JobStateMachine.Fail(job, JobErrors.FromRunError(method, status.Error), time);
-        if (!await FinishAsync(final, cancelRequested, cancellationToken).ConfigureAwait(false))
+        bool saved;
+        if (!status.Success && !cancelRequested)
+        {
+            var failure = JobErrors.FromRunError(method, status.Error, job);
+            Capture(failure, job, method);
+            saved = await FailOrRetryAsync(job, failure, retryAllowed: true, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var final = status.Success ? JobStateMachine.Succeed(job, time) : JobStateMachine.Cancel(job, time);
+            saved = await FinishAsync(final, cancelRequested, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!saved)
         {
             return;
         }
@@ -374,9 +419,79 @@ public sealed class JobExecutor(
             await store.ClearCancelRequestAsync(final.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        Log.JobFinished(logger, final.Id, final.Type.ToWire(), final.State.ToWire(), final.Error?.Code ?? Failures.ErrorCodes.None);
+        Log.JobFinished(logger, final.Id, final.Type.ToWire(), final.State.ToWire(), final.Error?.Code ?? ErrorCodes.None);
         await queue.ReleaseAsync(final.Id, WorkerId, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// A run failed: defers the job for a retry when the failure is retryable and runs are left (and
+    /// <paramref name="retryAllowed"/>), else fails it. The lease is released either way. False when the record changed
+    /// under this Worker.
+    /// </summary>
+    private async Task<bool> FailOrRetryAsync(Job running, JobFailure failure, bool retryAllowed, CancellationToken cancellationToken)
+    {
+        if (retryAllowed && retries.DelayBeforeRetry(running.Attempt, failure.Classification) is { } delay)
+        {
+            var wait = new JobWait
+            {
+                Reason = JobWait.RetryReason,
+                DueAt = time.GetUtcNow() + delay,
+                Code = failure.Code,
+                Message = failure.Error.Message,
+            };
+            var waiting = JobStateMachine.Defer(running, wait, time);
+            var result = await store.DeferAsync(waiting, JobState.Running, WorkerId, cancellationToken, leaseHolder: WorkerId)
+                .ConfigureAwait(false);
+            if (result != SaveResult.Saved)
+            {
+                await OnChangedElsewhereAsync(running, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            Log.JobRetrying(logger, running.Id, running.Type.ToWire(), running.Attempt, retries.Settings.Attempts, failure.Code,
+                wait.DueAt, Math.Round(delay.TotalMilliseconds));
+            return true;
+        }
+
+        return await FinishAsync(JobStateMachine.Fail(running, failure.Error, time), cancelRequested: false, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The feature the job needs and the running rclone lacks, as the job's error; null when it has them all or its
+    /// version cannot be read now (the run then goes ahead: a sick rcd fails it anyway, with its own code).
+    /// </summary>
+    private async Task<JobError?> IncompatibilityAsync(Job job, CancellationToken cancellationToken)
+    {
+        RcloneVersion version;
+        try
+        {
+            version = await versions.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            ForgetPidUnlessRcdAnswered(ex);
+            return null;
+        }
+
+        if (RcloneFeatures.MissingFor(job, version) is not { } missing)
+        {
+            return null;
+        }
+
+        var error = JobErrors.Incompatible(missing, version);
+        Log.JobIncompatible(logger, job.Id, job.Type.ToWire(), error.Code, missing.Name, missing.MinimumVersion.ToString(3), version.Version);
+        return error;
+    }
+
+    /// <summary>Keeps a sample of an error the classifier could not name (when RCLONE_CAPTURE_UNKNOWN_ERRORS is on).</summary>
+    private void Capture(JobFailure failure, Job job, string method)
+    {
+        if (capture.Capture(failure.Classification, failure.RawMessage, failure.Status, $"job {job.Id}, {method}") == CaptureResult.Written)
+        {
+            Log.UnknownErrorCaptured(logger, job.Id, failure.Code, capture.Options.Directory);
+        }
     }
 
     /// <summary>
@@ -392,9 +507,16 @@ public sealed class JobExecutor(
             return true;
         }
 
+        await OnChangedElsewhereAsync(job, cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A guarded save found the record changed: touch the job no more, but tidy up what is ours.</summary>
+    private async Task OnChangedElsewhereAsync(Job job, CancellationToken cancellationToken)
+    {
         var current = await store.GetAsync(job.Id, cancellationToken).ConfigureAwait(false);
         Log.JobChangedElsewhere(logger, job.Id, current?.State.ToWire() ?? "missing", current?.WorkerId ?? "none");
-        if (current is null || current.State.IsTerminal())
+        if (current is null || current.State.IsTerminal() || current.State == JobState.Waiting)
         {
             if (current?.State == JobState.Canceled && job.RcloneJobId is { } rcloneJobId)
             {
@@ -403,8 +525,6 @@ public sealed class JobExecutor(
 
             await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
         }
-
-        return false;
     }
 
     private void ForgetPidUnlessRcdAnswered(Exception exception)

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Rcmd.Storage;
+using Rcmd.Worker.Rclone;
 using StackExchange.Redis;
 
 namespace Rcmd.Worker.Services;
@@ -15,6 +16,7 @@ public sealed class JobRunnerService(
     JobExecutor executor,
     ActiveJobs active,
     RedisConnection redis,
+    RcloneVersionCache versions,
     IOptions<WorkerOptions> options,
     ILogger<JobRunnerService> logger) : BackgroundService
 {
@@ -27,6 +29,7 @@ public sealed class JobRunnerService(
         void OnWake(RedisChannel channel, RedisValue message) => wake.Writer.TryWrite(true);
         var subscribed = await SubscribeAsync(OnWake, stoppingToken).ConfigureAwait(false);
         Log.WorkerStarted(logger, Options.WorkerId, Options.Concurrency);
+        await ReadRcloneVersionAsync(stoppingToken).ConfigureAwait(false);
 
         using var slots = new SemaphoreSlim(Options.Concurrency, Options.Concurrency);
         var running = new List<Task>();
@@ -76,6 +79,21 @@ public sealed class JobRunnerService(
             }
 
             Log.WorkerStopped(logger, Options.WorkerId, left, Options.LeaseDuration.TotalSeconds);
+        }
+    }
+
+    /// <summary>Reads (and caches) rcd's version at start, so jobs are checked against it; an rcd not up yet is read later.</summary>
+    private async Task ReadRcloneVersionAsync(CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(WorkerConstants.VersionReadTimeout);
+        try
+        {
+            Log.RcloneVersion(logger, (await versions.GetAsync(timeout.Token).ConfigureAwait(false)).Version);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            Log.RcloneVersionUnknown(logger, ex);
         }
     }
 

@@ -8,7 +8,7 @@ namespace Rcmd.Worker.Services;
 /// Recovers the jobs of Workers that died: every <see cref="WorkerOptions.LeaseCheckInterval"/> it takes over expired
 /// leases (one Redis script per lease, so exactly one Worker wins each) and decides, per job:
 /// <list type="bullet">
-///   <item>ended already → nothing to do;</item>
+///   <item>ended already, or waiting for a retry (the scheduler queues it) → nothing to do;</item>
 ///   <item>still Queued (claimed, never started) → back to the head of the queue;</item>
 ///   <item>Running, and rcd (the same rcd process) still knows the run → adopt it: watch the same run to its end, or
 ///     record the result it already has — never a second run;</item>
@@ -92,6 +92,13 @@ public sealed class LeaseReaperService(
             var job = await store.GetAsync(id, stoppingToken).ConfigureAwait(false);
             if (job is null || job.State.IsTerminal())
             {
+                await queue.ReleaseAsync(id, Options.WorkerId, stoppingToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (job.State == JobState.Waiting)
+            {
+                // Deferred (the lease outlived the defer, e.g. the Worker died in between): the scheduler queues it when due.
                 await queue.ReleaseAsync(id, Options.WorkerId, stoppingToken).ConfigureAwait(false);
                 return;
             }

@@ -52,4 +52,25 @@ public sealed class HealthTests : IAsyncLifetime
         Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)), worker.Output);
         Assert.Contains("Concurrency", worker.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("RCLONE_RETRY_ATTEMPTS", "three")]
+    [InlineData("RCLONE_RETRY_BASE_DELAY", "800")]
+    public async Task Start_InvalidRetrySetting_ExitsWithCode2AndOneLineNamingTheVariable(string variable, string value)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["services__rclone__http__0"] = "http://127.0.0.1:9/",
+            [variable] = value,
+        };
+        using var worker = await WorkerProcess.StartAsync("bad-retry", _redis.ConnectionString, null, settings, waitUntilAlive: false);
+
+        Assert.True(await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)), worker.Output);
+        Assert.Equal(2, worker.ExitCode);
+        var named = worker.Output.Split('\n').Where(line => line.Contains(variable, StringComparison.Ordinal)).ToList();
+        var line = Assert.Single(named);
+        Assert.Contains($"{variable}='{value}' is not valid", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Worker bad-retry", worker.Output, StringComparison.Ordinal);
+    }
 }

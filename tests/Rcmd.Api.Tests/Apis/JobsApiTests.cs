@@ -242,6 +242,41 @@ public sealed class JobsApiTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelJob_Waiting_ReturnsCanceledAndLeavesTheWaitingSet()
+    {
+        var id = await StartAsync(await CreateAsync());
+        var running = (await Store.GetAsync(id, CancellationToken.None))!;
+        var wait = new JobWait
+        {
+            Reason = JobWait.RetryReason,
+            DueAt = DateTimeOffset.UtcNow.AddMinutes(5),
+            Code = Failures.ErrorCodes.RateLimited,
+            Message = "429 Too Many Requests",
+        };
+        Assert.Equal(SaveResult.Saved, await Store.DeferAsync(JobStateMachine.Defer(running, wait, TimeProvider.System), JobState.Running,
+            "worker-1", CancellationToken.None, leaseHolder: "worker-1"));
+        using (var listed = await _http.GetAsync("/api/jobs?state=waiting"))
+        {
+            var page = await ApiAssert.JsonAsync(listed, HttpStatusCode.OK);
+            var item = Assert.Single(page.GetProperty("items").EnumerateArray());
+            Assert.Equal("waiting", item.GetProperty("state").GetString());
+            Assert.Equal("retry", item.GetProperty("wait").GetProperty("reason").GetString());
+            Assert.Equal("rate_limited", item.GetProperty("wait").GetProperty("code").GetString());
+            Assert.Equal(wait.DueAt, item.GetProperty("wait").GetProperty("dueAt").GetDateTimeOffset());
+        }
+
+        using var response = await _http.PostAsync($"/api/jobs/{id}/cancel", null);
+
+        var job = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
+        Assert.Equal("canceled", job.GetProperty("state").GetString());
+        Assert.False(job.TryGetProperty("wait", out _));
+        Assert.Equal(JobState.Canceled, (await Store.GetAsync(id, CancellationToken.None))!.State);
+        Assert.Equal(0, (await Store.WaitingAsync(CancellationToken.None)).Count);
+        Assert.False(await Store.IsCancelRequestedAsync(id, CancellationToken.None));
+        Assert.Equal(0, await Queue.LengthAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task CancelJob_Unknown_Returns404NotFound()
     {
         using var response = await _http.PostAsync("/api/jobs/0195f3b0a0a07000800000000000beef/cancel", null);

@@ -14,6 +14,10 @@ public sealed class JobStateMachineTests
         (JobState.Running, JobState.Failed),
         (JobState.Running, JobState.Canceled),
         (JobState.Running, JobState.Queued),
+        (JobState.Running, JobState.Waiting),
+        (JobState.Queued, JobState.Waiting),
+        (JobState.Waiting, JobState.Queued),
+        (JobState.Waiting, JobState.Canceled),
     ];
 
     private readonly FakeTimeProvider _time = new();
@@ -51,7 +55,9 @@ public sealed class JobStateMachineTests
             JobState.Succeeded => () => JobStateMachine.Succeed(job, _time),
             JobState.Failed => () => JobStateMachine.Fail(job, Error(ErrorCodes.AccessDenied), _time),
             JobState.Canceled => () => JobStateMachine.Cancel(job, _time),
+            JobState.Queued when from == JobState.Waiting => () => JobStateMachine.Release(job, _time),
             JobState.Queued => () => JobStateMachine.Requeue(job, Error(ErrorCodes.ServerRestarted), _time),
+            JobState.Waiting => () => JobStateMachine.Defer(job, RetryWait(), _time),
             _ => null,
         };
 
@@ -203,8 +209,99 @@ public sealed class JobStateMachineTests
         Assert.Equal(running.Attempts, cancelRequested.Attempts);
     }
 
+    [Fact]
+    public void Defer_RunningJob_ClosesTheAttemptWithTheWaitsCodeAndDropsTheRun()
+    {
+        var running = JobStateMachine.Launched(InState(JobState.Running), 17, _time, rclonePid: 4242);
+        running = JobStateMachine.ReportProgress(running, new JobProgress { Bytes = 5, TotalBytes = 10 }, _time);
+        _time.Advance(TimeSpan.FromSeconds(7));
+        var wait = RetryWait();
+
+        var waiting = JobStateMachine.Defer(running, wait, _time);
+
+        Assert.Equal(JobState.Waiting, waiting.State);
+        Assert.Equal(wait, waiting.Wait);
+        var attempt = Assert.Single(waiting.Attempts);
+        Assert.Equal(_time.GetUtcNow(), attempt.FinishedAt);
+        Assert.Equal(ErrorCodes.EndpointUnreachable, attempt.ErrorCode);
+        Assert.Equal("503 Service Unavailable", attempt.ErrorMessage);
+        Assert.Null(waiting.WorkerId);
+        Assert.Null(waiting.RcloneJobId);
+        Assert.Null(waiting.RclonePid);
+        Assert.Null(waiting.Error);
+        Assert.Null(waiting.FinishedAt);
+        Assert.Equal(_time.GetUtcNow(), waiting.UpdatedAt);
+        Assert.False(waiting.State.IsTerminal());
+    }
+
+    [Fact]
+    public void Defer_QueuedJob_ForABreakerWithoutAnAttempt()
+    {
+        var queued = InState(JobState.Queued);
+        var wait = new JobWait { Reason = JobWait.BreakerReason, DueAt = _time.GetUtcNow().AddSeconds(60), Code = ErrorCodes.EndpointUnreachable };
+
+        var waiting = JobStateMachine.Defer(queued, wait, _time);
+
+        Assert.Equal(JobState.Waiting, waiting.State);
+        Assert.Equal(JobWait.BreakerReason, waiting.Wait!.Reason);
+        Assert.Empty(waiting.Attempts);
+    }
+
+    [Fact]
+    public void Release_ThenStart_ClearsTheWaitAndOpensTheSecondAttempt()
+    {
+        var waiting = JobStateMachine.Defer(InState(JobState.Running), RetryWait(), _time);
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        var queued = JobStateMachine.Release(waiting, _time);
+        var again = JobStateMachine.Start(queued, "worker-b", _time);
+
+        Assert.Equal(JobState.Queued, queued.State);
+        Assert.Null(queued.Wait);
+        Assert.Equal(_time.GetUtcNow(), queued.UpdatedAt);
+        Assert.Equal(2, again.Attempt);
+        Assert.Equal(ErrorCodes.EndpointUnreachable, again.Attempts[0].ErrorCode);
+        Assert.Null(again.Attempts[1].FinishedAt);
+    }
+
+    [Fact]
+    public void Cancel_WaitingJob_CanceledWithoutTheWaitAndTheClosedAttemptKept()
+    {
+        var waiting = JobStateMachine.Defer(InState(JobState.Running), RetryWait(), _time);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var canceled = JobStateMachine.Cancel(waiting, _time);
+
+        Assert.Equal(JobState.Canceled, canceled.State);
+        Assert.Null(canceled.Wait);
+        Assert.Equal(ErrorCodes.Canceled, canceled.Error!.Code);
+        // The attempt ended with its own failure, not with the cancel.
+        Assert.Equal(ErrorCodes.EndpointUnreachable, Assert.Single(canceled.Attempts).ErrorCode);
+    }
+
+    [Fact]
+    public void RequeueAndRelease_EachOnlyFromItsOwnState()
+    {
+        var waiting = JobStateMachine.Defer(InState(JobState.Running), RetryWait(), _time);
+
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Requeue(waiting, Error(ErrorCodes.ServerRestarted), _time));
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Release(InState(JobState.Running), _time));
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Fail(waiting, Error(ErrorCodes.Unknown), _time));
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Start(waiting, "w", _time));
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Defer(waiting, RetryWait(), _time));
+    }
+
+    [Fact]
+    public void JobStates_Waiting_HasItsWireName()
+    {
+        Assert.Equal("waiting", JobState.Waiting.ToWire());
+        Assert.True(JobStates.TryParse("WAITING", out var parsed));
+        Assert.Equal(JobState.Waiting, parsed);
+    }
+
     [Theory]
     [InlineData(JobState.Queued)]
+    [InlineData(JobState.Waiting)]
     [InlineData(JobState.Succeeded)]
     [InlineData(JobState.Failed)]
     [InlineData(JobState.Canceled)]
@@ -223,6 +320,7 @@ public sealed class JobStateMachineTests
     [InlineData(JobState.Canceled, true)]
     [InlineData(JobState.Queued, false)]
     [InlineData(JobState.Running, false)]
+    [InlineData(JobState.Waiting, false)]
     public void IsTerminal_TerminalStates(JobState state, bool terminal)
     {
         Assert.Equal(terminal, state.IsTerminal());
@@ -238,9 +336,18 @@ public sealed class JobStateMachineTests
             JobState.Succeeded => JobStateMachine.Succeed(JobStateMachine.Start(job, "worker-a", _time), _time),
             JobState.Failed => JobStateMachine.Fail(JobStateMachine.Start(job, "worker-a", _time), Error(ErrorCodes.Unknown), _time),
             JobState.Canceled => JobStateMachine.Cancel(job, _time),
+            JobState.Waiting => JobStateMachine.Defer(JobStateMachine.Start(job, "worker-a", _time), RetryWait(), _time),
             _ => throw new ArgumentOutOfRangeException(nameof(state)),
         };
     }
+
+    private JobWait RetryWait() => new()
+    {
+        Reason = JobWait.RetryReason,
+        DueAt = _time.GetUtcNow().AddSeconds(2),
+        Code = ErrorCodes.EndpointUnreachable,
+        Message = "503 Service Unavailable",
+    };
 
     private static JobError Error(string code) => new() { Code = code, Message = "boom" };
 }

@@ -17,6 +17,7 @@ public sealed class RedisKeysTests
         Assert.Equal("rcmd:jobs:queue", keys.Queue);
         Assert.Equal("rcmd:jobs:leases", keys.Leases);
         Assert.Equal("rcmd:jobs:owners", keys.LeaseOwners);
+        Assert.Equal("rcmd:jobs:waiting", keys.Waiting);
         Assert.Equal("rcmd:events", keys.EventsChannel);
         Assert.Equal("rcmd:jobs:wake", keys.WakeChannel);
     }
@@ -24,6 +25,7 @@ public sealed class RedisKeysTests
     [Theory]
     [InlineData(JobState.Queued, "t1:jobs:state:queued")]
     [InlineData(JobState.Running, "t1:jobs:state:running")]
+    [InlineData(JobState.Waiting, "t1:jobs:state:waiting")]
     [InlineData(JobState.Succeeded, "t1:jobs:state:succeeded")]
     [InlineData(JobState.Failed, "t1:jobs:state:failed")]
     [InlineData(JobState.Canceled, "t1:jobs:state:canceled")]
@@ -38,8 +40,8 @@ public sealed class RedisKeysTests
         var a = new RedisKeys("a");
         var b = new RedisKeys("b");
 
-        var keysA = new[] { a.Job("x"), a.CancelRequest("x"), a.AllJobs, a.Queue, a.Leases, a.LeaseOwners, a.EventsChannel, a.WakeChannel };
-        var keysB = new[] { b.Job("x"), b.CancelRequest("x"), b.AllJobs, b.Queue, b.Leases, b.LeaseOwners, b.EventsChannel, b.WakeChannel };
+        var keysA = new[] { a.Job("x"), a.CancelRequest("x"), a.AllJobs, a.Queue, a.Leases, a.LeaseOwners, a.Waiting, a.EventsChannel, a.WakeChannel };
+        var keysB = new[] { b.Job("x"), b.CancelRequest("x"), b.AllJobs, b.Queue, b.Leases, b.LeaseOwners, b.Waiting, b.EventsChannel, b.WakeChannel };
 
         Assert.Empty(keysA.Intersect(keysB));
         Assert.Equal(keysA.Length, keysA.Distinct().Count());

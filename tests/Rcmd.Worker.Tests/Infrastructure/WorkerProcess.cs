@@ -26,6 +26,9 @@ public sealed class WorkerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the Worker has exited; null while it runs.</summary>
+    public int? ExitCode => _process.ExitCode;
+
     /// <summary>Starts a Worker; waits for /alive unless <paramref name="waitUntilAlive"/> is false.</summary>
     public static async Task<WorkerProcess> StartAsync(string workerId, string redisConnectionString, RcloneServer? rclone,
         IReadOnlyDictionary<string, string>? settings = null, bool waitUntilAlive = true)
