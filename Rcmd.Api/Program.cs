@@ -22,6 +22,7 @@ app.MapDefaultEndpoints();
 app.MapJobsApi();
 app.MapRemotesApi();
 app.MapEventsApi();
+app.MapNotificationsApi();
 app.MapErrorsApi();
 
 app.Run();

@@ -37,7 +37,7 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
     //       stream max length, at (ISO 8601), status json, then field/value pairs for HSET (version included)
     private const string WriteScript = """
         local version = redis.call('HGET', KEYS[1], 'version') or '0'
-        -- disabled
+        if version ~= ARGV[1] then return 0 end
         redis.call('HSET', KEYS[1], unpack(ARGV, 9))
         redis.call('SADD', KEYS[2], ARGV[2])
         if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end

@@ -128,6 +128,9 @@ public sealed record JobWait
     /// <summary>The failure code that caused the wait (see <see cref="Failures.ErrorCodes"/>), when there is one.</summary>
     public string? Code { get; init; }
 
-    /// <summary>A short, secret-free explanation for people ("Attempt 1 of 3 failed: …; retrying at …").</summary>
+    /// <summary>
+    /// Why, for people, secrets redacted: the failure's message for a retry (it is also the closed attempt's
+    /// <see cref="JobAttempt.ErrorMessage"/>), "Remote X is temporarily unavailable…" for a breaker.
+    /// </summary>
     public string? Message { get; init; }
 }

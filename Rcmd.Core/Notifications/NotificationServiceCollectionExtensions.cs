@@ -1,11 +1,12 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rcmd.Notifications;
 using Rcmd.Storage;
 using Rcmd.Telemetry;
 
-namespace Rcmd.Notifications;
+// In the DI namespace, like AddHttpClient and AddHealthChecks: a host adds notifications with one line.
+namespace Microsoft.Extensions.DependencyInjection;
 
 public static class NotificationServiceCollectionExtensions
 {

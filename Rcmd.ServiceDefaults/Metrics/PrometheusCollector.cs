@@ -54,7 +54,7 @@ public sealed class PrometheusCollector : IDisposable
                     listener.EnableMeasurementEvents(instrument, family);
                 }
             },
-            MeasurementsCompleted = (instrument, _) => _families.TryRemove(instrument, out _),
+            MeasurementsCompleted = (instrument, _) => _families.TryRemove(instrument, out Family? _),
         };
         _listener.SetMeasurementEventCallback<double>((_, value, tags, state) => ((Family)state!).Record(value, tags));
         _listener.SetMeasurementEventCallback<float>((_, value, tags, state) => ((Family)state!).Record(value, tags));

@@ -64,6 +64,7 @@ public static class Extensions
         services.AddHostedService<JobRunnerService>();
         services.AddHostedService<LeaseReaperService>();
         services.AddHostedService<WaitingJobsService>();
+        services.AddRcmdNotifications(configuration);
 
         services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis")

@@ -1,13 +1,14 @@
 using Rcmd.Bench;
 
 // Figures for the issues' closing notes, each next to raw rclone where there is a raw equivalent.
-// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|all] [--jobs N] [--concurrency N]
+// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|breaker|all] [--jobs N] [--concurrency N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["throughput"] = ThroughputBench.RunAsync,
     ["latency"] = LatencyBench.RunAsync,
     ["memory"] = MemoryBench.RunAsync,
+    ["breaker"] = BreakerBench.RunAsync,
 };
 
 foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])

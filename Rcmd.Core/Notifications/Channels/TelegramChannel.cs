@@ -6,7 +6,7 @@ namespace Rcmd.Notifications.Channels;
 /// <summary>
 /// The Bot API's <c>sendMessage</c> (<c>POST {ApiBaseUrl}/bot{token}/sendMessage</c>) with <c>parse_mode: HTML</c>, the
 /// text from <see cref="NotificationMessage.ToTelegramHtml"/>. The token is in the URL, so this channel's HttpClient
-/// neither logs requests nor records spans (see <see cref="NotificationServiceCollectionExtensions"/>), and errors
+/// neither logs requests nor records spans (see <see cref="Microsoft.Extensions.DependencyInjection.NotificationServiceCollectionExtensions"/>), and errors
 /// name only the status code.
 /// </summary>
 public sealed class TelegramChannel(NotificationChannelOptions options, HttpClient http) : INotificationChannel

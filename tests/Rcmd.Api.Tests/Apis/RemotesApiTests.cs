@@ -23,7 +23,8 @@ public sealed class RemotesApiTests(RedisAndRcloneFixture fixture)
         var body = await ApiAssert.JsonAsync(response, HttpStatusCode.OK);
         var remote = body.GetProperty("remotes").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "apitest-sftp");
         Assert.Equal("sftp", remote.GetProperty("type").GetString());
-        Assert.Equal(["name", "type"], remote.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(["breaker", "name", "type"], remote.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("closed", remote.GetProperty("breaker").GetProperty("state").GetString());
         Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
         Assert.DoesNotContain("backup-user", text, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Rclone.Password, text, StringComparison.Ordinal);

@@ -81,8 +81,8 @@ public sealed class BreakerGateTests : IAsyncLifetime
             Assert.Equal(ErrorCodes.EndpointUnreachable, failed.Error!.Code);
         }
 
-        var open = await Breakers().GetAsync(Remote, CancellationToken.None);
-        Assert.Equal(BreakerState.Open, open.State);
+        // The job is saved failed just before its Worker records the outcome on the breaker.
+        var open = await WaitForBreakerAsync(b => b.State == BreakerState.Open, "the breaker to open");
         Assert.Equal(5, open.ConsecutiveFailures);
         Assert.Equal(ErrorCodes.EndpointUnreachable, open.LastErrorCode);
         Assert.Contains("connection refused", open.LastErrorMessage, StringComparison.Ordinal);
@@ -102,9 +102,7 @@ public sealed class BreakerGateTests : IAsyncLifetime
         var probed = await _system.WaitForStateAsync(sixth.Id, JobState.Succeeded, TimeSpan.FromSeconds(20));
         Assert.Single(probed.Attempts);
         Assert.True(probed.Attempts[0].StartedAt >= open.RetryAt);
-        var halfOpen = await Breakers().GetAsync(Remote, CancellationToken.None);
-        Assert.Equal(BreakerState.HalfOpen, halfOpen.State);
-        Assert.Equal(1, halfOpen.HalfOpenSuccesses);
+        await WaitForBreakerAsync(b => b is { State: BreakerState.HalfOpen, HalfOpenSuccesses: 1 }, "one half-open success");
 
         // Two more successes (one probe at a time) close it.
         var more = new[] { await EnqueueCopyAsync("seventh"), await EnqueueCopyAsync("eighth") };
@@ -113,8 +111,7 @@ public sealed class BreakerGateTests : IAsyncLifetime
             await _system.WaitForStateAsync(job.Id, JobState.Succeeded, TimeSpan.FromSeconds(20));
         }
 
-        var closed = await Breakers().GetAsync(Remote, CancellationToken.None);
-        Assert.Equal(BreakerState.Closed, closed.State);
+        var closed = await WaitForBreakerAsync(b => b.State == BreakerState.Closed, "the breaker to close");
         Assert.Equal(0, closed.ConsecutiveFailures);
         Assert.Equal(3, Directory.GetFiles(_system.Data.Combine("eighth")).Length);
 
@@ -146,9 +143,9 @@ public sealed class BreakerGateTests : IAsyncLifetime
         var failed = resolved.Where(j => j.State == JobState.Failed).ToList();
         Assert.InRange(failed.Count, 5, 12);
         Assert.All(failed, j => Assert.Equal(ErrorCodes.EndpointUnreachable, j.Error!.Code));
+        await WaitForBreakerAsync(b => b.ConsecutiveFailures == failed.Count, $"{failed.Count} failures recorded");
         Assert.Equal([BreakerState.Open], await SettledRemoteStatesAsync());
         Assert.Equal([NotificationTypes.RemoteOffline], await NotificationsAsync());
-        Assert.Equal(failed.Count, (await Breakers().GetAsync(Remote, CancellationToken.None)).ConsecutiveFailures);
 
         // Recovery: the waiting jobs and a few new ones run after the break; the breaker closes once.
         _proxy.Mode = TcpFault.Pass;
@@ -163,7 +160,7 @@ public sealed class BreakerGateTests : IAsyncLifetime
             await _system.WaitForStateAsync(job.Id, JobState.Succeeded, TimeSpan.FromSeconds(40));
         }
 
-        Assert.Equal(BreakerState.Closed, (await Breakers().GetAsync(Remote, CancellationToken.None)).State);
+        await WaitForBreakerAsync(b => b.State == BreakerState.Closed, "the breaker to close");
         Assert.Equal([BreakerState.Open, BreakerState.HalfOpen, BreakerState.Closed], await SettledRemoteStatesAsync());
         Assert.Equal([NotificationTypes.RemoteOffline, NotificationTypes.RemoteOnline], await NotificationsAsync());
 
@@ -217,17 +214,26 @@ public sealed class BreakerGateTests : IAsyncLifetime
         return [.. _remoteEvents.Select(e => e.Remote!.State)];
     }
 
-    /// <summary>The event names in the notifications stream, oldest first.</summary>
+    private async Task<BreakerSnapshot> WaitForBreakerAsync(Func<BreakerSnapshot, bool> condition, string what)
+    {
+        BreakerSnapshot? last = null;
+        await Wait.UntilAsync(async () => condition(last = await Breakers().GetAsync(Remote, CancellationToken.None)),
+            TimeSpan.FromSeconds(10), what, () => $"breaker: {last}\n{_system.Diagnostics()}");
+        return last!;
+    }
+
+    /// <summary>The remote events (REMOTE_OFFLINE / REMOTE_ONLINE) in the notifications stream, oldest first; job events left out.</summary>
     private async Task<IReadOnlyList<string>> NotificationsAsync()
     {
         var result = await _redis.Database.ScriptEvaluateAsync("return redis.call('XRANGE', KEYS[1], '-', '+')", [_redis.Keys.Notifications]);
-        return [.. ((RedisResult[])result!).Select(entry =>
+        var entries = ((RedisResult[])result!).Select(entry =>
         {
             var fields = (RedisValue[])((RedisResult[])entry!)[1]!;
-            var index = Array.FindIndex(fields, f => f == "event");
-            Assert.Equal(Remote, (string)fields[Array.FindIndex(fields, f => f == "remote") + 1]!);
-            return (string)fields[index + 1]!;
-        })];
+            return Enumerable.Range(0, fields.Length / 2).ToDictionary(i => (string)fields[2 * i]!, i => (string)fields[2 * i + 1]!);
+        });
+        var remote = entries.Where(e => e["event"].StartsWith("REMOTE_", StringComparison.Ordinal)).ToList();
+        Assert.All(remote, e => Assert.Equal(Remote, e["remote"]));
+        return [.. remote.Select(e => e["event"])];
     }
 
     private static int Count(string text, string value)
