@@ -24,6 +24,7 @@ app.MapRemotesApi();
 app.MapEventsApi();
 app.MapNotificationsApi();
 app.MapErrorsApi();
+app.MapStatsApi();
 
 app.Run();
 

@@ -7,7 +7,8 @@ namespace Rcmd.Api.Apis;
 
 /// <summary>
 /// <c>GET /api/sse/status</c>: the live event stream (Server-Sent Events) that the dashboard follows. Each event is
-/// <c>id: n</c>, <c>event: job-update</c>, <c>data: {"type","at","job"}</c>; a <c>: heartbeat</c> comment keeps the
+/// <c>id: n</c>, <c>event: job-update</c>, <c>data: {"type","at","job"}</c> — or, when a remote's circuit breaker changes
+/// state, <c>event: remote-status</c>, <c>data: {"type","at","remote"}</c>; a <c>: heartbeat</c> comment keeps the
 /// connection open. <c>?types=job-update,…</c> narrows the stream. Updates of a job that pile up for a slow client
 /// are merged into the newest (see <see cref="EventSubscription"/>).
 /// </summary>

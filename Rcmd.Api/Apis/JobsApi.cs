@@ -15,6 +15,7 @@ namespace Rcmd.Api.Apis;
 public static partial class JobsApi
 {
     private const int MaxIdLength = 64;
+    private const int MaxRemoteLength = 100;
 
     public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
@@ -29,7 +30,7 @@ public static partial class JobsApi
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType);
         api.MapGet(string.Empty, ListJobs)
             .WithName("ListJobs")
-            .WithSummary("A page of jobs, newest first, optionally in one state");
+            .WithSummary("A page of jobs by creation time, filtered by state, type, remote, error code and time range");
         api.MapGet("/counts", GetCounts)
             .WithName("GetJobCounts")
             .WithSummary("How many jobs are in each state, and how many wait in the queue");
@@ -39,6 +40,12 @@ public static partial class JobsApi
         api.MapPost("/{id}/cancel", CancelJob)
             .WithName("CancelJob")
             .WithSummary("Cancel a queued or waiting job at once, or ask the Worker running it to stop it");
+        api.MapPost("/{id}/retry-now", RetryNow)
+            .WithName("RetryJobNow")
+            .WithSummary("Move a waiting job to the queue at once, without waiting for its due time");
+        api.MapPost("/{id}/rerun", Rerun)
+            .WithName("RerunJob")
+            .WithSummary("Submit a failed or canceled job again: a new job with the same parameters, linked by retryOf");
         return api;
     }
 
@@ -59,7 +66,10 @@ public static partial class JobsApi
             return TypedResults.BadRequest(ApiErrors.Validation(validation.Errors, "The job is not valid."));
         }
 
-        var job = JobStateMachine.Create(services.NewJobId(), validation.Submission!, services.Time);
+        var job = JobStateMachine.Create(services.NewJobId(), validation.Submission!, services.Time) with
+        {
+            MaxAttempts = services.Retry.Attempts,
+        };
         if (!await services.Store.EnqueueAsync(job, cancellationToken))
         {
             return TypedResults.Conflict(ApiErrors.Conflict($"A job with id '{job.Id}' exists already; submit again."));
@@ -70,28 +80,73 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Ok<JobPage>, BadRequest<ErrorResponse>>> ListJobs(
-        string? state, string? page, string? pageSize, [AsParameters] JobServices services, CancellationToken cancellationToken)
+        [AsParameters] JobListParameters query, [AsParameters] JobServices services, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        JobState? filter = null;
-        if (!string.IsNullOrWhiteSpace(state))
+        JobState? state = null;
+        if (!string.IsNullOrWhiteSpace(query.State))
         {
-            if (JobStates.TryParse(state.Trim(), out var parsed))
+            if (JobStates.TryParse(query.State.Trim(), out var parsed))
             {
-                filter = parsed;
+                state = parsed;
             }
             else
             {
-                errors["state"] = [$"Unknown state '{Shorten(state)}': use one of {string.Join(", ", JobStates.All.Select(s => s.ToWire()))}."];
+                errors["state"] = [$"Unknown state '{Shorten(query.State)}': use one of {string.Join(", ", JobStates.All.Select(s => s.ToWire()))}."];
             }
         }
 
-        if (!TryParseBounded(page, 1, 1, int.MaxValue, out var pageNumber))
+        JobType? type = null;
+        if (!string.IsNullOrWhiteSpace(query.Type))
+        {
+            if (JobTypes.TryParse(query.Type.Trim(), out var parsed))
+            {
+                type = parsed;
+            }
+            else
+            {
+                errors["type"] = [$"Unknown type '{Shorten(query.Type)}': use one of {string.Join(", ", JobTypes.Names)}."];
+            }
+        }
+
+        var remote = string.IsNullOrWhiteSpace(query.Remote) ? null : query.Remote.Trim();
+        if (remote is not null && (remote.Length > MaxRemoteLength || remote.Any(char.IsControl)))
+        {
+            errors["remote"] = [$"Remote must be a remote's name (as in 's3prod', ':s3' or 'local'), at most {MaxRemoteLength} characters."];
+        }
+
+        var errorCode = string.IsNullOrWhiteSpace(query.ErrorCode) ? null : query.ErrorCode.Trim().ToLowerInvariant();
+        if (errorCode is not null && !ErrorCodes.All.Contains(errorCode, StringComparer.Ordinal))
+        {
+            errors["errorCode"] = [$"Unknown error code '{Shorten(query.ErrorCode!)}': use one of {string.Join(", ", ErrorCodes.All)}."];
+        }
+
+        var from = ParseTime(query.From, "from", errors);
+        var to = ParseTime(query.To, "to", errors);
+        if (from is { } f && to is { } t && t < f)
+        {
+            errors["to"] = ["To must not be before from."];
+        }
+
+        var ascending = false;
+        switch (query.Sort?.Trim())
+        {
+            case null or "" or "-created":
+                break;
+            case "created":
+                ascending = true;
+                break;
+            default:
+                errors["sort"] = ["Sort must be 'created' (oldest first) or '-created' (newest first)."];
+                break;
+        }
+
+        if (!TryParseBounded(query.Page, 1, 1, int.MaxValue, out var pageNumber))
         {
             errors["page"] = ["Page must be a whole number from 1 (the newest jobs)."];
         }
 
-        if (!TryParseBounded(pageSize, JobQuery.DefaultPageSize, 1, JobQuery.MaxPageSize, out var size))
+        if (!TryParseBounded(query.PageSize, JobQuery.DefaultPageSize, 1, JobQuery.MaxPageSize, out var size))
         {
             errors["pageSize"] = [$"PageSize must be a whole number from 1 to {JobQuery.MaxPageSize}."];
         }
@@ -101,7 +156,16 @@ public static partial class JobsApi
             return TypedResults.BadRequest(ApiErrors.Validation(errors, "The list query is not valid."));
         }
 
-        return TypedResults.Ok(await services.Store.ListAsync(new JobQuery(filter, pageNumber, size), cancellationToken));
+        var jobQuery = new JobQuery(state, pageNumber, size)
+        {
+            Type = type,
+            Remote = remote,
+            ErrorCode = errorCode,
+            From = from,
+            To = to,
+            Ascending = ascending,
+        };
+        return TypedResults.Ok(await services.Store.ListAsync(jobQuery, cancellationToken));
     }
 
     public static async Task<Ok<JobCounts>> GetCounts([AsParameters] JobServices services, CancellationToken cancellationToken) =>
@@ -155,6 +219,75 @@ public static partial class JobsApi
         return TypedResults.Accepted(Location(job.Id), job with { CancelRequested = true });
     }
 
+    public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> RetryNow(
+        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    {
+        if (!IsJobId(id))
+        {
+            return TypedResults.NotFound(ApiErrors.JobNotFound(id));
+        }
+
+        if (await services.Store.TryReleaseNowAsync(id, services.Time, cancellationToken) is { } queued)
+        {
+            LogJobRetryNow(services.Logger, queued.Id, queued.Type.ToWire());
+            return TypedResults.Ok(queued);
+        }
+
+        var job = await services.Store.GetAsync(id, cancellationToken);
+        return job is null
+            ? TypedResults.NotFound(ApiErrors.JobNotFound(id))
+            : TypedResults.Conflict(ApiErrors.Conflict(
+                $"Job '{job.Id}' is {job.State.ToWire()}; only a waiting job can be retried now."));
+    }
+
+    public static async Task<Results<Created<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> Rerun(
+        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    {
+        var job = IsJobId(id) ? await services.Store.GetAsync(id, cancellationToken) : null;
+        if (job is null)
+        {
+            return TypedResults.NotFound(ApiErrors.JobNotFound(id));
+        }
+
+        if (job.State is not (JobState.Failed or JobState.Canceled))
+        {
+            return TypedResults.Conflict(ApiErrors.Conflict(
+                $"Job '{job.Id}' is {job.State.ToWire()}; only a failed or canceled job can be run again."));
+        }
+
+        var submission = new JobSubmission(job.Type, job.Source, job.Destination, job.Options);
+        var again = JobStateMachine.Create(services.NewJobId(), submission, services.Time) with
+        {
+            MaxAttempts = services.Retry.Attempts,
+            RetryOf = job.Id,
+        };
+        if (!await services.Store.EnqueueAsync(again, cancellationToken))
+        {
+            return TypedResults.Conflict(ApiErrors.Conflict($"A job with id '{again.Id}' exists already; try again."));
+        }
+
+        LogJobRerun(services.Logger, again.Id, job.Id, again.Type.ToWire());
+        return TypedResults.Created(Location(again.Id), again);
+    }
+
+    private static DateTimeOffset? ParseTime(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value.Trim(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var time)
+            && value.Trim().Length >= 10 && char.IsAsciiDigit(value.Trim()[0]))
+        {
+            return time;
+        }
+
+        errors[field] = [$"'{Shorten(value)}' is not an ISO 8601 time: use e.g. 2025-01-31T12:00:00Z."];
+        return null;
+    }
+
     private static string Location(string id) => $"/api/jobs/{id}";
 
     /// <summary>Ids are what this API hands out: letters, digits, '-' and '_' (never a ':' that would reach another key).</summary>
@@ -184,4 +317,14 @@ public static partial class JobsApi
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
         Message = "Job {JobId} cancel requested ({JobType}, {JobState}); its Worker will stop it")]
     private static partial void LogJobCancelRequested(ILogger logger, string jobId, string jobType, string jobState);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Job {JobId} moved from waiting to the queue by a user ({JobType})")]
+    private static partial void LogJobRetryNow(ILogger logger, string jobId, string jobType);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Job {JobId} created to run job {RetryOf} again ({JobType})")]
+    private static partial void LogJobRerun(ILogger logger, string jobId, string retryOf, string jobType);
 }
+
+/// <summary>The query of <c>GET /api/jobs</c>, every value as sent (validated by the handler, with field errors).</summary>
+public sealed record JobListParameters(string? State, string? Type, string? Remote, string? ErrorCode, string? From, string? To,
+    string? Sort, string? Page, string? PageSize);

@@ -5,6 +5,7 @@ using Rcmd.Api.Hubs;
 using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Breakers;
+using Rcmd.Failures;
 using Rcmd.Rclone;
 using Rcmd.Serialization;
 using Rcmd.Storage;
@@ -28,6 +29,9 @@ public static class Extensions
             .ValidateOnStart();
 
         services.AddRcmdStorage(configuration);
+
+        // The RCLONE_RETRY_* settings the Workers use too: a new job records its number of attempts (Job.MaxAttempts).
+        services.AddSingleton(_ => RetrySettings.FromEnvironment(name => configuration[name]));
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
 
         // Control calls only (list remotes): a sick rcd must answer 503 in seconds, not hang the caller.

@@ -1,11 +1,15 @@
+using Rcmd.Failures;
 using Rcmd.Storage;
 
 namespace Rcmd.Api.Services;
 
 /// <summary>What the jobs endpoints need, bound with <c>[AsParameters]</c> so handlers stay short.</summary>
-public sealed class JobServices(JobStore store, TimeProvider time, ILogger<JobServices> logger)
+public sealed class JobServices(JobStore store, TimeProvider time, RetrySettings retry, ILogger<JobServices> logger)
 {
     public JobStore Store { get; } = store;
+
+    /// <summary>The retry settings the Workers run with (same environment): new jobs record their attempts.</summary>
+    public RetrySettings Retry { get; } = retry;
     public TimeProvider Time { get; } = time;
     public ILogger<JobServices> Logger { get; } = logger;
 

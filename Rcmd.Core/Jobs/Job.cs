@@ -47,6 +47,15 @@ public sealed record Job
     /// <summary>Why and until when the job waits; set only while it is <see cref="JobState.Waiting"/>.</summary>
     public JobWait? Wait { get; init; }
 
+    /// <summary>
+    /// Runs the job gets in all (the retry settings' attempts when it was created); null for jobs created before it
+    /// was recorded.
+    /// </summary>
+    public int? MaxAttempts { get; init; }
+
+    /// <summary>The job this one runs again ("Run again" on a failed or canceled job); null for a job submitted afresh.</summary>
+    public string? RetryOf { get; init; }
+
     public int Attempt => Attempts.Count;
 }
 

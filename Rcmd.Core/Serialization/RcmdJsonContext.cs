@@ -23,4 +23,5 @@ namespace Rcmd.Serialization;
 [JsonSerializable(typeof(RcmdEvent))]
 [JsonSerializable(typeof(RemoteStatus))]
 [JsonSerializable(typeof(List<Job>))]
+[JsonSerializable(typeof(FailureStats))]
 public sealed partial class RcmdJsonContext : JsonSerializerContext;

@@ -2,11 +2,31 @@ using Rcmd.Jobs;
 
 namespace Rcmd.Storage;
 
-/// <summary>A filter and a page of the job list. Pages count from 1; newest jobs come first.</summary>
+/// <summary>
+/// A filter and a page of the job list. Pages count from 1; newest jobs come first unless <see cref="Ascending"/>.
+/// Every filter is an index sorted set (see <see cref="RedisKeys"/>); the time range bounds the creation-time scores.
+/// </summary>
 public sealed record JobQuery(JobState? State = null, int Page = 1, int PageSize = JobQuery.DefaultPageSize)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
+
+    public JobType? Type { get; init; }
+
+    /// <summary>A remote name as <see cref="RclonePath.RemoteName"/> gives it (<c>local</c>, <c>s3prod</c>, <c>:s3</c>).</summary>
+    public string? Remote { get; init; }
+
+    /// <summary>One of <see cref="Failures.ErrorCodes"/>: failed jobs that ended with it.</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>Jobs created at or after this time.</summary>
+    public DateTimeOffset? From { get; init; }
+
+    /// <summary>Jobs created at or before this time.</summary>
+    public DateTimeOffset? To { get; init; }
+
+    /// <summary>Oldest first instead of newest first.</summary>
+    public bool Ascending { get; init; }
 }
 
 public sealed record JobPage(IReadOnlyList<Job> Items, long Total, int Page, int PageSize);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Rcmd.Events;
 using Rcmd.Jobs;
@@ -38,13 +39,14 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         redis.call('SET', KEYS[1], ARGV[1])
         redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
         redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
+        for i = 5, #KEYS do redis.call('ZADD', KEYS[i], ARGV[2], ARGV[3]) end
         redis.call('LPUSH', KEYS[4], ARGV[3])
         redis.call('PUBLISH', ARGV[4], ARGV[5])
         redis.call('PUBLISH', ARGV[6], ARGV[3])
         return 1
         """;
 
-    // KEYS: job, state:{expected}, state:{new}, notifications, stats:{minute}
+    // KEYS: job, state:{expected}, state:{new}, notifications, stats:{minute}[, error:{code} when the job becomes failed]
     // ARGV: json, expected state, expected worker ('' = any), score, id, channel, event ('' = none), then RecordArgs
     private const string SaveScript = RecordFunction + """
         local current = redis.call('GET', KEYS[1])
@@ -57,6 +59,7 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
           redis.call('ZREM', KEYS[2], ARGV[5])
           redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
         end
+        if KEYS[6] then redis.call('ZADD', KEYS[6], ARGV[4], ARGV[5]) end
         if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
         record(KEYS[4], KEYS[5], 8)
         return 1
@@ -144,6 +147,33 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         return 1
         """;
 
+    // One page of a job query. KEYS[1] is the set to range: the one index itself, or the intersection of KEYS[2..n]
+    // (built when missing, kept ARGV[6] ms so the next pages reuse it). Scores are creation times (ms), equal in every
+    // index, so AGGREGATE MAX keeps them. ARGV: min, max ('-inf'/'+inf' or ms), offset, count, '1' = newest first, ttl ms.
+    // Returns { total in [min, max], ids }.
+    private const string QueryScript = """
+        local source = KEYS[1]
+        if #KEYS > 2 and redis.call('EXISTS', source) == 0 then
+          local args = { source, #KEYS - 1 }
+          for i = 2, #KEYS do args[#args + 1] = KEYS[i] end
+          args[#args + 1] = 'AGGREGATE'
+          args[#args + 1] = 'MAX'
+          redis.call('ZINTERSTORE', unpack(args))
+          redis.call('PEXPIRE', source, ARGV[6])
+        end
+        local total = redis.call('ZCOUNT', source, ARGV[1], ARGV[2])
+        local ids
+        if ARGV[5] == '1' then
+          ids = redis.call('ZREVRANGEBYSCORE', source, ARGV[2], ARGV[1], 'LIMIT', ARGV[3], ARGV[4])
+        else
+          ids = redis.call('ZRANGEBYSCORE', source, ARGV[1], ARGV[2], 'LIMIT', ARGV[3], ARGV[4])
+        end
+        return { total, ids }
+        """;
+
+    /// <summary>How long an intersection of filter indexes is reused: the grid's pages see new jobs after at most this.</summary>
+    public static readonly TimeSpan QueryTtl = TimeSpan.FromSeconds(3);
+
     private static readonly TimeSpan CancelRequestTtl = TimeSpan.FromDays(1);
 
     private RedisKeys Keys => redis.Keys;
@@ -152,7 +182,7 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
     public async Task<bool> EnqueueAsync(Job job, CancellationToken cancellationToken)
     {
         var result = await redis.Database.ScriptEvaluateAsync(EnqueueScript,
-            [Keys.Job(job.Id), Keys.AllJobs, Keys.JobsInState(JobState.Queued), Keys.Queue],
+            [Keys.Job(job.Id), Keys.AllJobs, Keys.JobsInState(JobState.Queued), Keys.Queue, .. FilterIndexes(job)],
             [Serialize(job), Score(job), job.Id, Keys.EventsChannel, SerializeEvent(job), Keys.WakeChannel])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
@@ -172,7 +202,8 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         bool publish = true)
     {
         var result = await redis.Database.ScriptEvaluateAsync(SaveScript,
-            [Keys.Job(job.Id), Keys.JobsInState(expected), Keys.JobsInState(job.State), Keys.Notifications, Keys.Stats(job.UpdatedAt)],
+            [Keys.Job(job.Id), Keys.JobsInState(expected), Keys.JobsInState(job.State), Keys.Notifications, Keys.Stats(job.UpdatedAt),
+             .. ErrorIndex(expected, job)],
             [Serialize(job), expected.ToWire(), expectedWorker ?? string.Empty, Score(job), job.Id,
              Keys.EventsChannel, publish ? SerializeEvent(job) : string.Empty, .. RecordArgs(expected, job)])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -307,23 +338,108 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
     public Task RequeueIdAsync(string id, CancellationToken cancellationToken) =>
         redis.Database.ScriptEvaluateAsync(RequeueScript, [Keys.Queue], [id, Keys.WakeChannel]).WaitAsync(cancellationToken);
 
-    /// <summary>A page of jobs, newest first, from the index of all jobs or of one state.</summary>
+    /// <summary>
+    /// A page of jobs matching <paramref name="query"/>, by creation time (newest first unless ascending). Each filter is
+    /// an index sorted set; one is ranged directly, several are intersected once into a short-lived key
+    /// (<see cref="RedisKeys.JobQuery"/>) that the following pages and sorts reuse. The time range bounds the scores, so
+    /// a page costs O(log N + offset + page) whatever the number of jobs; nothing is scanned.
+    /// </summary>
     public async Task<JobPage> ListAsync(JobQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var page = Math.Max(1, query.Page);
         var size = Math.Clamp(query.PageSize, 1, JobQuery.MaxPageSize);
-        var index = query.State is { } state ? Keys.JobsInState(state) : Keys.AllJobs;
-        var database = redis.Database;
-        var start = (long)(page - 1) * size;
-
-        var idsTask = database.SortedSetRangeByRankAsync(index, start, start + size - 1, Order.Descending);
-        var totalTask = database.SortedSetLengthAsync(index);
-        var ids = await idsTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var total = await totalTask.WaitAsync(cancellationToken).ConfigureAwait(false);
-
-        var items = await GetManyAsync(ids.Select(id => (string)id!), cancellationToken).ConfigureAwait(false);
+        var indexes = QueryIndexes(query);
+        RedisKey[] keys = [indexes.Length > 1 ? Keys.JobQuery(indexes) : indexes[0], .. indexes.Select(i => (RedisKey)i)];
+        var min = query.From is { } from ? from.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "-inf";
+        var max = query.To is { } to ? to.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "+inf";
+        var result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(QueryScript, keys,
+            [min, max, (long)(page - 1) * size, size, query.Ascending ? "0" : "1", (long)QueryTtl.TotalMilliseconds])
+            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        var total = (long)result[0];
+        var ids = (string[])result[1]!;
+        var items = await GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
         return new JobPage(items, total, page, size);
     }
+
+    /// <summary>
+    /// "Retry now": moves a waiting job to the queue at once, whatever its due time, in the same atomic step as the
+    /// scheduler's release (out of the waiting set, saved Queued, queued, published) — a job is released once. Null when
+    /// the job is not (or no longer) waiting.
+    /// </summary>
+    public async Task<Job?> TryReleaseNowAsync(string id, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var database = redis.Database;
+        for (var tries = 0; tries < 3; tries++)
+        {
+            var raw = await database.StringGetAsync(Keys.Job(id)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (Deserialize(raw) is not { State: JobState.Waiting } current)
+            {
+                return null;
+            }
+
+            var next = JobStateMachine.Release(current, time);
+            var result = await database.ScriptEvaluateAsync(ReleaseDueScript,
+                [Keys.Waiting, Keys.Job(id), Keys.JobsInState(JobState.Waiting), Keys.JobsInState(JobState.Queued), Keys.Queue],
+                [id, raw, Serialize(next), Score(next), long.MaxValue, Keys.EventsChannel, SerializeEvent(next), Keys.WakeChannel])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+            switch ((int)result)
+            {
+                case 1:
+                    return next;
+                case -2:
+                    continue;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The index sets a query intersects: all jobs when it has no filter.</summary>
+    private string[] QueryIndexes(JobQuery query)
+    {
+        var indexes = new List<string>(4);
+        if (query.State is { } state)
+        {
+            indexes.Add(Keys.JobsInState(state));
+        }
+
+        if (query.Type is { } type)
+        {
+            indexes.Add(Keys.JobsOfType(type));
+        }
+
+        if (!string.IsNullOrEmpty(query.Remote))
+        {
+            indexes.Add(Keys.JobsOnRemote(query.Remote));
+        }
+
+        if (!string.IsNullOrEmpty(query.ErrorCode))
+        {
+            indexes.Add(Keys.JobsWithError(query.ErrorCode));
+        }
+
+        return indexes.Count == 0 ? [Keys.AllJobs] : [.. indexes];
+    }
+
+    /// <summary>The filter indexes a new job enters (type, and the remotes of its source and destination).</summary>
+    private RedisKey[] FilterIndexes(Job job)
+    {
+        var source = RclonePath.RemoteName(job.Source);
+        var destination = job.Destination is { } d ? RclonePath.RemoteName(d) : source;
+        return source == destination
+            ? [Keys.JobsOfType(job.Type), Keys.JobsOnRemote(source)]
+            : [Keys.JobsOfType(job.Type), Keys.JobsOnRemote(source), Keys.JobsOnRemote(destination)];
+    }
+
+    /// <summary>The error-code index a save enters when it makes the job failed; none otherwise.</summary>
+    private RedisKey[] ErrorIndex(JobState previous, Job job) =>
+        job is { State: JobState.Failed, Error.Code: { Length: > 0 } code } && previous != JobState.Failed
+            ? [Keys.JobsWithError(code)]
+            : [];
 
     public async Task<IReadOnlyList<Job>> GetManyAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
     {

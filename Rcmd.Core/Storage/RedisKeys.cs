@@ -7,6 +7,10 @@ namespace Rcmd.Storage;
 ///   rcmd:job:{id}:cancel        string  present while a user's cancel of a running job waits for its Worker
 ///   rcmd:jobs:all               zset    every job id, scored by creation time (ms) — lists, newest first
 ///   rcmd:jobs:state:{state}     zset    job ids in that state, scored by creation time — filters and counts
+///   rcmd:jobs:type:{type}       zset    job ids of that type, scored by creation time — the grid's type filter (enqueue)
+///   rcmd:jobs:remote:{remote}   zset    job ids whose source or destination is on that remote (RclonePath.RemoteName) (enqueue)
+///   rcmd:jobs:error:{code}      zset    ids of failed jobs with that error code, scored by creation time (guarded save)
+///   rcmd:jobs:query:{hash}      zset    the intersection of several of those indexes for one grid query, PEXPIRE'd in seconds
 ///   rcmd:jobs:queue             list    ids waiting for a Worker (LPUSH to enqueue, RPOP to claim: FIFO)
 ///   rcmd:jobs:leases            zset    ids claimed by a Worker, scored by lease expiry (ms)
 ///   rcmd:jobs:owners            hash    id → the Worker that holds the lease
@@ -37,6 +41,18 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string CancelRequest(string id) => $"{Prefix}:job:{id}:cancel";
     public string AllJobs => $"{Prefix}:jobs:all";
     public string JobsInState(Jobs.JobState state) => $"{Prefix}:jobs:state:{Jobs.JobStates.ToWire(state)}";
+    public string JobsOfType(Jobs.JobType type) => $"{Prefix}:jobs:type:{Jobs.JobTypes.ToWire(type)}";
+    public string JobsOnRemote(string remote) => $"{Prefix}:jobs:remote:{remote}";
+    public string JobsWithError(string code) => $"{Prefix}:jobs:error:{code}";
+
+    /// <summary>The short-lived intersection of <paramref name="indexes"/> (named by a hash of their keys, in any order).</summary>
+    public string JobQuery(IEnumerable<string> indexes)
+    {
+        var joined = string.Join('\n', indexes.Order(StringComparer.Ordinal));
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(joined));
+        return $"{Prefix}:jobs:query:{Convert.ToHexStringLower(hash.AsSpan(0, 12))}";
+    }
+
     public string Queue => $"{Prefix}:jobs:queue";
     public string Leases => $"{Prefix}:jobs:leases";
     public string LeaseOwners => $"{Prefix}:jobs:owners";

@@ -11,7 +11,8 @@ public static class Extensions
 {
     /// <summary>
     /// Everything the Worker runs: its options, the one Redis connection and the job store/queue, the rcd client behind
-    /// the standard resilience handler, the job runner, the lease reaper and the waiting-jobs scheduler, job retries
+    /// the standard resilience handler, the circuit breaker per remote in front of every launch (<c>Breakers</c>), the
+    /// job runner, the lease reaper and the waiting-jobs scheduler, job retries
     /// (<c>RCLONE_RETRY_*</c>) and the unknown-error capture (<c>RCLONE_CAPTURE_UNKNOWN_ERRORS</c>), and the readiness
     /// checks (<c>redis</c>, <c>rclone</c>) behind <c>/health</c>. An invalid <c>RCLONE_RETRY_*</c> value registers
     /// nothing but <see cref="InvalidConfigurationService"/>, which logs it and stops the process (exit code 2).

@@ -8,6 +8,7 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["throughput"] = ThroughputBench.RunAsync,
     ["latency"] = LatencyBench.RunAsync,
     ["memory"] = MemoryBench.RunAsync,
+    ["notifications"] = NotificationsBench.RunAsync,
     ["breaker"] = BreakerBench.RunAsync,
 };
 

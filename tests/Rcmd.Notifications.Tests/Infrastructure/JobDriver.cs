@@ -24,11 +24,13 @@ public sealed class JobDriver(JobStore store, JobQueue queue, FakeTimeProvider t
     {
         var job = JobStateMachine.Create(Guid.NewGuid().ToString("N"), new JobSubmission(type, source, type.HasDestination() ? destination : null, new JobOptions()), time);
         Assert.True(await store.EnqueueAsync(job, Ct));
-        var step = TimeSpan.FromMilliseconds(durationMs / (2.0 * retries + 1));
+        // 2·retries + 1 equal steps (runs and waits), the last one taking the remainder: the total is exact.
+        var total = TimeSpan.FromMilliseconds(durationMs);
+        var step = TimeSpan.FromTicks(total.Ticks / (2 * retries + 1));
         for (var run = 0; run <= retries; run++)
         {
             job = await StartAsync(job);
-            time.Advance(step);
+            time.Advance(run < retries ? step : total - 2 * retries * step);
             if (run < retries)
             {
                 job = await RetryAsync(job, Failures.ErrorCodes.NetworkError, dueIn: step);

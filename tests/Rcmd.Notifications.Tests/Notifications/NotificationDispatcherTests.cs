@@ -79,8 +79,7 @@ public sealed class NotificationDispatcherTests(RedisFixture redis)
             await AddRemoteEventAsync(scope, name, remote);
         }
 
-        await Wait.UntilAsync(async () => await scope.Stream.PendingAsync("notifiers", Ct) == 0 && await scope.Stream.LengthAsync(Ct) == 6,
-            Patience, "all six handled");
+        await Wait.UntilAsync(() => scope.AllHandledAsync(6), Patience, "all six handled");
         var sent = hook.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         Assert.Equal(3, sent.Count);
         Assert.Equal(["REMOTE_OFFLINE gcs", "REMOTE_OFFLINE s3prod", "REMOTE_ONLINE s3prod"],
@@ -178,8 +177,7 @@ public sealed class NotificationDispatcherTests(RedisFixture redis)
         await AddRemoteEventAsync(scope, NotificationTypes.RemoteOffline, "s3prod");                                        // yes
         await AddRemoteEventAsync(scope, NotificationTypes.RemoteOffline, "gcs");                                           // no: remote
 
-        await Wait.UntilAsync(async () => await scope.Stream.PendingAsync("notifiers", Ct) == 0 && await scope.Stream.LengthAsync(Ct) == 7,
-            Patience, "all handled");
+        await Wait.UntilAsync(() => scope.AllHandledAsync(7), Patience, "all handled");
         var sent = hook.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
         Assert.Equal(3, sent.Count);
         Assert.Equal(2, sent.Count(e => e.GetProperty("event").GetString() == "JOB_FAILED"));
@@ -294,7 +292,15 @@ public sealed class NotificationDispatcherTests(RedisFixture redis)
             Assert.DoesNotContain(secret, traced, StringComparison.Ordinal);
         }
 
-        Assert.DoesNotContain(spans, s => s.Contains(failing.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        // The listener does see an ordinary HttpClient's requests; the notification channels' make no spans at all.
+        using (var plain = new HttpClient())
+        {
+            using var _ = await plain.GetAsync(new Uri(failing.Url, "probe-listener"), Ct);
+        }
+
+        var port = failing.Url.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(spans, s => s.Contains("probe-listener", StringComparison.Ordinal));
+        Assert.DoesNotContain(spans, s => s.Contains(port, StringComparison.Ordinal) && !s.Contains("probe-listener", StringComparison.Ordinal));
     }
 
     private static async Task AddRemoteEventAsync(StorageScopeOver scope, string name, string remote) =>
@@ -338,6 +344,31 @@ public sealed class StorageScopeOver : IDisposable
     public NotificationStream Stream { get; }
 
     public JobDriver Driver { get; }
+
+    /// <summary>
+    /// Whether the stream holds <paramref name="count"/> entries and the dispatchers' group has read every one and
+    /// acknowledged them all (<c>XINFO GROUPS</c>: last-delivered-id is the newest entry, pending 0).
+    /// </summary>
+    public async Task<bool> AllHandledAsync(int count)
+    {
+        var entries = await Stream.RangeAsync(10_000, TestTimeout.Token);
+        if (entries.Count != count)
+        {
+            return false;
+        }
+
+        var groups = (StackExchange.Redis.RedisResult[])(await Connection.Database.ExecuteAsync("XINFO", "GROUPS", Keys.Notifications))!;
+        foreach (var group in groups.Select(g => (StackExchange.Redis.RedisResult[])g!))
+        {
+            var fields = Enumerable.Range(0, group.Length / 2).ToDictionary(i => (string)group[2 * i]!, i => group[2 * i + 1]);
+            if ((string)fields["name"]! == "notifiers")
+            {
+                return (string)fields["last-delivered-id"]! == entries[^1].Id && (long)fields["pending"] == 0;
+            }
+        }
+
+        return false;
+    }
 
     public void Dispose() => Connection.Dispose();
 }

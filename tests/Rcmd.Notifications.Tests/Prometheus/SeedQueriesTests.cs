@@ -79,42 +79,36 @@ public sealed class SeedQueriesTests(RedisFixture redis) : IAsyncLifetime
         Assert.Equal(20, await Prometheus.ScalarAsync("sum(jobs_completed_total)"));
 
         // failure ratio (all)
-        AssertClose(40.0, await Prometheus.ScalarAsync(
-            """100 * sum(rate(jobs_completed_total{status="failed"}[15m])) / clamp_min(sum(rate(jobs_completed_total[15m])), 0.001)"""));
+        AssertClose(40.0, await Prometheus.ScalarAsync(SeedQueries.FailureRatio));
 
         // failure ratio (by type)
-        var byType = await Prometheus.QueryAsync(
-            """100 * sum(rate(jobs_completed_total{status="failed"}[15m])) by (type) / clamp_min(sum(rate(jobs_completed_total[15m])) by (type), 0.001)""");
+        var byType = await Prometheus.QueryAsync(SeedQueries.FailureRatioByType);
         Assert.Equal(["copy", "sync"], byType.Select(r => r.Labels["type"]).Order());
         AssertClose(100.0 * 3 / 7, byType.Single(r => r.Labels["type"] == "copy").Value);
         AssertClose(100.0 / 3, byType.Single(r => r.Labels["type"] == "sync").Value);
 
         // top failure codes, top-N
-        var top = await Prometheus.QueryAsync("""topk(5, sum(rate(jobs_completed_total{status="failed"}[15m])) by (error_code))""");
+        var top = await Prometheus.QueryAsync(SeedQueries.TopFailureCodes);
         Assert.Equal(["access_denied", "network_error"], top.Select(r => r.Labels["error_code"]).Order());
         AssertClose(3.0, top.Single(r => r.Labels["error_code"] == "network_error").Value / top.Single(r => r.Labels["error_code"] == "access_denied").Value);
 
         // mean job duration by code
-        var mean = await Prometheus.QueryAsync(
-            """sum(rate(jobs_duration_ms_sum{status="failed"}[15m])) by (error_code) / sum(rate(jobs_duration_ms_count{status="failed"}[15m])) by (error_code)""");
+        var mean = await Prometheus.QueryAsync(SeedQueries.MeanDurationByCode);
         AssertClose((5000.0 * 2 + 3000) / 3, mean.Single(r => r.Labels["error_code"] == "network_error").Value);
         AssertClose(100, mean.Single(r => r.Labels["error_code"] == "access_denied").Value);
 
         // unknown ratio: no job failed with "unknown", so there is no series to divide
-        Assert.Empty(await Prometheus.QueryAsync(
-            """100 * sum(rate(jobs_completed_total{status="failed",error_code="unknown"}[15m])) / clamp_min(sum(rate(jobs_completed_total{status="failed"}[15m])), 0.001)"""));
+        Assert.Empty(await Prometheus.QueryAsync(SeedQueries.UnknownRatio));
 
         // retry attempts (by type)
-        var retries = await Prometheus.QueryAsync("sum(rate(jobs_retried_total[15m])) by (type)");
+        var retries = await Prometheus.QueryAsync(SeedQueries.RetryAttemptsByType);
         AssertClose(5.0, retries.Single(r => r.Labels["type"] == "copy").Value / retries.Single(r => r.Labels["type"] == "sync").Value);
 
         // retry pressure (%)
-        AssertClose(100.0 * 6 / 16, await Prometheus.ScalarAsync(
-            "100 * sum(rate(jobs_retried_total[15m])) / clamp_min(sum(rate(jobs_started_total[15m])), 0.001)"));
+        AssertClose(100.0 * 6 / 16, await Prometheus.ScalarAsync(SeedQueries.RetryPressure));
 
         // retry effectiveness (retries / final failures)
-        AssertClose(6.0 / 4, await Prometheus.ScalarAsync(
-            """sum(rate(jobs_retried_total[15m])) / clamp_min(sum(rate(jobs_completed_total{status="failed"}[15m])), 0.001)"""));
+        AssertClose(6.0 / 4, await Prometheus.ScalarAsync(SeedQueries.RetryEffectiveness));
     }
 
     /// <summary>copy: 4 succeed (one after a retry), 2 fail network_error after 2 retries each, 1 fails access_denied; sync: 2 succeed, 1 fails network_error after a retry.</summary>

@@ -29,7 +29,6 @@ public sealed class TelegramChannelTests
         Assert.Equal("HTML", body.RootElement.GetProperty("parse_mode").GetString());
         Assert.Equal(NotificationMessage.For(Entries.JobFailed(), 0).ToTelegramHtml(), body.RootElement.GetProperty("text").GetString());
         Assert.StartsWith("❌ <b>Job failed</b>\n", body.RootElement.GetProperty("text").GetString(), StringComparison.Ordinal);
-        Assert.False(request.Headers.ContainsKey("traceparent"));
     }
 
     [Fact]
