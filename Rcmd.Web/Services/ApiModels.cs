@@ -11,9 +11,30 @@ public sealed record RemoteList
 {
     public IReadOnlyList<RemoteInfo> Remotes { get; init; } = [];
     public IReadOnlyList<string> InlineBackends { get; init; } = [];
+
+    /// <summary>Remotes with a breaker that are not in rclone's config (inline backends jobs used, removed remotes).</summary>
+    public IReadOnlyList<RemoteInfo> OtherRemotes { get; init; } = [];
 }
 
-public sealed record RemoteInfo(string Name, string? Type);
+public sealed record RemoteInfo(string Name, string? Type)
+{
+    /// <summary>The remote's circuit breaker; null when the Api sends none (breakers off, or an older Api).</summary>
+    public RemoteBreaker? Breaker { get; init; }
+}
+
+/// <summary>A remote's circuit breaker as <c>GET /api/remotes</c> shows it.</summary>
+public sealed record RemoteBreaker
+{
+    /// <summary><c>closed</c>, <c>open</c>, <c>half_open</c> or <c>isolated</c>.</summary>
+    public string? State { get; init; }
+    public int ConsecutiveFailures { get; init; }
+    public string? LastErrorCode { get; init; }
+    public string? LastErrorMessage { get; init; }
+    public DateTimeOffset? OpenedAt { get; init; }
+
+    /// <summary>While open: seconds until it lets a probe through (half-open).</summary>
+    public int? RetryInSeconds { get; init; }
+}
 
 /// <summary>JSON for the Web's own view of Api shapes that Rcmd.Core does not define.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowTrailingCommas = true)]

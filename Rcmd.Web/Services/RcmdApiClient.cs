@@ -17,13 +17,16 @@ namespace Rcmd.Web.Services;
 /// </summary>
 public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient> logger)
 {
-    public Task<ApiResult<JobPage>> ListJobsAsync(JobState? state, int page, int pageSize, CancellationToken cancellationToken)
+    public Task<ApiResult<JobPage>> ListJobsAsync(JobState? state, int page, int pageSize, CancellationToken cancellationToken) =>
+        QueryJobsAsync(new JobListFilter { State = state }, page, pageSize, cancellationToken);
+
+    /// <summary><c>GET /api/jobs</c> with the grid's filters: the Api pages, filters and sorts in Redis.</summary>
+    public Task<ApiResult<JobPage>> QueryJobsAsync(JobListFilter filter, int page, int pageSize, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         page = Math.Max(1, page);
         pageSize = Math.Clamp(pageSize, 1, JobQuery.MaxPageSize);
-        var uri = string.Create(CultureInfo.InvariantCulture, $"api/jobs?page={page}&pageSize={pageSize}")
-            + (state is { } s ? "&state=" + s.ToWire() : string.Empty);
-        return SendAsync(HttpMethod.Get, uri, null, RcmdJsonContext.Default.JobPage, cancellationToken);
+        return SendAsync(HttpMethod.Get, "api/jobs?" + filter.ToQuery(page, pageSize), null, RcmdJsonContext.Default.JobPage, cancellationToken);
     }
 
     public Task<ApiResult<Job>> GetJobAsync(string id, CancellationToken cancellationToken) =>
@@ -35,6 +38,25 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
 
     public Task<ApiResult<Job>> CancelJobAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/jobs/" + Uri.EscapeDataString(id) + "/cancel", null, RcmdJsonContext.Default.Job,
+            cancellationToken);
+
+    /// <summary>Moves a waiting job to the queue at once.</summary>
+    public Task<ApiResult<Job>> RetryNowAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/jobs/" + Uri.EscapeDataString(id) + "/retry-now", null, RcmdJsonContext.Default.Job,
+            cancellationToken);
+
+    /// <summary>Submits a failed or canceled job again; returns the new job (its <see cref="Job.RetryOf"/> names the old one).</summary>
+    public Task<ApiResult<Job>> RerunAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/jobs/" + Uri.EscapeDataString(id) + "/rerun", null, RcmdJsonContext.Default.Job,
+            cancellationToken);
+
+    public Task<ApiResult<ClassifyErrorResponse>> ClassifyErrorAsync(ClassifyErrorRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/errors/classify", JsonContent.Create(request, RcmdJsonContext.Default.ClassifyErrorRequest),
+            RcmdJsonContext.Default.ClassifyErrorResponse, cancellationToken);
+
+    /// <summary>The failure panels over <paramref name="window"/> (<c>15m</c>, <c>1h</c>, <c>24h</c>).</summary>
+    public Task<ApiResult<FailureStats>> GetFailureStatsAsync(string window, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "api/stats/failures?window=" + Uri.EscapeDataString(window), null, RcmdJsonContext.Default.FailureStats,
             cancellationToken);
 
     public Task<ApiResult<JobCounts>> GetCountsAsync(CancellationToken cancellationToken) =>

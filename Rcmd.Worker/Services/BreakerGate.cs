@@ -23,6 +23,9 @@ public sealed partial class BreakerGate(
     TimeProvider time,
     ILogger<BreakerGate> logger)
 {
+    /// <summary>The most recording a run's outcome on its breakers may take.</summary>
+    public static readonly TimeSpan OutcomeTimeout = TimeSpan.FromSeconds(5);
+
     private string WorkerId => options.Value.WorkerId;
 
     /// <summary>
@@ -61,9 +64,11 @@ public sealed partial class BreakerGate(
 
     /// <summary>
     /// Records the outcome of the run <paramref name="pass"/> admitted, read from the job's stored attempt;
-    /// <paramref name="launched"/> false (rcd never started it) only frees probe slots.
+    /// <paramref name="launched"/> false (rcd never started it) only frees probe slots. Not canceled by the job's token:
+    /// once the run has ended its lease is released (and may be reported lost), but its outcome still counts. Bounded by
+    /// <see cref="OutcomeTimeout"/>.
     /// </summary>
-    public async Task ExitAsync(BreakerPass pass, bool launched, CancellationToken cancellationToken)
+    public async Task ExitAsync(BreakerPass pass, bool launched)
     {
         ArgumentNullException.ThrowIfNull(pass);
         if (pass.Admission is not { } admission)
@@ -71,25 +76,26 @@ public sealed partial class BreakerGate(
             return;
         }
 
+        using var bound = new CancellationTokenSource(OutcomeTimeout);
         try
         {
             var attemptNumber = pass.Job.Attempt + 1;
-            var stored = launched ? await store.GetAsync(pass.Job.Id, cancellationToken).ConfigureAwait(false) : null;
+            var stored = launched ? await store.GetAsync(pass.Job.Id, bound.Token).ConfigureAwait(false) : null;
             var attempt = stored?.Attempts.FirstOrDefault(a => a.Number == attemptNumber);
             if (attempt is not { FinishedAt: not null })
             {
-                await breakers.ReleaseAsync(admission, cancellationToken).ConfigureAwait(false);
+                await breakers.ReleaseAsync(admission, bound.Token).ConfigureAwait(false);
             }
             else if (attempt.ErrorCode is null)
             {
-                await breakers.RecordSuccessAsync(admission, cancellationToken).ConfigureAwait(false);
+                await breakers.RecordSuccessAsync(admission, bound.Token).ConfigureAwait(false);
             }
             else
             {
-                await breakers.RecordFailureAsync(admission, attempt.ErrorCode, attempt.ErrorMessage, cancellationToken).ConfigureAwait(false);
+                await breakers.RecordFailureAsync(admission, attempt.ErrorCode, attempt.ErrorMessage, bound.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
             // Not recorded: a probe slot frees itself after Breakers:ProbeTimeout.
             LogOutcomeNotRecorded(logger, ex, pass.Job.Id);

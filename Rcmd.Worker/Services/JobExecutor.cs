@@ -219,7 +219,7 @@ public sealed class JobExecutor(
             await WatchAsync(launched, cancellationToken).ConfigureAwait(false);
         }
 
-        await breakers.ExitAsync(breakerPass, launched is not null, cancellationToken).ConfigureAwait(false);
+        await breakers.ExitAsync(breakerPass, launched is not null).ConfigureAwait(false);
     }
 
     /// <summary>Queued → Running (saved), the run started in rcd, rclone's job id and rcd's pid saved. Null when it ended here.</summary>

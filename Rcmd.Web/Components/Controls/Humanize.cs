@@ -55,4 +55,13 @@ public static class Humanize
     public static string ShortId(string id) => id.Length <= 12 ? id : id[..8] + "…";
 
     public static string Number(long value) => value.ToString("N0", Invariant);
+
+    /// <summary>"2/3": the job's attempt and the runs it may get; "2" when it does not record them; "0/3" before its first run.</summary>
+    public static string Attempt(Rcmd.Jobs.Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.MaxAttempts is { } max
+            ? string.Create(Invariant, $"{job.Attempt}/{max}")
+            : job.Attempt.ToString(Invariant);
+    }
 }

@@ -4,9 +4,19 @@ using Rcmd.Web.Services;
 
 namespace Rcmd.Web.Components.Pages;
 
-/// <summary>One job: parameters, live progress, error, the timeline of attempts, and Cancel (with confirmation).</summary>
+/// <summary>
+/// One job: parameters, live progress, error (with its suggestion and "explain"), the timeline of attempts, and the
+/// actions Cancel, Retry now (a waiting job) and Run again (a failed or canceled job), each confirmed first.
+/// </summary>
 public sealed partial class JobDetail : IDisposable
 {
+    internal enum PendingAction
+    {
+        None,
+        RetryNow,
+        Rerun,
+    }
+
     private readonly CancellationTokenSource _disposed = new();
     private Job? _job;
     private bool _loading = true;
@@ -16,6 +26,9 @@ public sealed partial class JobDetail : IDisposable
     private bool _canceling;
     private string? _actionMessage;
     private ApiError? _actionError;
+    private PendingAction _pending;
+    private bool _acting;
+    private string? _newJobId;
     private string? _subscribedId;
     private IDisposable? _jobUpdates;
     private IDisposable? _connection;
@@ -30,6 +43,10 @@ public sealed partial class JobDetail : IDisposable
     private LiveEvents Live { get; set; } = default!;
 
     private bool CanCancel => _job is { } job && !job.State.IsTerminal() && !job.CancelRequested && !_canceling;
+
+    private bool CanRetryNow => _job is { State: JobState.Waiting } && !_acting;
+
+    private bool CanRerun => _job is { State: JobState.Failed or JobState.Canceled } && !_acting;
 
     private string CancelDisabledReason => _job switch
     {
@@ -59,6 +76,8 @@ public sealed partial class JobDetail : IDisposable
         _actionMessage = null;
         _actionError = null;
         _confirmingCancel = false;
+        _pending = PendingAction.None;
+        _newJobId = null;
         _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)), job => job.Id == id);
         await LoadAsync();
     }
@@ -124,7 +143,60 @@ public sealed partial class JobDetail : IDisposable
     {
         _actionMessage = null;
         _actionError = null;
+        _pending = PendingAction.None;
         _confirmingCancel = CanCancel;
+    }
+
+    private void Ask(PendingAction action)
+    {
+        _actionMessage = null;
+        _actionError = null;
+        _confirmingCancel = false;
+        _pending = action switch
+        {
+            PendingAction.RetryNow when CanRetryNow => action,
+            PendingAction.Rerun when CanRerun => action,
+            _ => PendingAction.None,
+        };
+    }
+
+    private async Task ConfirmActionAsync()
+    {
+        var action = _pending;
+        _pending = PendingAction.None;
+        if (action == PendingAction.None || (action == PendingAction.RetryNow ? !CanRetryNow : !CanRerun))
+        {
+            return;
+        }
+
+        _acting = true;
+        try
+        {
+            var result = action == PendingAction.RetryNow
+                ? await Api.RetryNowAsync(Id, _disposed.Token)
+                : await Api.RerunAsync(Id, _disposed.Token);
+            if (!result.IsSuccess)
+            {
+                _actionError = result.Error;
+                if (result.Error.Kind == ApiErrorKind.Conflict)
+                {
+                    await LoadAsync();
+                }
+            }
+            else if (action == PendingAction.RetryNow)
+            {
+                Merge(result.Value);
+                _actionMessage = "The job is back in the queue: it runs as soon as a Worker is free.";
+            }
+            else
+            {
+                _newJobId = result.Value.Id;
+            }
+        }
+        finally
+        {
+            _acting = false;
+        }
     }
 
     private async Task ConfirmCancelAsync()

@@ -7,8 +7,8 @@ using Rcmd.Web.Services;
 namespace Rcmd.Web.Components.Pages;
 
 /// <summary>
-/// All jobs, a page at a time from the Api (server-side paging: nothing but the current page is held), filtered by
-/// state. Rows on the current page follow live updates; on the first page, new jobs that match the filter make the
+/// All jobs, a page at a time from the Api (server-side paging, filtering and sorting: nothing but the current page is
+/// held), filtered by state, type, remote, error code and creation time, sorted by creation time. Rows on the current page follow live updates; on the first page, new jobs that match the filter make the
 /// page reload (at most once a second).
 /// </summary>
 public sealed partial class JobList : IDisposable
@@ -16,6 +16,8 @@ public sealed partial class JobList : IDisposable
     internal const int PageSize = 25;
     private static readonly int[] PageSizeOptions = [10, 25, 50, 100];
     private static readonly IReadOnlyList<string> StateOptions = [.. JobStates.All.Select(s => s.ToWire())];
+    private static readonly IReadOnlyList<string> TypeOptions = JobTypes.Names;
+    private static readonly IReadOnlyList<string> ErrorCodeOptions = Rcmd.Failures.ErrorCodes.All;
     private static readonly TimeSpan NewJobReloadInterval = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _disposed = new();
@@ -25,6 +27,12 @@ public sealed partial class JobList : IDisposable
     private bool _loading;
     private ApiError? _error;
     private string? _state;
+    private string? _type;
+    private string? _remote;
+    private string? _errorCode;
+    private DateTime? _from;
+    private DateTime? _to;
+    private bool _ascending;
     private int _page = 1;
     private IDisposable? _jobUpdates;
     private IDisposable? _connection;
@@ -58,10 +66,10 @@ public sealed partial class JobList : IDisposable
     {
         var pageSize = args.Top is > 0 ? args.Top.Value : PageSize;
         var page = ((args.Skip ?? 0) / pageSize) + 1;
-        JobState? state = JobStates.TryParse(_state, out var s) ? s : null;
+        _ascending = args.Sorts?.FirstOrDefault() is { SortOrder: SortOrder.Ascending };
 
         _loading = true;
-        var result = await Api.ListJobsAsync(state, page, pageSize, _disposed.Token);
+        var result = await Api.QueryJobsAsync(Filter, page, pageSize, _disposed.Token);
         _loading = false;
         _lastLoad = Time.GetTimestamp();
         _page = page;
@@ -79,14 +87,55 @@ public sealed partial class JobList : IDisposable
         }
     }
 
-    private async Task OnStateChangedAsync(string? state)
+    /// <summary>The grid's filters as the Api takes them.</summary>
+    internal JobListFilter Filter => new()
+    {
+        State = JobStates.TryParse(_state, out var state) ? state : null,
+        Type = JobTypes.TryParse(_type, out var type) ? type : null,
+        Remote = string.IsNullOrWhiteSpace(_remote) ? null : _remote.Trim(),
+        ErrorCode = _errorCode,
+        From = _from is { } from ? new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)) : null,
+        To = _to is { } to ? new DateTimeOffset(DateTime.SpecifyKind(to, DateTimeKind.Utc)) : null,
+        Ascending = _ascending,
+    };
+
+    private Task OnStateChangedAsync(string? state)
     {
         _state = state;
-        if (_grid is not null)
-        {
-            await _grid.FirstPage(forceReload: true);
-        }
+        return FirstPageAsync();
     }
+
+    private Task OnTypeChangedAsync(string? type)
+    {
+        _type = type;
+        return FirstPageAsync();
+    }
+
+    private Task OnRemoteChangedAsync(string? remote)
+    {
+        _remote = remote;
+        return FirstPageAsync();
+    }
+
+    private Task OnErrorCodeChangedAsync(string? code)
+    {
+        _errorCode = code;
+        return FirstPageAsync();
+    }
+
+    private Task OnFromChangedAsync(DateTime? from)
+    {
+        _from = from;
+        return FirstPageAsync();
+    }
+
+    private Task OnToChangedAsync(DateTime? to)
+    {
+        _to = to;
+        return FirstPageAsync();
+    }
+
+    private Task FirstPageAsync() => _grid?.FirstPage(forceReload: true) ?? Task.CompletedTask;
 
     private Task ReloadAsync() => _grid?.Reload() ?? Task.CompletedTask;
 
@@ -112,7 +161,7 @@ public sealed partial class JobList : IDisposable
                     changed = true;
                 }
             }
-            else if (_page == 1 && job.State == JobState.Queued && job.Attempt == 0 && MatchesFilter(job))
+            else if ((_page == 1 || _ascending) && job.State == JobState.Queued && job.Attempt == 0 && MatchesFilter(job))
             {
                 newJobs = true;
             }
@@ -131,7 +180,7 @@ public sealed partial class JobList : IDisposable
         }
     }
 
-    private bool MatchesFilter(Job job) => _state is null || job.State.ToWire() == _state;
+    private bool MatchesFilter(Job job) => Filter.Matches(job);
 
     private void ScheduleReload()
     {

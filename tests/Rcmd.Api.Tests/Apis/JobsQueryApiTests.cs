@@ -46,7 +46,7 @@ public sealed class JobsQueryApiTests : IDisposable
 
         Assert.Equal([copyLocal, copyFromS3, copyToS3], await IdsAsync("type=copy"));
         Assert.Equal([copyFromS3, copyToS3], await IdsAsync("remote=s3prod"));
-        Assert.Equal([copyLocal, syncLocal, copyFromS3, copyToS3], await IdsAsync("remote=local"));
+        Assert.Equal([copyLocal, copyFromS3, syncLocal, copyToS3], await IdsAsync("remote=local"));
         Assert.Equal([deleteGd], await IdsAsync("remote=gdrive&type=delete"));
         Assert.Equal([copyLocal, copyToS3], await IdsAsync("errorCode=access_denied"));
         Assert.Equal([copyToS3], await IdsAsync("errorCode=access_denied&remote=s3prod&state=failed&type=copy"));
@@ -136,6 +136,7 @@ public sealed class JobsQueryApiTests : IDisposable
     {
         var id = await CreateAsync("copy", "/data/a", "s3prod:bucket/a");
         await FailAsync(id, ErrorCodes.NotFound);
+        _clock.Advance(TimeSpan.FromSeconds(1));
 
         using var response = await _http.PostAsync($"/api/jobs/{id}/rerun", null);
 

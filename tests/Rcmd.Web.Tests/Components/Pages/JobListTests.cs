@@ -112,4 +112,30 @@ public sealed class JobListTests : RcmdTestContext
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid^=job-row-]").Count), TimeSpan.FromSeconds(5));
         Assert.NotNull(cut.Find($"[data-testid=job-row-{created.Id}]"));
     }
+
+    [Fact]
+    public void Grid_RemoteFilterChanged_AsksTheApiForThatRemoteFromPageOne()
+    {
+        Api.OnJobs(TestJobs.Queued());
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs")));
+
+        cut.Find("[data-testid=remote-filter]").Change("s3prod");
+
+        cut.WaitForAssertion(() => Assert.Equal("s3prod", Api.RequestsTo(HttpMethod.Get, "/api/jobs")[^1].Query("remote")));
+        var last = Api.RequestsTo(HttpMethod.Get, "/api/jobs")[^1];
+        Assert.Equal("1", last.Query("page"));
+        Assert.Null(last.Query("sort"));
+    }
+
+    [Fact]
+    public void Grid_MaxAttempts_ShowsAttemptOfMax()
+    {
+        var running = TestJobs.Running(attempt: 2) with { MaxAttempts = 3 };
+        Api.OnJobs(running);
+
+        var cut = Render<JobList>();
+
+        cut.WaitForAssertion(() => Assert.Contains("2/3", cut.Find($"[data-testid=job-row-{running.Id}]").TextContent, StringComparison.Ordinal));
+    }
 }
