@@ -30,7 +30,7 @@ public sealed class NotificationDispatcher : BackgroundService
     private readonly NotificationDeadLetters _deadLetters;
     private readonly NotificationMetrics _metrics;
     private readonly NotificationOptions _options;
-    private readonly IReadOnlyList<(NotificationChannelOptions Options, INotificationChannel Channel)> _channels;
+    private readonly IReadOnlyList<(NotificationChannelOptions Options, INotificationChannel Channel, SemaphoreSlim Gate)> _channels;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
@@ -49,7 +49,7 @@ public sealed class NotificationDispatcher : BackgroundService
         _deadLetters = deadLetters;
         _metrics = metrics;
         _options = options.Value;
-        _channels = [.. _options.Channels.Select(c => (c, channels.Create(c)))];
+        _channels = [.. _options.Channels.Select(c => (c, channels.Create(c), new SemaphoreSlim(c.EffectiveMaxConcurrency)))];
         _time = time;
         _logger = logger ?? NullLogger<NotificationDispatcher>.Instance;
         _slots = new SemaphoreSlim(_options.MaxConcurrentDeliveries);
@@ -61,8 +61,9 @@ public sealed class NotificationDispatcher : BackgroundService
                 MaxDelay = _options.MaxRetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException and not NotificationDeliveryException { Permanent: true }
-                    || ex is TimeoutRejectedException),
+                // Everything but a permanent refusal and cancellation (the timeout strategy turns an attempt's own timeout
+                // into TimeoutRejectedException, which is retried).
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException and not NotificationDeliveryException { Permanent: true }),
                 OnRetry = args =>
                 {
                     if (args.Context.Properties.TryGetValue(DeliveryKey, out var delivery))
@@ -175,6 +176,11 @@ public sealed class NotificationDispatcher : BackgroundService
     public override void Dispose()
     {
         _slots.Dispose();
+        foreach (var channel in _channels)
+        {
+            channel.Gate.Dispose();
+        }
+
         base.Dispose();
     }
 
@@ -217,7 +223,7 @@ public sealed class NotificationDispatcher : BackgroundService
             else
             {
                 await Task.WhenAll(_channels.Where(c => Matches(c.Options, entry))
-                    .Select(c => DeliverAsync(new Delivery(entry, c.Options, c.Channel), stoppingToken))).ConfigureAwait(false);
+                    .Select(c => DeliverAsync(new Delivery(entry, c.Options, c.Channel), c.Gate, stoppingToken))).ConfigureAwait(false);
             }
 
             await _stream.AckAsync(_options.ConsumerGroup, raw.Id, stoppingToken).ConfigureAwait(false);
@@ -233,7 +239,7 @@ public sealed class NotificationDispatcher : BackgroundService
         }
     }
 
-    private async Task DeliverAsync(Delivery delivery, CancellationToken stoppingToken)
+    private async Task DeliverAsync(Delivery delivery, SemaphoreSlim gate, CancellationToken stoppingToken)
     {
         var (entry, options, channel) = (delivery.Entry, delivery.Options, delivery.Channel);
         var suppressed = 0;
@@ -250,6 +256,7 @@ public sealed class NotificationDispatcher : BackgroundService
             suppressed = entered.Value;
         }
 
+        await gate.WaitAsync(stoppingToken).ConfigureAwait(false);
         var context = ResilienceContextPool.Shared.Get(stoppingToken);
         context.Properties.Set(DeliveryKey, delivery);
         try
@@ -273,6 +280,7 @@ public sealed class NotificationDispatcher : BackgroundService
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+            gate.Release();
         }
     }
 

@@ -143,6 +143,16 @@ public sealed class NotificationChannelOptions
     /// <summary>The events the cooldown applies to. Default REMOTE_OFFLINE and REMOTE_ONLINE (what a flapping remote repeats).</summary>
     public List<string>? CooldownEvents { get; set; }
 
+    /// <summary>
+    /// Deliveries to this channel at once, per dispatcher (waiting for a slot is not part of an attempt's timeout).
+    /// Default 8 for webhook and Telegram, 2 for email (one SMTP connection per message).
+    /// </summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary><see cref="MaxConcurrency"/> with the type's default applied.</summary>
+    public int EffectiveMaxConcurrency => MaxConcurrency
+        ?? (string.Equals(Type, NotificationChannelTypes.Email, StringComparison.OrdinalIgnoreCase) ? 2 : 8);
+
     // webhook
 
     /// <summary>Webhook: where to POST <c>{timestamp, event, data}</c>.</summary>
@@ -218,6 +228,11 @@ public sealed class NotificationChannelOptions
         if (Cooldown < TimeSpan.Zero)
         {
             yield return "Cooldown must not be negative.";
+        }
+
+        if (MaxConcurrency is < 1 or > 64)
+        {
+            yield return "MaxConcurrency must be 1–64.";
         }
 
         switch (Type.ToLowerInvariant())

@@ -135,6 +135,7 @@ public sealed class PrometheusCollector : IDisposable
     {
         private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
         private readonly double[]? _bounds;
+        private readonly string[]? _le;
         private readonly bool _sum;
 
         private Family(string name, string type, string? help, bool observable, bool sum, double[]? bounds)
@@ -145,6 +146,7 @@ public sealed class PrometheusCollector : IDisposable
             Observable = observable;
             _sum = sum;
             _bounds = bounds;
+            _le = bounds is null ? null : [.. bounds.Select(Format), "+Inf"];
         }
 
         public string Name { get; }
@@ -239,11 +241,10 @@ public sealed class PrometheusCollector : IDisposable
 
                     var prefix = labels.Length == 0 ? "{" : "{" + labels + ",";
                     long cumulative = 0;
-                    for (var i = 0; i <= _bounds!.Length; i++)
+                    for (var i = 0; i < _le!.Length; i++)
                     {
                         cumulative += buckets[i];
-                        text.Append(Name).Append("_bucket").Append(prefix).Append("le=\"")
-                            .Append(i < _bounds.Length ? Format(_bounds[i]) : "+Inf").Append("\"} ")
+                        text.Append(Name).Append("_bucket").Append(prefix).Append("le=\"").Append(_le[i]).Append("\"} ")
                             .Append(cumulative.ToString(CultureInfo.InvariantCulture)).Append('\n');
                     }
 

@@ -207,19 +207,25 @@ public sealed class JobExecutor(
             return; // a remote's circuit breaker is open: the job now waits for it, and this Worker no longer holds it
         }
 
-        Job? launched;
-        using (var launch = new CancellationTokenSource(WorkerConstants.LaunchTimeout))
+        Job? launched = null;
+        try
         {
-            // Not the stopping token: see WorkerConstants.LaunchTimeout.
-            launched = await LaunchAsync(job, launch.Token).ConfigureAwait(false);
-        }
+            using (var launch = new CancellationTokenSource(WorkerConstants.LaunchTimeout))
+            {
+                // Not the stopping token: see WorkerConstants.LaunchTimeout.
+                launched = await LaunchAsync(job, launch.Token).ConfigureAwait(false);
+            }
 
-        if (launched is not null)
+            if (launched is not null)
+            {
+                await WatchAsync(launched, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
         {
-            await WatchAsync(launched, cancellationToken).ConfigureAwait(false);
+            // Also when the watch ends by cancellation (a lease reported lost after the job was released, shutdown).
+            await breakers.ExitAsync(breakerPass, launched is not null).ConfigureAwait(false);
         }
-
-        await breakers.ExitAsync(breakerPass, launched is not null).ConfigureAwait(false);
     }
 
     /// <summary>Queued → Running (saved), the run started in rcd, rclone's job id and rcd's pid saved. Null when it ended here.</summary>

@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Rcmd.Jobs;
-using Rcmd.Serialization;
-using Rcmd.Storage;
 using Rcmd.Testing;
-using StackExchange.Redis;
 
 namespace Rcmd.Bench;
 
@@ -20,7 +16,7 @@ public static class MemoryBench
     {
         await using var bench = await BenchSystem.StartAsync();
         var seeded = Stopwatch.StartNew();
-        await SeedAsync(bench.System.RedisConnectionString, options.StoredJobs);
+        await JobSeeder.SeedAsync(bench.System.RedisConnectionString, options.StoredJobs);
         Console.WriteLine($"seeded {options.StoredJobs} finished jobs in {seeded.Elapsed.TotalSeconds:0.0} s");
 
         using var http = new HttpClient { BaseAddress = bench.System.ApiUrl };
@@ -57,47 +53,6 @@ public static class MemoryBench
             {
                 Console.WriteLine($"{name,-12}{BenchSystem.ResidentKiB(pid) / 1024.0,10:0.0}");
             }
-        }
-    }
-
-    private static async Task SeedAsync(string connectionString, int count)
-    {
-        using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString);
-        var keys = new RedisKeys();
-        var database = redis.GetDatabase();
-        var start = DateTimeOffset.UtcNow.AddDays(-30);
-        const int Batch = 2000;
-        for (var offset = 0; offset < count; offset += Batch)
-        {
-            var tasks = new List<Task>();
-            var batch = database.CreateBatch();
-            for (var i = offset; i < Math.Min(count, offset + Batch); i++)
-            {
-                var created = start.AddSeconds(i * 10);
-                var state = i % 10 == 0 ? JobState.Failed : JobState.Succeeded;
-                var job = new Job
-                {
-                    Id = $"seed{i:D8}",
-                    Type = JobType.CopyFile,
-                    Source = $"/data/in/file{i}.bin",
-                    Destination = $"/data/out/file{i}.bin",
-                    State = state,
-                    CreatedAt = created,
-                    UpdatedAt = created.AddSeconds(2),
-                    StartedAt = created.AddSeconds(1),
-                    FinishedAt = created.AddSeconds(2),
-                    Progress = new JobProgress { Bytes = 1024, TotalBytes = 1024, Transfers = 1, TotalTransfers = 1 },
-                    Attempts = [new JobAttempt { Number = 1, StartedAt = created.AddSeconds(1), FinishedAt = created.AddSeconds(2), WorkerId = "seed" }],
-                    Error = state == JobState.Failed ? new JobError { Code = "not_found", Message = "directory not found" } : null,
-                };
-                var score = created.ToUnixTimeMilliseconds();
-                tasks.Add(batch.StringSetAsync(keys.Job(job.Id), JsonSerializer.Serialize(job, RcmdJsonContext.Default.Job)));
-                tasks.Add(batch.SortedSetAddAsync(keys.AllJobs, job.Id, score));
-                tasks.Add(batch.SortedSetAddAsync(keys.JobsInState(state), job.Id, score));
-            }
-
-            batch.Execute();
-            await Task.WhenAll(tasks);
         }
     }
 }

@@ -75,14 +75,13 @@ public static partial class NotificationsBench
         using var connection = new RedisConnection(redis.ConnectionString, new RedisKeys(prefix));
         var stream = new NotificationStream(connection);
 
+        // All events at once (pipelined on the one connection), as a burst of job completions would come.
+        var payloads = Enumerable.Range(0, events).Select(i => JsonSerializer.Serialize(new { jobId = $"j{i}", type = "copy", source = "/data/in",
+            destination = "s3:b/out", remote = "local", state = "failed", attempt = 3, durationMs = 61000, errorCode = ErrorCodes.NetworkError,
+            error = "connection reset by peer" })).ToArray();
         var watch = Stopwatch.StartNew();
-        var ids = new List<string>(events);
-        for (var i = 0; i < events; i++)
-        {
-            var data = JsonSerializer.Serialize(new { jobId = $"j{i}", type = "copy", source = "/data/in", destination = "s3:b/out", remote = "local",
-                state = "failed", attempt = 3, durationMs = 61000, errorCode = ErrorCodes.NetworkError, error = "connection reset by peer" });
-            ids.Add(await stream.AddAsync(i % 2 == 0 ? NotificationTypes.JobFailed : NotificationTypes.JobCompleted, DateTimeOffset.UtcNow, data, CancellationToken.None));
-        }
+        var ids = (await Task.WhenAll(payloads.Select((data, i) => stream.AddAsync(i % 2 == 0 ? NotificationTypes.JobFailed : NotificationTypes.JobCompleted,
+            DateTimeOffset.UtcNow, data, CancellationToken.None)))).ToList();
 
         var written = watch.Elapsed;
         var deadline = Stopwatch.StartNew();
@@ -94,7 +93,8 @@ public static partial class NotificationsBench
         var delivered = watch.Elapsed;
         await Task.Delay(500); // late duplicates would show now
         var jobIds = Enumerable.Range(0, events).Select(i => $"j{i}").ToList();
-        Console.WriteLine($"notification fan-out: {events} events × 3 channels (webhook, Telegram, email), 2 dispatchers");
+        Console.WriteLine($"notification fan-out: {events} events × 3 channels (webhook, Telegram, email), 2 dispatchers; " +
+            $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores");
         Console.WriteLine($"  written to the stream in {written.TotalMilliseconds:0} ms; all delivered after {delivered.TotalMilliseconds:0} ms " +
             $"({3 * events / delivered.TotalSeconds:0} deliveries/s)");
         foreach (var (name, received, expected) in new[] { ("webhook", webhook.Ids, jobIds), ("telegram", telegram.Ids, jobIds), ("email", smtp.Ids, ids) })
@@ -106,7 +106,11 @@ public static partial class NotificationsBench
             Console.WriteLine($"  {name,-9} received {list.Count,5}  lost {lost}  duplicates {duplicates}");
         }
 
-        Console.WriteLine($"  dead letters: {await new NotificationDeadLetters(connection).CountAsync(CancellationToken.None)}");
+        Console.WriteLine($"  retried attempts (timeouts or errors): {RetryCounter.Retries}; dead letters: {await new NotificationDeadLetters(connection).CountAsync(CancellationToken.None)}");
+        foreach (var reason in RetryCounter.Reasons.GroupBy(r => r).OrderByDescending(g => g.Count()).Take(3))
+        {
+            Console.WriteLine($"    {reason.Count()} × {reason.Key}");
+        }
     }
 
     private static async Task<DispatcherProcess> StartDispatcherAsync(Dictionary<string, string?> settings)
@@ -114,6 +118,7 @@ public static partial class NotificationsBench
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(RetryCounter);
         builder.Services.AddRcmdStorage(builder.Configuration);
         builder.Services.AddRcmdNotifications(builder.Configuration);
         var host = builder.Build();
@@ -184,6 +189,38 @@ public static partial class NotificationsBench
             $"({Rcmd.Telemetry.JobMetrics.DurationBuckets.Count + 1} buckets), plus ASP.NET Core / runtime meters");
         Console.WriteLine($"  body {size / 1024.0:0} KiB, {lines} lines; over HTTP, 200 scrapes: median {times[times.Count / 2]:0.00} ms, " +
             $"p95 {times[(int)(times.Count * 0.95)]:0.00} ms, max {times[^1]:0.00} ms (target ≤ 20 ms)");
+    }
+
+    private static readonly RetryLogCounter RetryCounter = new();
+
+    /// <summary>Counts the dispatcher's "Retrying …" log lines (event 6006): each is an attempt that will be made again.</summary>
+    private sealed class RetryLogCounter : ILoggerProvider, ILogger
+    {
+        private int _retries;
+
+        public int Retries => Volatile.Read(ref _retries);
+
+        public ConcurrentBag<string> Reasons { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 6006)
+            {
+                Interlocked.Increment(ref _retries);
+                var text = formatter(state, exception);
+                Reasons.Add(text[(text.IndexOf("): ", StringComparison.Ordinal) + 3)..]);
+            }
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class DispatcherProcess(IHost host) : IDisposable

@@ -1,13 +1,14 @@
 using Rcmd.Bench;
 
 // Figures for the issues' closing notes, each next to raw rclone where there is a raw equivalent.
-// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|breaker|all] [--jobs N] [--concurrency N]
+// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|grid|breaker|all] [--jobs N] [--concurrency N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["throughput"] = ThroughputBench.RunAsync,
     ["latency"] = LatencyBench.RunAsync,
     ["memory"] = MemoryBench.RunAsync,
+    ["grid"] = GridBench.RunAsync,
     ["notifications"] = NotificationsBench.RunAsync,
     ["breaker"] = BreakerBench.RunAsync,
 };

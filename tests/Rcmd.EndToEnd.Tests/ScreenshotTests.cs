@@ -1,0 +1,83 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Rcmd.Testing;
+
+namespace Rcmd.EndToEnd.Tests;
+
+/// <summary>Every page on a laptop and on a phone: a screenshot kept as an artifact, and no console errors.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class ScreenshotTests(SystemFixture fixture) : IAsyncLifetime
+{
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync() => (_playwright, _browser) = await Browser.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+
+    [Theory]
+    [InlineData("laptop", 1280, 900)]
+    [InlineData("phone", 390, 844)]
+    public async Task EveryPage_AtViewport_RendersWithoutConsoleErrors(string name, int width, int height)
+    {
+        var id = await FinishedJobAsync($"shot-{name}");
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var page = await context.NewPageAsync();
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                errors.Add(message.Text);
+            }
+        };
+        page.PageError += (_, error) => errors.Add(error);
+
+        async Task ShotAsync(string path, string readySelector, string file, Func<Task>? act = null)
+        {
+            errors.Clear();
+            await page.GotoAsync(new Uri(fixture.System.WebUrl, path).ToString());
+            await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
+            await page.WaitForSelectorAsync(readySelector);
+            if (act is not null)
+            {
+                await act();
+            }
+
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SystemFixture.Artifacts, $"{file}-{name}.png"), FullPage = true });
+            Assert.True(errors.Count == 0, $"console errors on {path} at {width}x{height}: {string.Join(" | ", errors)}");
+        }
+
+        await ShotAsync(string.Empty, "[data-testid=counts]", "page-status");
+        await ShotAsync("jobs", $"[data-testid=job-row-{id}]", "page-jobs");
+        await ShotAsync($"jobs/{id}", "[data-testid=job-state][data-state=succeeded]", "page-job-detail");
+        await ShotAsync("jobs/new", "[data-testid=submit-job]", "page-new-job-invalid", async () =>
+        {
+            await page.GetByTestId("submit-job").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("error-source")).ToBeVisibleAsync();
+        });
+        await ShotAsync("failures", "[data-testid=failure-kpis]", "page-failures");
+        await context.DisposeAsync();
+    }
+
+    /// <summary>A small copy job that has succeeded, so the Jobs grid and the detail page have something to show.</summary>
+    private async Task<string> FinishedJobAsync(string folder)
+    {
+        var source = Path.Combine(fixture.Files, folder + "-in");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "a.txt"), "screenshot");
+        using var http = new HttpClient { BaseAddress = fixture.System.ApiUrl };
+        using var response = await http.PostAsJsonAsync("api/jobs", new { type = "copy", source, destination = Path.Combine(fixture.Files, folder + "-out") });
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        await Wait.UntilAsync(
+            async () => (await http.GetFromJsonAsync<JsonElement>($"api/jobs/{id}")).GetProperty("state").GetString() == "succeeded",
+            TimeSpan.FromSeconds(20), $"job {id} to succeed");
+        return id;
+    }
+}
