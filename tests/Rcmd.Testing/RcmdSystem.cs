@@ -18,6 +18,12 @@ public sealed class RcmdSystem : IAsyncDisposable
 
     public string DataDirectory { get; }
 
+    /// <summary>
+    /// Extra environment for the AppHost, which its children inherit: rclone reads any flag from <c>RCLONE_&lt;FLAG&gt;</c>,
+    /// e.g. <c>RCLONE_BWLIMIT</c> to keep a test's transfer running long enough to act on it.
+    /// </summary>
+    public IDictionary<string, string?> Environment { get; } = new Dictionary<string, string?>();
+
     public Uri ApiUrl { get; private set; } = null!;
 
     public Uri WebUrl { get; private set; } = null!;
@@ -36,7 +42,7 @@ public sealed class RcmdSystem : IAsyncDisposable
         File.Delete(endpoints);
         var appHost = Path.Combine(AppContext.BaseDirectory, "Rcmd.AppHost.dll");
         _appHost = ChildProcess.Start("dotnet", [appHost, "--data-dir", DataDirectory, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArguments],
-            new Dictionary<string, string?> { ["RCLONE_CONFIG"] = Path.Combine(DataDirectory, "rclone.conf") });
+            new Dictionary<string, string?>(Environment) { ["RCLONE_CONFIG"] = Path.Combine(DataDirectory, "rclone.conf") });
         await Wait.UntilAsync(() => Task.FromResult(File.Exists(endpoints) || _appHost.HasExited), TimeSpan.FromSeconds(90),
             "the AppHost to start every resource", () => Output);
         if (_appHost.HasExited)
