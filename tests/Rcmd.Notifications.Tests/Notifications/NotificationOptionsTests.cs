@@ -47,6 +47,9 @@ public sealed class NotificationOptionsTests
         Assert.Equal(["*"], options.Channels[0].EffectiveEvents);
         Assert.Equal(["JOB_COMPLETED", "JOB_FAILED", "REMOTE_OFFLINE", "REMOTE_ONLINE"], options.Channels[1].EffectiveEvents);
         Assert.Equal(["REMOTE_OFFLINE", "REMOTE_ONLINE"], options.Channels[1].EffectiveCooldownEvents);
+        Assert.Equal([8, 8, 2], options.Channels.Select(c => c.EffectiveMaxConcurrency));
+        Assert.Contains(Problems(new NotificationOptions { Channels = [new() { Name = "x", Type = "webhook", Url = "http://h/", MaxConcurrency = 0 }] }),
+            p => p.Contains("MaxConcurrency must be 1–64", StringComparison.Ordinal));
     }
 
     [Fact]

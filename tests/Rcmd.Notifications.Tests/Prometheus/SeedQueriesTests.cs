@@ -77,6 +77,10 @@ public sealed class SeedQueriesTests(RedisFixture redis) : IAsyncLifetime
 
         // Per run: 10 jobs completed, 4 failed (3 network_error, 1 access_denied); 16 runs started, 6 retried.
         Assert.Equal(20, await Prometheus.ScalarAsync("sum(jobs_completed_total)"));
+        Assert.Equal(["rcmd"], (await Prometheus.QueryAsync("up == 1")).Select(r => r.Labels["job"]));
+
+        // The built-in meters come along: ASP.NET Core's request duration, by route (Prometheus' own scrapes of /metrics).
+        Assert.NotEmpty(await Prometheus.QueryAsync("""http_server_request_duration_seconds_count{http_route="/metrics"}"""));
 
         // failure ratio (all)
         AssertClose(40.0, await Prometheus.ScalarAsync(SeedQueries.FailureRatio));
