@@ -76,7 +76,10 @@ public sealed class RetryTests(RetryTests.Fixture fixture) : IClassFixture<Retry
             var attempt = Assert.Single(failed.Attempts);
             Assert.Equal(ErrorCodes.AccessDenied, attempt.ErrorCode);
             Assert.Equal(1, fixture.Proxy.Requests - requestsBefore);
-            Assert.Contains($"Job {job.Id} (copy) ended failed (error_code access_denied)", fixture.Worker.Output, StringComparison.Ordinal);
+            // The log line is written right after the save that the test saw; give the output pipe a moment.
+            var logLine = $"Job {job.Id} (copy) ended failed (error_code access_denied)";
+            await Wait.UntilAsync(() => Task.FromResult(fixture.Worker.Output.Contains(logLine, StringComparison.Ordinal)),
+                TimeSpan.FromSeconds(5), "the Worker's log line with the error code", () => fixture.Worker.Output);
         }
         finally
         {
