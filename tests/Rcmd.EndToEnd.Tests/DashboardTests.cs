@@ -5,19 +5,8 @@ using Rcmd.Testing;
 namespace Rcmd.EndToEnd.Tests;
 
 [Collection(SystemCollection.Name)]
-public sealed class DashboardTests(SystemFixture fixture) : IAsyncLifetime
+public sealed class DashboardTests(SystemFixture fixture) : BrowserTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await Browser.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Fact]
     public async Task NewJobForm_CopyJob_ReachesSucceededWithoutReload()
     {
@@ -29,7 +18,7 @@ public sealed class DashboardTests(SystemFixture fixture) : IAsyncLifetime
             await File.WriteAllTextAsync(Path.Combine(source, $"file{i}.txt"), new string('x', 10_000 + i));
         }
 
-        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
         {
@@ -70,7 +59,7 @@ public sealed class DashboardTests(SystemFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task StatusPage_JobSubmittedOverApi_AppearsLive()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await Chromium.NewPageAsync();
         await page.GotoAsync(fixture.System.WebUrl.ToString());
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await Task.Delay(500);

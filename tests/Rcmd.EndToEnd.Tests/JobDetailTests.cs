@@ -8,21 +8,10 @@ namespace Rcmd.EndToEnd.Tests;
 
 /// <summary>The job detail page against the running system: cancel a running copy, read a failed job's code and suggestion.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class JobDetailTests(SystemFixture fixture) : IAsyncLifetime
+public sealed class JobDetailTests(SystemFixture fixture) : BrowserTests
 {
     private const int FileCount = 1000;
     private const int FileSize = 400 * 1024; // 1000 × 400 KiB: rclone pays per file too, so the copy lasts seconds even on a fast disk
-
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await Browser.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
 
     [Fact]
     public async Task JobDetail_CancelRunningCopy_ShowsCanceledWithoutReloadAndLeavesDestinationIncomplete()
@@ -104,7 +93,7 @@ public sealed class JobDetailTests(SystemFixture fixture) : IAsyncLifetime
 
         async Task<IPage> Open()
         {
-            var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+            var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
             page.Console += (_, message) =>
             {
                 if (message.Type == "error")

@@ -7,26 +7,15 @@ namespace Rcmd.EndToEnd.Tests;
 
 /// <summary>Every page on a laptop and on a phone: a screenshot kept as an artifact, and no console errors.</summary>
 [Collection(SystemCollection.Name)]
-public sealed class ScreenshotTests(SystemFixture fixture) : IAsyncLifetime
+public sealed class ScreenshotTests(SystemFixture fixture) : BrowserTests
 {
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
-
-    public async Task InitializeAsync() => (_playwright, _browser) = await Browser.LaunchAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
-    }
-
     [Theory]
     [InlineData("laptop", 1280, 900)]
     [InlineData("phone", 390, 844)]
     public async Task EveryPage_AtViewport_RendersWithoutConsoleErrors(string name, int width, int height)
     {
         var id = await FinishedJobAsync($"shot-{name}");
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.Console += (_, message) =>
