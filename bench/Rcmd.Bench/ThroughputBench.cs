@@ -58,6 +58,7 @@ public static class ThroughputBench
                 new { type = "copyfile", source = Path.Combine(source, name), destination = Path.Combine(destination, name) }, ct);
             response.EnsureSuccessStatusCode();
         });
+        Console.WriteLine($"Rcmd: {names.Length} jobs submitted in {watch.Elapsed.TotalSeconds:0.00} s");
 
         while (true)
         {
