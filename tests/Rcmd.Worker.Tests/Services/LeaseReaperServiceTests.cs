@@ -85,7 +85,7 @@ public sealed class LeaseReaperServiceTests : IAsyncLifetime
         Assert.Single(failed.Attempts);
         Assert.Equal(2, Directory.GetFiles(source).Length);
         Assert.Empty(await _system.RcdRunsOfAsync(job.Id));
-        Assert.False(IsLeased(job.Id));
+        await WaitUntilReleasedAsync(job.Id);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class LeaseReaperServiceTests : IAsyncLifetime
         Assert.Equal(worker.WorkerId, done.WorkerId);
         Assert.Equal(100, done.Progress?.Percent);
         Assert.Equal([rcloneJobId], await _system.RcdRunsOfAsync(job.Id));
-        Assert.False(IsLeased(job.Id));
+        await WaitUntilReleasedAsync(job.Id);
     }
 
     private async Task<WorkerProcess> WorkerGoesAwayMidJobAsync(string name, Action<WorkerProcess> goAway)
@@ -166,4 +166,8 @@ public sealed class LeaseReaperServiceTests : IAsyncLifetime
     }
 
     private bool IsLeased(string id) => _system.Redis.Cli("ZSCORE", new RedisKeys().Leases, id).Length > 0;
+
+    // The Worker saves the final state first and releases the lease right after: a test that saw the state waits for it.
+    private Task WaitUntilReleasedAsync(string id) =>
+        Rcmd.Testing.Wait.UntilAsync(() => Task.FromResult(!IsLeased(id)), TimeSpan.FromSeconds(5), $"the lease of {id} to be released");
 }
