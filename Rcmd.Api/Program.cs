@@ -20,6 +20,7 @@ if (app.Environment.IsDevelopment())
 
 app.MapDefaultEndpoints();
 app.MapJobsApi();
+app.MapBatchesApi();
 app.MapRemotesApi();
 app.MapEventsApi();
 app.MapNotificationsApi();

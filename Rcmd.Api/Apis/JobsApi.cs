@@ -30,7 +30,7 @@ public static partial class JobsApi
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType);
         api.MapGet(string.Empty, ListJobs)
             .WithName("ListJobs")
-            .WithSummary("A page of jobs by creation time, filtered by state, type, remote, error code and time range");
+            .WithSummary("A page of jobs by creation time, state or type, filtered by state, type, remote, error code and time range");
         api.MapGet("/counts", GetCounts)
             .WithName("GetJobCounts")
             .WithSummary("How many jobs are in each state, and how many wait in the queue");
@@ -129,6 +129,7 @@ public static partial class JobsApi
         }
 
         var ascending = false;
+        var sortBy = JobSort.Created;
         switch (query.Sort?.Trim())
         {
             case null or "" or "-created":
@@ -136,8 +137,16 @@ public static partial class JobsApi
             case "created":
                 ascending = true;
                 break;
+            case "state" or "-state":
+                sortBy = JobSort.State;
+                ascending = query.Sort.Trim() == "state";
+                break;
+            case "type" or "-type":
+                sortBy = JobSort.Type;
+                ascending = query.Sort.Trim() == "type";
+                break;
             default:
-                errors["sort"] = ["Sort must be 'created' (oldest first) or '-created' (newest first)."];
+                errors["sort"] = ["Sort must be 'created' (oldest first), '-created' (newest first), 'state', '-state', 'type' or '-type' (by name A–Z or Z–A, newest first within)."];
                 break;
         }
 
@@ -164,6 +173,7 @@ public static partial class JobsApi
             From = from,
             To = to,
             Ascending = ascending,
+            SortBy = sortBy,
         };
         return TypedResults.Ok(await services.Store.ListAsync(jobQuery, cancellationToken));
     }
@@ -253,6 +263,12 @@ public static partial class JobsApi
         {
             return TypedResults.Conflict(ApiErrors.Conflict(
                 $"Job '{job.Id}' is {job.State.ToWire()}; only a failed or canceled job can be run again."));
+        }
+
+        if (job.Type == JobType.Batch)
+        {
+            return TypedResults.Conflict(ApiErrors.Conflict(
+                $"Job '{job.Id}' is a batch: resume it (/api/batches/{job.Id}/resume) or retry its failed items (/api/batches/{job.Id}/retry-failed)."));
         }
 
         var submission = new JobSubmission(job.Type, job.Source, job.Destination, job.Options);

@@ -75,7 +75,9 @@ public sealed partial class RemoteReads(
         var retryIn = refusal.Decision.RetryInSeconds(now);
         return RemoteReadOutcome.Failure(StatusCodes.Status503ServiceUnavailable, ErrorResponse.Create(ErrorCodes.EndpointUnreachable,
             refusal.Message(now), retryable: true,
-            suggestion: $"Its circuit breaker is {refusal.Decision.State.ToWire()} after repeated failures "
+            suggestion: (refusal.Decision.RunsInFlight is null
+                    ? $"Its circuit breaker is {refusal.Decision.State.ToWire()} after repeated failures "
+                    : "It failed recently and the calls in flight decide whether its circuit breaker opens ")
                 + $"({refusal.Breaker.LastErrorCode ?? "unknown"}); no cached result or fallback remote could answer."), retryIn);
     }
 

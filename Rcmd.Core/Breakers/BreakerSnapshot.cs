@@ -95,7 +95,12 @@ public sealed record RemoteStatus
 /// <param name="State">The breaker's state after the decision.</param>
 /// <param name="RetryAt">For a refusal: when asking again may succeed.</param>
 /// <param name="ProbeId">For a half-open admission: the probe slot it holds; report its outcome with this id.</param>
-public sealed record BreakerDecision(bool Admitted, BreakerState State, DateTimeOffset? RetryAt = null, string? ProbeId = null)
+/// <param name="RunsInFlight">
+/// For a refusal while closed (the remote failed since its last success): the runs in flight on it, which decide whether
+/// its breaker opens (<see cref="BreakerStateMachine.AdmissionLimit"/>). Null otherwise.
+/// </param>
+public sealed record BreakerDecision(bool Admitted, BreakerState State, DateTimeOffset? RetryAt = null, string? ProbeId = null,
+    int? RunsInFlight = null)
 {
     /// <summary>Whole seconds until <see cref="RetryAt"/>, at least 1 (for messages and <c>Retry-After</c>).</summary>
     public int RetryInSeconds(DateTimeOffset now) => RetryAt is { } at ? Math.Max(1, (int)Math.Ceiling((at - now).TotalSeconds)) : 1;

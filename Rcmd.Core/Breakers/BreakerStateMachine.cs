@@ -19,6 +19,13 @@ namespace Rcmd.Breakers;
 /// towards closing. The count also starts again after <see cref="BreakerSettings.FailureWindow"/> without a failure.
 /// Outcomes that arrive while open or isolated (runs that started before) update the counters and the last error but
 /// change no state and do not extend the break.
+/// <para>
+/// Closed, a remote that failed since its last success is suspect: it admits a new run only while the runs in flight
+/// on it (across all Workers, counted by the store) plus its consecutive failures stay under
+/// <see cref="BreakerSettings.FailureThreshold"/> (<see cref="AdmissionLimit"/>) — the runs already in flight decide
+/// whether the breaker opens, more runs cannot help. A healthy remote (no failure since the last success) admits
+/// without limit.
+/// </para>
 /// </summary>
 public static class BreakerStateMachine
 {
@@ -31,20 +38,32 @@ public static class BreakerStateMachine
     /// <summary>Whether a failure with <paramref name="code"/> counts towards opening the breaker.</summary>
     public static bool Counts(string? code) => code is not null && CountedCodes.Contains(code);
 
+    /// <summary><see cref="Acquire(BreakerSnapshot, BreakerSettings, string, int, TimeProvider)"/> with no runs in flight.</summary>
+    public static BreakerStep Acquire(BreakerSnapshot snapshot, BreakerSettings settings, string probeId, TimeProvider time) =>
+        Acquire(snapshot, settings, probeId, 0, time);
+
     /// <summary>
-    /// A caller asks to go through. Closed admits. Open refuses until <see cref="BreakerSnapshot.RetryAt"/>, then
-    /// half-opens. Half-open admits while fewer than <see cref="BreakerSettings.HalfOpenMaxProbes"/> probes are in flight
-    /// (the admission holds probe slot <paramref name="probeId"/>), else refuses. Isolated refuses.
+    /// A caller asks to go through. Closed admits — a suspect remote only while <paramref name="runsInFlight"/> (the
+    /// admitted runs on the remote that have not ended) is under its <see cref="AdmissionLimit"/>; refused, the caller
+    /// asks again after <see cref="BreakerSettings.HalfOpenRetryInterval"/>. Open refuses until
+    /// <see cref="BreakerSnapshot.RetryAt"/>, then half-opens. Half-open admits while fewer than
+    /// <see cref="BreakerSettings.HalfOpenMaxProbes"/> probes are in flight (the admission holds probe slot
+    /// <paramref name="probeId"/>), else refuses. Isolated refuses.
     /// </summary>
-    public static BreakerStep Acquire(BreakerSnapshot snapshot, BreakerSettings settings, string probeId, TimeProvider time)
+    public static BreakerStep Acquire(BreakerSnapshot snapshot, BreakerSettings settings, string probeId, int runsInFlight, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrEmpty(probeId);
+        ArgumentOutOfRangeException.ThrowIfNegative(runsInFlight);
         var now = time.GetUtcNow();
         var current = Normalize(snapshot, settings, now);
         BreakerTransition? transition = null;
 
         switch (current.State)
         {
+            case BreakerState.Closed when AdmissionLimit(current, settings) is { } limit && runsInFlight >= limit:
+                return Step(snapshot, current, now, null,
+                    new BreakerDecision(false, BreakerState.Closed, now + settings.HalfOpenRetryInterval, RunsInFlight: runsInFlight));
+
             case BreakerState.Closed:
                 return Step(snapshot, current, now, null, new BreakerDecision(true, BreakerState.Closed));
 
@@ -69,6 +88,21 @@ public static class BreakerStateMachine
 
         current = current with { Probes = current.Probes.SetItem(probeId, now + settings.ProbeTimeout) };
         return Step(snapshot, current, now, transition, new BreakerDecision(true, BreakerState.HalfOpen, null, probeId));
+    }
+
+    /// <summary>
+    /// How many runs may be in flight on the remote, as a new one asks to go through: null (no limit) unless the breaker
+    /// is closed with consecutive failures, then <see cref="BreakerSettings.FailureThreshold"/> minus those failures (at
+    /// least 1) — enough runs to open it if they all fail too. <paramref name="snapshot"/> is taken as it is (callers
+    /// pass it normalized, as <see cref="Acquire(BreakerSnapshot, BreakerSettings, string, int, TimeProvider)"/> does).
+    /// </summary>
+    public static int? AdmissionLimit(BreakerSnapshot snapshot, BreakerSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(settings);
+        return snapshot is { State: BreakerState.Closed, ConsecutiveFailures: > 0 }
+            ? Math.Max(1, settings.FailureThreshold - snapshot.ConsecutiveFailures)
+            : null;
     }
 
     /// <summary>A call or run on the remote succeeded (frees <paramref name="probeId"/> when it was a probe).</summary>

@@ -22,7 +22,15 @@ namespace Rcmd.Breakers;
 /// one caller makes each transition, and the same script publishes that transition's one <c>remote-status</c> event and,
 /// for open/close, appends the one <c>REMOTE_OFFLINE</c>/<c>REMOTE_ONLINE</c> entry to the notifications stream. The
 /// logic lives once, in C#, tested with a fake clock; the script only guards the write. Steps that change nothing
-/// (the healthy path: closed, no failures) are not written: they cost one read.
+/// (the healthy path: closed, no failures) leave the hash as it is.
+/// </para>
+/// <para>
+/// The runs in flight on a remote are a sorted set beside the hash (<see cref="RedisKeys.BreakerRuns"/>): every
+/// admission adds its id with a lease (<see cref="BreakerSettings.OperationTimeout"/>), its outcome removes it in the
+/// same script that records it, so a failure and the end of its run are seen together. A lease that runs out (its
+/// Worker died, or the transfer is long) drops out of the count: an undercount only lets a run more through. While a
+/// closed breaker has failures, the script admits a run only if the count is still under the breaker's
+/// <see cref="BreakerStateMachine.AdmissionLimit"/>, so Workers racing for the last slot cannot all take it.
 /// </para>
 /// Times are the callers' clocks (<see cref="TimeProvider"/>), stored as Unix milliseconds.
 /// </summary>
@@ -32,13 +40,25 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
     /// <summary>Rounds of read–compute–write before an operation gives up under contention.</summary>
     public const int MaxAttempts = 64;
 
-    // KEYS: breaker hash, index set, notifications stream
+    // KEYS: breaker hash, index set, notifications stream, runs in flight (zset)
     // ARGV: expected version, remote, events channel, event json ('' = none), notification type ('' = none),
-    //       stream max length, at (ISO 8601), status json, then field/value pairs for HSET (version included)
+    //       stream max length, at (ISO 8601), status json,
+    //       run id, run change ('+' starts its lease, '-' ends it, '' = none), lease expiry (ms), now (ms),
+    //       runs-in-flight limit ('' = none), lease length (ms),
+    //       then field/value pairs for HSET (version included; none = the hash stays as it is)
     private const string WriteScript = """
         local version = redis.call('HGET', KEYS[1], 'version') or '0'
         if version ~= ARGV[1] then return 0 end
-        redis.call('HSET', KEYS[1], unpack(ARGV, 9))
+        if ARGV[10] == '+' then
+          redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', ARGV[12])
+          if ARGV[13] ~= '' and redis.call('ZCARD', KEYS[4]) >= tonumber(ARGV[13]) then return 0 end
+          redis.call('ZADD', KEYS[4], ARGV[11], ARGV[9])
+          redis.call('PEXPIRE', KEYS[4], ARGV[14])
+        elseif ARGV[10] == '-' then
+          redis.call('ZREM', KEYS[4], ARGV[9])
+        end
+        if #ARGV < 15 then return 1 end
+        redis.call('HSET', KEYS[1], unpack(ARGV, 15))
         redis.call('SADD', KEYS[2], ARGV[2])
         if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[3], ARGV[4]) end
         if ARGV[5] ~= '' then
@@ -77,18 +97,32 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
         return [.. reads.Select(r => Decode(r.Name, r.Entries.Result))];
     }
 
-    /// <summary>Asks to go through to <paramref name="remote"/>; a half-open admission holds slot <paramref name="probeId"/>.</summary>
-    public Task<BreakerStep> AcquireAsync(string remote, string probeId, CancellationToken cancellationToken) =>
-        ApplyAsync(remote, (s, o) => BreakerStateMachine.Acquire(s, o, probeId, time), cancellationToken);
+    /// <summary>The admitted runs on <paramref name="remote"/> whose outcome is not recorded yet and whose lease holds.</summary>
+    public async Task<int> RunsInFlightAsync(string remote, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(remote);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return (int)await redis.Database.SortedSetLengthAsync(Keys.BreakerRuns(remote), now, double.PositiveInfinity, Exclude.Start)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Asks to go through to <paramref name="remote"/>. Admitted, the run <paramref name="probeId"/> is in flight
+    /// (leased) until its outcome is recorded with the same id, and holds a probe slot when half-open.
+    /// </summary>
+    public Task<BreakerStep> AcquireAsync(string remote, string probeId, CancellationToken cancellationToken) =>
+        ApplyAsync(remote, (s, o, runs) => BreakerStateMachine.Acquire(s, o, probeId, runs, time), RunChange.Start, probeId, cancellationToken);
+
+    /// <summary>Run <paramref name="probeId"/> (admitted by <see cref="AcquireAsync"/>) succeeded; it is no longer in flight.</summary>
     public Task<BreakerStep> RecordSuccessAsync(string remote, string? probeId, CancellationToken cancellationToken) =>
-        ApplyAsync(remote, (s, o) => BreakerStateMachine.RecordSuccess(s, o, probeId, time), cancellationToken);
+        ApplyAsync(remote, (s, o, _) => BreakerStateMachine.RecordSuccess(s, o, probeId, time), RunChange.End, probeId, cancellationToken);
 
     public Task<BreakerStep> RecordFailureAsync(string remote, string code, string? message, string? probeId, CancellationToken cancellationToken) =>
-        ApplyAsync(remote, (s, o) => BreakerStateMachine.RecordFailure(s, o, code, message, probeId, time), cancellationToken);
+        ApplyAsync(remote, (s, o, _) => BreakerStateMachine.RecordFailure(s, o, code, message, probeId, time), RunChange.End, probeId,
+            cancellationToken);
 
     public Task<BreakerStep> ReleaseAsync(string remote, string? probeId, CancellationToken cancellationToken) =>
-        ApplyAsync(remote, (s, o) => BreakerStateMachine.Release(s, o, probeId, time), cancellationToken);
+        ApplyAsync(remote, (s, o, _) => BreakerStateMachine.Release(s, o, probeId, time), RunChange.End, probeId, cancellationToken);
 
     public Task<BreakerStep> ResetAsync(string remote, CancellationToken cancellationToken) =>
         ApplyAsync(remote, (s, _) => BreakerStateMachine.Reset(s, time), cancellationToken);
@@ -100,22 +134,55 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
     /// Reads the breaker, computes <paramref name="operation"/> and writes the result if the stored version did not
     /// change meanwhile; otherwise reads again and recomputes. Returns the step that was applied.
     /// </summary>
-    public async Task<BreakerStep> ApplyAsync(string remote, Func<BreakerSnapshot, BreakerSettings, BreakerStep> operation,
+    public Task<BreakerStep> ApplyAsync(string remote, Func<BreakerSnapshot, BreakerSettings, BreakerStep> operation,
         CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        return ApplyAsync(remote, (s, o, _) => operation(s, o), RunChange.None, null, cancellationToken);
+    }
+
+    /// <summary>
+    /// <see cref="ApplyAsync(string, Func{BreakerSnapshot, BreakerSettings, BreakerStep}, CancellationToken)"/> that
+    /// also starts (an admission; <paramref name="operation"/> gets the runs in flight) or ends the lease of run
+    /// <paramref name="runId"/>, in the same guarded write.
+    /// </summary>
+    private async Task<BreakerStep> ApplyAsync(string remote, Func<BreakerSnapshot, BreakerSettings, int, BreakerStep> operation,
+        RunChange change, string? runId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(remote);
         var settings = SettingsFor(remote);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var current = await GetAsync(remote, cancellationToken).ConfigureAwait(false);
-            var step = operation(current, settings);
-            if (!step.Changed && step.Transition is null)
+            BreakerSnapshot current;
+            var runs = 0;
+            if (change == RunChange.Start)
+            {
+                var read = GetAsync(remote, cancellationToken);
+                var counted = RunsInFlightAsync(remote, cancellationToken);
+                current = await read.ConfigureAwait(false);
+                runs = await counted.ConfigureAwait(false);
+            }
+            else
+            {
+                current = await GetAsync(remote, cancellationToken).ConfigureAwait(false);
+            }
+
+            var step = operation(current, settings, runs);
+            var lease = change switch
+            {
+                RunChange.Start when runId is not null && step.Decision is { Admitted: true } =>
+                    new RunLease(runId, RunChange.Start, BreakerStateMachine.AdmissionLimit(step.Next, settings), settings.OperationTimeout),
+                RunChange.End when runId is not null => new RunLease(runId, RunChange.End, null, settings.OperationTimeout),
+                _ => null,
+            };
+            var writes = step.Changed || step.Transition is not null;
+            if (!writes && lease is null)
             {
                 return step;
             }
 
-            var next = step.Next with { Version = current.Version + 1 };
-            if (await TryWriteAsync(current.Version, next, step.Transition, cancellationToken).ConfigureAwait(false))
+            var next = writes ? step.Next with { Version = current.Version + 1 } : step.Next;
+            if (await TryWriteAsync(remote, current.Version, writes ? next : null, step.Transition, lease, cancellationToken).ConfigureAwait(false))
             {
                 if (step.Transition is { } transition)
                 {
@@ -130,28 +197,42 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
         throw new TimeoutException($"The breaker of remote '{remote}' changed {MaxAttempts} times while being updated; giving up.");
     }
 
-    private async Task<bool> TryWriteAsync(long expectedVersion, BreakerSnapshot next, BreakerTransition? transition,
-        CancellationToken cancellationToken)
+    /// <summary>The guarded write: <paramref name="next"/> (null: the hash stays as it is) and the run's lease change, if any.</summary>
+    private async Task<bool> TryWriteAsync(string remote, long expectedVersion, BreakerSnapshot? next, BreakerTransition? transition,
+        RunLease? lease, CancellationToken cancellationToken)
     {
-        var status = next.ToStatus();
-        var at = transition?.At ?? next.UpdatedAt ?? time.GetUtcNow();
-        var eventJson = transition is null
-            ? string.Empty
-            : JsonSerializer.Serialize(RcmdEvent.ForRemote(status, at), RcmdJsonContext.Default.RcmdEvent);
+        var now = time.GetUtcNow();
         var values = new List<RedisValue>
         {
             expectedVersion.ToString(CultureInfo.InvariantCulture),
-            next.Remote,
+            remote,
             Keys.EventsChannel,
-            eventJson,
+            string.Empty,
             transition?.Notification ?? string.Empty,
             BreakerConstants.NotificationStreamLength,
-            at.ToString("O", CultureInfo.InvariantCulture),
-            JsonSerializer.Serialize(status, RcmdJsonContext.Default.RemoteStatus),
+            string.Empty,
+            string.Empty,
+            lease?.RunId ?? string.Empty,
+            lease?.Change switch { RunChange.Start => "+", RunChange.End => "-", _ => string.Empty },
+            Ms(now + (lease?.Length ?? TimeSpan.Zero)),
+            Ms(now),
+            lease?.Limit is { } limit ? limit.ToString(CultureInfo.InvariantCulture) : string.Empty,
+            Math.Max(1, (long)(lease?.Length ?? TimeSpan.Zero).TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         };
-        values.AddRange(Encode(next));
+        if (next is not null)
+        {
+            var status = next.ToStatus();
+            var at = transition?.At ?? next.UpdatedAt ?? now;
+            values[3] = transition is null
+                ? string.Empty
+                : JsonSerializer.Serialize(RcmdEvent.ForRemote(status, at), RcmdJsonContext.Default.RcmdEvent);
+            values[6] = at.ToString("O", CultureInfo.InvariantCulture);
+            values[7] = JsonSerializer.Serialize(status, RcmdJsonContext.Default.RemoteStatus);
+            values.AddRange(Encode(next));
+        }
+
         var result = await redis.Database.ScriptEvaluateAsync(WriteScript,
-            [Keys.Breaker(next.Remote), Keys.Breakers, Keys.Notifications], [.. values])
+            [Keys.Breaker(remote), Keys.Breakers, Keys.Notifications, Keys.BreakerRuns(remote)], [.. values])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return (int)result == 1;
     }
@@ -221,6 +302,16 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
 
     private static RedisValue Ms(DateTimeOffset? value) =>
         value is { } at ? at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : string.Empty;
+
+    private enum RunChange
+    {
+        None,
+        Start,
+        End,
+    }
+
+    /// <summary>A run's lease to start (admitted while fewer than <paramref name="Limit"/> are in flight; null: no limit) or end.</summary>
+    private sealed record RunLease(string RunId, RunChange Change, int? Limit, TimeSpan Length);
 
     [LoggerMessage(EventId = 5000, Level = LogLevel.Warning,
         Message = "Remote {remote} circuit breaker {from_state} -> {to_state} ({consecutive_failures} consecutive failures, last error_code {error_code})")]

@@ -32,8 +32,9 @@ public sealed class RemoteBreakers(BreakerStore store)
     }
 
     /// <summary>
-    /// Asks each remote's breaker in turn. All admit: the admission holds their probe slots (when half-open). One
-    /// refuses: the slots already taken are given back and the refusal names that remote and when to ask again.
+    /// Asks each remote's breaker in turn. All admit: the admission is a run in flight on each (and holds their probe
+    /// slots when half-open) until its outcome is recorded or it is released. One refuses: the remotes already entered
+    /// are released and the refusal names that remote and when to ask again.
     /// </summary>
     public async Task<BreakerAdmission> EnterAsync(IReadOnlyList<string> remotes, CancellationToken cancellationToken)
     {
@@ -96,7 +97,7 @@ public sealed class RemoteBreakers(BreakerStore store)
         }
     }
 
-    /// <summary>The admitted run ended without an outcome worth counting (canceled, lost): its probe slots are freed.</summary>
+    /// <summary>The admitted run ended without an outcome worth counting (canceled, lost): no longer in flight, its probe slots freed.</summary>
     public async Task ReleaseAsync(BreakerAdmission admission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(admission);
@@ -119,8 +120,17 @@ public sealed record BreakerAdmission(IReadOnlyList<string> Remotes, string Prob
 /// <summary>A breaker said no: which remote, its decision (state, when to ask again) and its snapshot.</summary>
 public sealed record BreakerRefusal(string Remote, BreakerDecision Decision, BreakerSnapshot Breaker)
 {
-    /// <summary>"Remote X is temporarily unavailable. Retry in N seconds." (or, isolated, that an operator holds it).</summary>
-    public string Message(DateTimeOffset now) => Decision.State == BreakerState.Isolated
-        ? $"Remote {Remote} is isolated by an operator (its circuit breaker is held open). Retry in {Decision.RetryInSeconds(now)} seconds, or reset its breaker."
-        : $"Remote {Remote} is temporarily unavailable. Retry in {Decision.RetryInSeconds(now)} seconds.";
+    /// <summary>
+    /// "Remote X is temporarily unavailable. Retry in N seconds." (or, isolated, that an operator holds it; or, closed
+    /// but failing, that the runs in flight decide whether its circuit opens).
+    /// </summary>
+    public string Message(DateTimeOffset now) => Decision switch
+    {
+        { State: BreakerState.Isolated } =>
+            $"Remote {Remote} is isolated by an operator (its circuit breaker is held open). Retry in {Decision.RetryInSeconds(now)} seconds, or reset its breaker.",
+        { State: BreakerState.Closed, RunsInFlight: { } runs } =>
+            $"Remote {Remote} is failing: {runs} {(runs == 1 ? "run in flight decides" : "runs in flight decide")} whether its circuit opens. "
+            + $"Retry in {Decision.RetryInSeconds(now)} seconds.",
+        _ => $"Remote {Remote} is temporarily unavailable. Retry in {Decision.RetryInSeconds(now)} seconds.",
+    };
 }

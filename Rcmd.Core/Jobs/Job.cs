@@ -56,6 +56,12 @@ public sealed record Job
     /// <summary>The job this one runs again ("Run again" on a failed or canceled job); null for a job submitted afresh.</summary>
     public string? RetryOf { get; init; }
 
+    /// <summary>
+    /// A batch's counts and state (<see cref="JobType.Batch"/> only), written at each checkpoint; its items and their
+    /// results live apart from the record (<see cref="Batches.BatchStore"/>).
+    /// </summary>
+    public Batches.BatchSummary? Batch { get; init; }
+
     public int Attempt => Attempts.Count;
 }
 

@@ -25,8 +25,14 @@ public enum JobState
     /// <summary>Finished with an error that is not retried (or whose retries ran out). Terminal.</summary>
     Failed,
 
-    /// <summary>Stopped at a user's request. Terminal.</summary>
+    /// <summary>Stopped at a user's request. Terminal (a batch with work left may be resumed).</summary>
     Canceled,
+
+    /// <summary>
+    /// A batch that ended, or was stopped by its stop rule, with some items failed. Terminal but resumable: when
+    /// <see cref="Batches.BatchSummary.CanResume"/> is set, resuming queues it again and it continues from its checkpoint.
+    /// </summary>
+    PartiallyFailed,
 }
 
 public static class JobStates
@@ -34,7 +40,7 @@ public static class JobStates
     public static IReadOnlyList<JobState> All { get; } = Enum.GetValues<JobState>();
 
     public static bool IsTerminal(this JobState state) =>
-        state is JobState.Succeeded or JobState.Failed or JobState.Canceled;
+        state is JobState.Succeeded or JobState.Failed or JobState.Canceled or JobState.PartiallyFailed;
 
     public static string ToWire(this JobState state) => state switch
     {
@@ -44,6 +50,7 @@ public static class JobStates
         JobState.Succeeded => "succeeded",
         JobState.Failed => "failed",
         JobState.Canceled => "canceled",
+        JobState.PartiallyFailed => "partially_failed",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 

@@ -13,6 +13,7 @@ namespace Rcmd.Jobs;
 ///    │ │ └──Release── Waiting ◀──Defer (retry)
 ///    │ └────Defer (breaker)─▲
 ///    └──Cancel──▶ Canceled ◀──Cancel── Waiting, Running
+///   Batches only: Running ──PartiallyFail──▶ PartiallyFailed;  PartiallyFailed, Canceled ──Resume──▶ Queued (canResume)
 /// </code>
 /// Waiting holds a job until <see cref="Job.Wait"/>'s due time: <see cref="Defer"/> from Running closes the attempt
 /// with the failure that asked for a retry; from Queued (an open circuit breaker) no run was made.
@@ -32,6 +33,9 @@ public static class JobStateMachine
         (JobState.Queued, JobState.Waiting) => true,
         (JobState.Waiting, JobState.Queued) => true,
         (JobState.Waiting, JobState.Canceled) => true,
+        (JobState.Running, JobState.PartiallyFailed) => true,
+        (JobState.PartiallyFailed, JobState.Queued) => true,
+        (JobState.Canceled, JobState.Queued) => true,
         _ => false,
     };
 
@@ -140,6 +144,61 @@ public static class JobStateMachine
             Error = error,
             Wait = null,
             Attempts = CloseLast(job.Attempts, now, error),
+            Batch = job.Batch is { } batch ? batch with { Running = 0, CanResume = batch.HasWorkLeft } : null,
+        };
+    }
+
+    /// <summary>A running batch's counts changed (a checkpoint).</summary>
+    public static Job ReportBatch(Job job, Batches.BatchSummary summary, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        EnsureRunning(job);
+        return job with { Batch = summary, UpdatedAt = time.GetUtcNow() };
+    }
+
+    /// <summary>
+    /// A batch ended (or its stop rule stopped it) with items failed: terminal, resumable when
+    /// <see cref="Batches.BatchSummary.CanResume"/>. <paramref name="error"/> sums up the failures.
+    /// </summary>
+    public static Job PartiallyFail(Job job, Batches.BatchSummary summary, JobError error, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(error);
+        EnsureBatch(job);
+        Ensure(job, JobState.PartiallyFailed);
+        var now = time.GetUtcNow();
+        return job with
+        {
+            State = JobState.PartiallyFailed,
+            FinishedAt = now,
+            UpdatedAt = now,
+            Error = error,
+            Batch = summary with { Running = 0 },
+            Attempts = CloseLast(job.Attempts, now, error),
+        };
+    }
+
+    /// <summary>
+    /// A partially failed or canceled batch with work left goes back to the queue; it continues from its checkpoint.
+    /// </summary>
+    public static Job Resume(Job job, TimeProvider time)
+    {
+        EnsureBatch(job);
+        if (job.State is not (JobState.PartiallyFailed or JobState.Canceled) || job.Batch is not { CanResume: true } batch)
+        {
+            throw new InvalidJobTransitionException(job.Id, job.State, JobState.Queued);
+        }
+
+        return job with
+        {
+            State = JobState.Queued,
+            UpdatedAt = time.GetUtcNow(),
+            FinishedAt = null,
+            Error = null,
+            WorkerId = null,
+            CancelRequested = false,
+            Wait = null,
+            Batch = batch with { CanResume = false, StopReason = null, Running = 0 },
         };
     }
 
@@ -200,6 +259,14 @@ public static class JobStateMachine
 
         var closed = attempts[^1] with { FinishedAt = now, ErrorCode = error?.Code, ErrorMessage = error?.Message };
         return [.. attempts.Take(attempts.Count - 1), closed];
+    }
+
+    private static void EnsureBatch(Job job)
+    {
+        if (job.Type != JobType.Batch || job.Batch is null)
+        {
+            throw new InvalidOperationException($"Job {job.Id} is a {job.Type.ToWire()} job, not a batch.");
+        }
     }
 
     private static void EnsureRunning(Job job)

@@ -26,12 +26,21 @@ public enum JobType
 
     /// <summary>Delete the files under a path (directories stay): rclone <c>operations/delete</c>.</summary>
     Delete,
+
+    /// <summary>
+    /// Many file operations (copyfile/movefile/deletefile items) run as one job, with per-item results, checkpoints and
+    /// resume (<see cref="Batches"/>). Submitted through <c>/api/batches</c>, never <c>/api/jobs</c>.
+    /// </summary>
+    Batch,
 }
 
 public static class JobTypes
 {
-    /// <summary>The wire names, in the order the UI offers them.</summary>
+    /// <summary>The wire names of the types a single job may have (<c>POST /api/jobs</c>), in the order the UI offers them.</summary>
     public static IReadOnlyList<string> Names { get; } = ["copy", "sync", "move", "copyfile", "movefile", "delete"];
+
+    /// <summary>Every type's wire name, batches included (list filters).</summary>
+    public static IReadOnlyList<string> AllNames { get; } = [.. Names, "batch"];
 
     public static string ToWire(this JobType type) => type switch
     {
@@ -41,14 +50,15 @@ public static class JobTypes
         JobType.CopyFile => "copyfile",
         JobType.MoveFile => "movefile",
         JobType.Delete => "delete",
+        JobType.Batch => "batch",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
     public static bool TryParse(string? value, out JobType type)
     {
-        for (var i = 0; i < Names.Count; i++)
+        for (var i = 0; i < AllNames.Count; i++)
         {
-            if (string.Equals(Names[i], value, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(AllNames[i], value, StringComparison.OrdinalIgnoreCase))
             {
                 type = (JobType)i;
                 return true;
@@ -60,7 +70,7 @@ public static class JobTypes
     }
 
     /// <summary>Whether the job needs a destination.</summary>
-    public static bool HasDestination(this JobType type) => type != JobType.Delete;
+    public static bool HasDestination(this JobType type) => type is not (JobType.Delete or JobType.Batch);
 
     /// <summary>
     /// Whether running the job twice leaves the same result as running it once, so a job orphaned by a crash

@@ -27,6 +27,11 @@ public static class JobValidator
         {
             Add(errors, "type", $"Unknown type '{Truncate(request.Type)}': use one of {string.Join(", ", JobTypes.Names)}.");
         }
+        else if (type == JobType.Batch)
+        {
+            typeOk = false;
+            Add(errors, "type", "Batches are submitted to /api/batches (a list of items or a directory pair).");
+        }
 
         var source = request.Source?.Trim();
         foreach (var message in RclonePathRules.Check(source, "Source"))

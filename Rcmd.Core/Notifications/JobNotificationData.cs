@@ -52,7 +52,7 @@ public sealed record JobNotificationData
         JobTransitions.Classify(previous, next) switch
         {
             JobTransitionKind.Completed when next.State == JobState.Succeeded => NotificationTypes.JobCompleted,
-            JobTransitionKind.Completed when next.State == JobState.Failed => NotificationTypes.JobFailed,
+            JobTransitionKind.Completed when next.State is JobState.Failed or JobState.PartiallyFailed => NotificationTypes.JobFailed,
             JobTransitionKind.Retried => NotificationTypes.JobRetrying,
             _ => null,
         };
@@ -60,7 +60,7 @@ public sealed record JobNotificationData
     public static JobNotificationData From(Job job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var failed = job.State == JobState.Failed;
+        var failed = job.State is JobState.Failed or JobState.PartiallyFailed;
         var retrying = job.State == JobState.Waiting;
         return new JobNotificationData
         {

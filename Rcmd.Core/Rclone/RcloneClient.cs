@@ -16,7 +16,18 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
     private static readonly MediaTypeHeaderValue Json = new("application/json");
 
     /// <summary>Calls an RC method and returns its JSON answer.</summary>
-    public async Task<JsonElement> CallAsync(string method, JsonObject? parameters, CancellationToken cancellationToken)
+    public Task<JsonElement> CallAsync(string method, JsonObject? parameters, CancellationToken cancellationToken) =>
+        CallAsync(method, parameters, longRunning: false, cancellationToken);
+
+    /// <summary>
+    /// Runs a transfer (or listing) synchronously in rcd and returns its answer: one call that lasts as long as the work
+    /// (marked <see cref="RcloneRequest.LongRunning"/>: no attempt timeout, never re-sent). Canceling the token aborts
+    /// the HTTP call; rcd runs a synchronous call in the request's context, so it stops the operation too.
+    /// </summary>
+    public Task<JsonElement> TransferAsync(string method, JsonObject parameters, CancellationToken cancellationToken) =>
+        CallAsync(method, parameters, longRunning: true, cancellationToken);
+
+    private async Task<JsonElement> CallAsync(string method, JsonObject? parameters, bool longRunning, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(BaseUrl, method));
         var content = new StringContent((parameters ?? []).ToJsonString(), Encoding.UTF8);
@@ -25,6 +36,11 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
         if (parameters?["_async"] is JsonValue flag && flag.TryGetValue<bool>(out var isAsync) && isAsync)
         {
             request.Options.Set(RcloneRequest.StartsJob, true);
+        }
+
+        if (longRunning)
+        {
+            request.Options.Set(RcloneRequest.LongRunning, true);
         }
 
         if (options.Value.User is { Length: > 0 } user)

@@ -22,6 +22,7 @@ public static class RcloneCommands
             JobType.CopyFile => ("operations/copyfile", Files(job)),
             JobType.MoveFile => ("operations/movefile", Files(job)),
             JobType.Delete => ("operations/delete", new JsonObject { ["fs"] = job.Source }),
+            JobType.Batch => throw new ArgumentException($"Job {job.Id} is a batch: its items run one by one (Batches), not as one rclone call.", nameof(job)),
             _ => throw new ArgumentOutOfRangeException(nameof(job), job.Type, "Unknown job type."),
         };
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Rcmd.Batches;
 using Rcmd.Breakers;
 using Rcmd.Events;
 using Rcmd.Failures;
@@ -24,4 +25,11 @@ namespace Rcmd.Serialization;
 [JsonSerializable(typeof(RemoteStatus))]
 [JsonSerializable(typeof(List<Job>))]
 [JsonSerializable(typeof(FailureStats))]
+[JsonSerializable(typeof(BatchItem))]
+[JsonSerializable(typeof(BatchItemRequest))]
+[JsonSerializable(typeof(BatchItemResult))]
+[JsonSerializable(typeof(BatchOptions))]
+[JsonSerializable(typeof(BatchDirectory))]
+[JsonSerializable(typeof(BatchReport))]
+[JsonSerializable(typeof(BatchReportItem))]
 public sealed partial class RcmdJsonContext : JsonSerializerContext;

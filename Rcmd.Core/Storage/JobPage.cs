@@ -25,8 +25,27 @@ public sealed record JobQuery(JobState? State = null, int Page = 1, int PageSize
     /// <summary>Jobs created at or before this time.</summary>
     public DateTimeOffset? To { get; init; }
 
-    /// <summary>Oldest first instead of newest first.</summary>
+    /// <summary>Oldest first instead of newest first; with <see cref="SortBy"/> State or Type: A to Z instead of Z to A.</summary>
     public bool Ascending { get; init; }
+
+    /// <summary>
+    /// The column the page is ordered by. State and Type order by the wire name, then newest first within each
+    /// (each state and type has its own index, so no job is read to sort).
+    /// </summary>
+    public JobSort SortBy { get; init; } = JobSort.Created;
+}
+
+/// <summary>What a job list is ordered by.</summary>
+public enum JobSort
+{
+    /// <summary>Creation time.</summary>
+    Created,
+
+    /// <summary>State (wire name), then creation time, newest first.</summary>
+    State,
+
+    /// <summary>Type (wire name), then creation time, newest first.</summary>
+    Type,
 }
 
 public sealed record JobPage(IReadOnlyList<Job> Items, long Total, int Page, int PageSize);

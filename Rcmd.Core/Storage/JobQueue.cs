@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Rcmd.Jobs;
+using Rcmd.Serialization;
 using StackExchange.Redis;
 
 namespace Rcmd.Storage;
@@ -15,6 +18,18 @@ public sealed class JobQueue(RedisConnection redis, TimeProvider time)
         redis.call('ZADD', KEYS[2], ARGV[1], id)
         redis.call('HSET', KEYS[3], id, ARGV[2])
         return id
+        """;
+
+    // ClaimScript, then the claimed job's record and whether a cancel waits for it, in the same step: the Worker's first
+    // round trip brings everything it needs to start. KEYS: queue, leases, owners; ARGV: expiry ms, worker, job key
+    // prefix, cancel key suffix. Returns false or { id, record (false when missing), 1|0 }.
+    private const string ClaimAndReadScript = """
+        local id = redis.call('RPOP', KEYS[1])
+        if not id then return false end
+        redis.call('ZADD', KEYS[2], ARGV[1], id)
+        redis.call('HSET', KEYS[3], id, ARGV[2])
+        local key = ARGV[3] .. id
+        return { id, redis.call('GET', key), redis.call('EXISTS', key .. ARGV[4]) }
         """;
 
     private const string RenewScript = """
@@ -59,6 +74,26 @@ public sealed class JobQueue(RedisConnection redis, TimeProvider time)
             [Keys.Queue, Keys.Leases, Keys.LeaseOwners], [ExpiryMs(lease), workerId])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.IsNull ? null : (string?)result;
+    }
+
+    /// <summary>
+    /// Like <see cref="TryClaimAsync"/>, and reads the claimed job's record and its cancel request in the same round trip.
+    /// Null when the queue is empty; <see cref="ClaimedJob.Job"/> is null when the id names no record.
+    /// </summary>
+    public async Task<ClaimedJob?> TryClaimJobAsync(string workerId, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var result = await redis.Database.ScriptEvaluateAsync(ClaimAndReadScript,
+            [Keys.Queue, Keys.Leases, Keys.LeaseOwners], [ExpiryMs(lease), workerId, Keys.JobPrefix, RedisKeys.CancelSuffix])
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])result!;
+        var record = (RedisValue)parts[1];
+        var job = record.IsNullOrEmpty ? null : JsonSerializer.Deserialize((string)record!, RcmdJsonContext.Default.Job);
+        return new ClaimedJob((string)parts[0]!, job, (int)parts[2] == 1);
     }
 
     /// <summary>Extends the lease; false when the Worker no longer holds it (it was taken over).</summary>
@@ -107,3 +142,6 @@ public sealed class JobQueue(RedisConnection redis, TimeProvider time)
 
     private long ExpiryMs(TimeSpan lease) => (time.GetUtcNow() + lease).ToUnixTimeMilliseconds();
 }
+
+/// <summary>A job a Worker has just claimed (it holds the lease): its record as claimed and whether a cancel waits for it.</summary>
+public sealed record ClaimedJob(string Id, Job? Job, bool CancelRequested);

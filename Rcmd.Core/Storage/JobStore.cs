@@ -46,8 +46,10 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         return 1
         """;
 
-    // KEYS: job, state:{expected}, state:{new}, notifications, stats:{minute}[, error:{code} when the job becomes failed]
-    // ARGV: json, expected state, expected worker ('' = any), score, id, channel, event ('' = none), then RecordArgs
+    // KEYS: job, state:{expected}, state:{new}, notifications, stats:{minute}, leases, owners, cancel request
+    //       [, error:{code} when the job becomes failed]
+    // ARGV: json, expected state, expected worker ('' = any), score, id, channel, event ('' = none),
+    //       lease holder whose lease ends with this write ('' = none), '1' = the cancel request is done with, then RecordArgs
     private const string SaveScript = RecordFunction + """
         local current = redis.call('GET', KEYS[1])
         if not current then return -1 end
@@ -59,9 +61,14 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
           redis.call('ZREM', KEYS[2], ARGV[5])
           redis.call('ZADD', KEYS[3], ARGV[4], ARGV[5])
         end
-        if KEYS[6] then redis.call('ZADD', KEYS[6], ARGV[4], ARGV[5]) end
+        if KEYS[9] then redis.call('ZADD', KEYS[9], ARGV[4], ARGV[5]) end
+        if ARGV[8] ~= '' and redis.call('HGET', KEYS[7], ARGV[5]) == ARGV[8] then
+          redis.call('ZREM', KEYS[6], ARGV[5])
+          redis.call('HDEL', KEYS[7], ARGV[5])
+        end
+        if ARGV[9] == '1' then redis.call('DEL', KEYS[8]) end
         if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
-        record(KEYS[4], KEYS[5], 8)
+        record(KEYS[4], KEYS[5], 10)
         return 1
         """;
 
@@ -171,6 +178,46 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         return { total, ids }
         """;
 
+    // One page of a job query ordered by a partition of the jobs (the states, or the types): the parts one after the other in
+    // the order given, newest first within each. KEYS[1..p]: the sets to range, one per part — the part's index itself, or
+    // its intersection with the filter indexes KEYS[2p+1..n] (built when missing, kept ARGV[6] ms, like QueryScript's);
+    // KEYS[p+1..2p]: the parts' indexes. ARGV: min, max ('-inf'/'+inf' or ms), offset, count, p, ttl ms.
+    // Returns { total in [min, max], ids }. Costs O(p log N + offset + page) once the intersections exist.
+    private const string PartitionQueryScript = """
+        local p = tonumber(ARGV[5])
+        local filters = #KEYS - 2 * p
+        local counts = {}
+        local total = 0
+        for i = 1, p do
+          local source = KEYS[i]
+          if filters > 0 and redis.call('EXISTS', source) == 0 then
+            local args = { source, filters + 1, KEYS[p + i] }
+            for j = 2 * p + 1, #KEYS do args[#args + 1] = KEYS[j] end
+            args[#args + 1] = 'AGGREGATE'
+            args[#args + 1] = 'MAX'
+            redis.call('ZINTERSTORE', unpack(args))
+            redis.call('PEXPIRE', source, ARGV[6])
+          end
+          counts[i] = redis.call('ZCOUNT', source, ARGV[1], ARGV[2])
+          total = total + counts[i]
+        end
+        local offset = tonumber(ARGV[3])
+        local need = tonumber(ARGV[4])
+        local ids = {}
+        for i = 1, p do
+          if need <= 0 then break end
+          if offset >= counts[i] then
+            offset = offset - counts[i]
+          else
+            local part = redis.call('ZREVRANGEBYSCORE', KEYS[i], ARGV[2], ARGV[1], 'LIMIT', offset, need)
+            for _, id in ipairs(part) do ids[#ids + 1] = id end
+            need = need - #part
+            offset = 0
+          end
+        end
+        return { total, ids }
+        """;
+
     /// <summary>How long an intersection of filter indexes is reused: the grid's pages see new jobs after at most this.</summary>
     public static readonly TimeSpan QueryTtl = TimeSpan.FromSeconds(3);
 
@@ -198,14 +245,27 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
     /// Writes a changed job if the stored one is still in <paramref name="expected"/> state (and, when given, still
     /// held by <paramref name="expectedWorker"/>). Publishes the job's event unless <paramref name="publish"/> is false.
     /// </summary>
-    public async Task<SaveResult> SaveAsync(Job job, JobState expected, string? expectedWorker, CancellationToken cancellationToken,
-        bool publish = true)
+    public Task<SaveResult> SaveAsync(Job job, JobState expected, string? expectedWorker, CancellationToken cancellationToken,
+        bool publish = true) =>
+        SaveCoreAsync(job, expected, expectedWorker, releaseLeaseOf: null, clearCancelRequest: false, publish, cancellationToken);
+
+    /// <summary>
+    /// A Worker's last write of a run (as <see cref="SaveAsync"/>, expected Running and held by
+    /// <paramref name="workerId"/>): in the same step its lease ends and, when <paramref name="clearCancelRequest"/>, a
+    /// user's cancel request is done with — one round trip where three were.
+    /// </summary>
+    public Task<SaveResult> SaveFinalAsync(Job job, string workerId, bool clearCancelRequest, CancellationToken cancellationToken) =>
+        SaveCoreAsync(job, JobState.Running, workerId, releaseLeaseOf: workerId, clearCancelRequest, publish: true, cancellationToken);
+
+    private async Task<SaveResult> SaveCoreAsync(Job job, JobState expected, string? expectedWorker, string? releaseLeaseOf,
+        bool clearCancelRequest, bool publish, CancellationToken cancellationToken)
     {
         var result = await redis.Database.ScriptEvaluateAsync(SaveScript,
             [Keys.Job(job.Id), Keys.JobsInState(expected), Keys.JobsInState(job.State), Keys.Notifications, Keys.Stats(job.UpdatedAt),
-             .. ErrorIndex(expected, job)],
+             Keys.Leases, Keys.LeaseOwners, Keys.CancelRequest(job.Id), .. ErrorIndex(expected, job)],
             [Serialize(job), expected.ToWire(), expectedWorker ?? string.Empty, Score(job), job.Id,
-             Keys.EventsChannel, publish ? SerializeEvent(job) : string.Empty, .. RecordArgs(expected, job)])
+             Keys.EventsChannel, publish ? SerializeEvent(job) : string.Empty, releaseLeaseOf ?? string.Empty,
+             clearCancelRequest ? "1" : "0", .. RecordArgs(expected, job)])
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return Observed(expected, job, (int)result switch
         {
@@ -339,7 +399,8 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         redis.Database.ScriptEvaluateAsync(RequeueScript, [Keys.Queue], [id, Keys.WakeChannel]).WaitAsync(cancellationToken);
 
     /// <summary>
-    /// A page of jobs matching <paramref name="query"/>, by creation time (newest first unless ascending). Each filter is
+    /// A page of jobs matching <paramref name="query"/>, by creation time (newest first unless ascending), or by state or
+    /// type (<see cref="JobQuery.SortBy"/>: their indexes one after the other, see <c>PartitionQueryScript</c>). Each filter is
     /// an index sorted set; one is ranged directly, several are intersected once into a short-lived key
     /// (<see cref="RedisKeys.JobQuery"/>) that the following pages and sorts reuse. The time range bounds the scores, so
     /// a page costs O(log N + offset + page) whatever the number of jobs; nothing is scanned.
@@ -350,12 +411,32 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         var page = Math.Max(1, query.Page);
         var size = Math.Clamp(query.PageSize, 1, JobQuery.MaxPageSize);
         var indexes = QueryIndexes(query);
-        RedisKey[] keys = [indexes.Length > 1 ? Keys.JobQuery(indexes) : indexes[0], .. indexes.Select(i => (RedisKey)i)];
         var min = query.From is { } from ? from.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "-inf";
         var max = query.To is { } to ? to.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : "+inf";
-        var result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(QueryScript, keys,
-            [min, max, (long)(page - 1) * size, size, query.Ascending ? "0" : "1", (long)QueryTtl.TotalMilliseconds])
-            .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        RedisResult[] result;
+        if (SortParts(query) is { } parts)
+        {
+            // Ordered by state or type: the parts' indexes one after the other, each intersected with the filters.
+            var filters = indexes is [var only] && only == Keys.AllJobs ? [] : indexes;
+            RedisKey[] partKeys =
+            [
+                .. parts.Select(part => (RedisKey)(filters.Length == 0 ? part : Keys.JobQuery([.. filters, part]))),
+                .. parts.Select(part => (RedisKey)part),
+                .. filters.Select(i => (RedisKey)i),
+            ];
+            result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(PartitionQueryScript, partKeys,
+                [min, max, (long)(page - 1) * size, size, parts.Length, (long)QueryTtl.TotalMilliseconds])
+                .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        else
+        {
+            RedisKey[] keys = [indexes.Length > 1 ? Keys.JobQuery(indexes) : indexes[0], .. indexes.Select(i => (RedisKey)i)];
+            result = (RedisResult[])(await redis.Database.ScriptEvaluateAsync(QueryScript, keys,
+                [min, max, (long)(page - 1) * size, size, query.SortBy == JobSort.Created && query.Ascending ? "0" : "1",
+                 (long)QueryTtl.TotalMilliseconds])
+                .WaitAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
         var total = (long)result[0];
         var ids = (string[])result[1]!;
         var items = await GetManyAsync(ids, cancellationToken).ConfigureAwait(false);
@@ -396,6 +477,27 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The indexes whose concatenation orders a query sorted by state or type (by wire name, reversed unless ascending);
+    /// null when it is sorted by creation time, or filtered to one state (type) so that the order is creation time anyway.
+    /// </summary>
+    private string[]? SortParts(JobQuery query)
+    {
+        IEnumerable<(string Name, string Key)>? parts = query.SortBy switch
+        {
+            JobSort.State when query.State is null => JobStates.All.Select(s => (s.ToWire(), Keys.JobsInState(s))),
+            JobSort.Type when query.Type is null => Enum.GetValues<JobType>().Select(t => (t.ToWire(), Keys.JobsOfType(t))),
+            _ => null,
+        };
+        if (parts is null)
+        {
+            return null;
+        }
+
+        var ordered = parts.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => p.Key);
+        return [.. query.Ascending ? ordered : ordered.Reverse()];
     }
 
     /// <summary>The index sets a query intersects: all jobs when it has no filter.</summary>

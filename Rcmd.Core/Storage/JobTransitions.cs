@@ -34,7 +34,7 @@ public static class JobTransitions
         return next.State switch
         {
             JobState.Running when previous == JobState.Queued => JobTransitionKind.Started,
-            JobState.Succeeded or JobState.Failed or JobState.Canceled => JobTransitionKind.Completed,
+            JobState.Succeeded or JobState.Failed or JobState.Canceled or JobState.PartiallyFailed => JobTransitionKind.Completed,
             JobState.Waiting when next.Wait?.Reason == JobWait.RetryReason => JobTransitionKind.Retried,
             _ => JobTransitionKind.None,
         };
@@ -42,7 +42,7 @@ public static class JobTransitions
 
     /// <summary>The <c>error_code</c> of a completed job: its error's code when it failed, else <see cref="NoErrorCode"/>.</summary>
     public static string ErrorCode(Job job) =>
-        job.State == JobState.Failed ? job.Error?.Code ?? Failures.ErrorCodes.Unknown : NoErrorCode;
+        job.State is JobState.Failed or JobState.PartiallyFailed ? job.Error?.Code ?? Failures.ErrorCodes.Unknown : NoErrorCode;
 
     /// <summary>
     /// How long a completed job took, from its first start to its end (retries and waits included); 0 for a job that

@@ -17,6 +17,7 @@ namespace Rcmd.Storage;
 ///   rcmd:jobs:waiting           zset    ids of Waiting jobs, scored by due time (ms) — the retry/breaker scheduler
 ///   rcmd:events                 channel job and remote events (JSON), fanned out by the Api as SSE
 ///   rcmd:breaker:{remote}       hash    one remote's circuit breaker (state, counters, probes, version) — Breakers/
+///   rcmd:breaker:{remote}:runs  zset    admitted runs/calls on that remote not yet ended, scored by lease expiry (ms) — Breakers/
 ///   rcmd:breakers               set     every remote that has a breaker hash — the index for listing them
 ///   rcmd:notifications          stream  notification entries {event, at, data}: REMOTE_OFFLINE / REMOTE_ONLINE (Breakers/),
 ///                                       JOB_COMPLETED / JOB_FAILED / JOB_RETRYING (JobStore's guarded saves) (MAXLEN ~ 10000);
@@ -28,6 +29,13 @@ namespace Rcmd.Storage;
 ///   rcmd:cache:{remote}:{op}:{h} string the last good list/about/size result of a path (h = hash of the path), with TTL
 ///   rcmd:cache:index            zset    those cache keys, scored by write time (ms) — the oldest are dropped past the bound
 ///   rcmd:jobs:wake              channel "a job was queued": wakes idle Workers at once
+///   rcmd:batch:{id}:items       list    a batch's items, compact JSON, index = position (Batches/BatchStore)
+///   rcmd:batch:{id}:results     hash    item index → its result (JSON: state, code, message, attempts, …)
+///   rcmd:batch:{id}:checkpoint  hash    cursor, total, expanded, counters per result state, failed count per code
+///   rcmd:batch:{id}:inflight    set     item indexes dispatched to rcd whose result is not yet written
+///   rcmd:batch:{id}:due         zset    retry-queued item indexes, scored by due time (ms)
+///   rcmd:batch:{id}:state:{s}   zset    item indexes whose result is in state s (scored by index) — report filters
+///   rcmd:semaphore:{remote}     zset    per-remote concurrency permits across Workers: holder → lease expiry (ms)
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
 /// </summary>
@@ -37,8 +45,15 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
 
     public string Prefix { get; } = prefix;
 
-    public string Job(string id) => $"{Prefix}:job:{id}";
-    public string CancelRequest(string id) => $"{Prefix}:job:{id}:cancel";
+    public string Job(string id) => JobPrefix + id;
+    public string CancelRequest(string id) => Job(id) + CancelSuffix;
+
+    /// <summary>
+    /// <see cref="Job"/> is this followed by the id, and <see cref="CancelRequest"/> that followed by
+    /// <see cref="CancelSuffix"/>: for the claim script, which learns the id only when it pops it.
+    /// </summary>
+    public string JobPrefix => $"{Prefix}:job:";
+    public const string CancelSuffix = ":cancel";
     public string AllJobs => $"{Prefix}:jobs:all";
     public string JobsInState(Jobs.JobState state) => $"{Prefix}:jobs:state:{Jobs.JobStates.ToWire(state)}";
     public string JobsOfType(Jobs.JobType type) => $"{Prefix}:jobs:type:{Jobs.JobTypes.ToWire(type)}";
@@ -59,6 +74,7 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string Waiting => $"{Prefix}:jobs:waiting";
     public string EventsChannel => $"{Prefix}:events";
     public string Breaker(string remote) => $"{Prefix}:breaker:{remote}";
+    public string BreakerRuns(string remote) => $"{Prefix}:breaker:{remote}:runs";
     public string Breakers => $"{Prefix}:breakers";
     public string Notifications => $"{Prefix}:notifications";
     public string NotificationsDead => $"{Prefix}:notifications:dead";
@@ -73,4 +89,11 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string Cache(string remote, string operation, string pathHash) => $"{Prefix}:cache:{remote}:{operation}:{pathHash}";
     public string CacheIndex => $"{Prefix}:cache:index";
     public string WakeChannel => $"{Prefix}:jobs:wake";
+    public string BatchItems(string id) => $"{Prefix}:batch:{id}:items";
+    public string BatchResults(string id) => $"{Prefix}:batch:{id}:results";
+    public string BatchCheckpoint(string id) => $"{Prefix}:batch:{id}:checkpoint";
+    public string BatchInFlight(string id) => $"{Prefix}:batch:{id}:inflight";
+    public string BatchDue(string id) => $"{Prefix}:batch:{id}:due";
+    public string BatchItemsInState(string id, Batches.BatchItemState state) => $"{Prefix}:batch:{id}:state:{Batches.BatchItemStates.ToWire(state)}";
+    public string RemoteSemaphore(string remote) => $"{Prefix}:semaphore:{remote}";
 }

@@ -24,6 +24,8 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobTransitionObserver, Telemetry.JobMetrics>(sp => sp.GetRequiredService<Telemetry.JobMetrics>()));
         services.AddSingleton<JobQueue>();
+        services.AddSingleton<Batches.BatchStore>();
+        services.AddSingleton<Batches.RemoteSemaphore>();
         return services;
     }
 }

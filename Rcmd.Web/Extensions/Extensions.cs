@@ -76,7 +76,54 @@ public static class Extensions
 
         app.UseAntiforgery();
         app.MapStaticAssets();
+        app.MapGet(BatchReportDownloadPath, DownloadBatchReportAsync);
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>Where the browser downloads a batch report (the Api is not the browser's to reach: the Web asks it).</summary>
+    public const string BatchReportDownloadPath = "/downloads/batches/{id}/report.{format}";
+
+    /// <summary>The link to a batch report download in <paramref name="format"/> (<c>csv</c> or <c>json</c>).</summary>
+    public static string BatchReportDownloadUrl(string id, string format, BatchReportFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return $"downloads/batches/{Uri.EscapeDataString(id)}/report.{format}" + (filter.IsEmpty ? string.Empty : "?" + filter.ToQuery());
+    }
+
+    /// <summary>Streams <c>GET /api/batches/{id}/report.csv|json</c> through to the browser, with the Api's status and headers.</summary>
+    private static async Task DownloadBatchReportAsync(string id, string format, string? state, string? code, HttpContext context,
+        RcmdApiClient api)
+    {
+        if (format is not ("csv" or "json"))
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var filter = new BatchReportFilter
+        {
+            State = Rcmd.Batches.BatchItemStates.TryParse(state, out var parsed) ? parsed : null,
+            Code = string.IsNullOrWhiteSpace(code) ? null : code.Trim(),
+        };
+        using var response = await api.DownloadBatchReportAsync(id, format, filter, context.RequestAborted);
+        if (response is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            await context.Response.WriteAsync("The Rcmd Api is unavailable right now; try the download again.", context.RequestAborted);
+            return;
+        }
+
+        context.Response.StatusCode = (int)response.StatusCode;
+        context.Response.ContentType = response.Content.Headers.ContentType?.ToString()
+            ?? (format == "csv" ? "text/csv; charset=utf-8" : "application/json");
+        if (response.IsSuccessStatusCode)
+        {
+            // The Api checked the id (letters, digits, '-', '_'): safe in a header.
+            context.Response.Headers.ContentDisposition = response.Content.Headers.ContentDisposition?.ToString()
+                ?? $"attachment; filename=\"batch-{id}-report.{format}\"";
+        }
+
+        await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 }

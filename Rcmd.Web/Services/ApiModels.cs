@@ -36,7 +36,24 @@ public sealed record RemoteBreaker
     public int? RetryInSeconds { get; init; }
 }
 
+/// <summary>
+/// The body of <c>POST /api/batches</c>: either <see cref="Items"/> or <see cref="Directory"/> (with <see cref="Op"/>).
+/// </summary>
+public sealed record BatchSubmission
+{
+    public string? Name { get; init; }
+    public IReadOnlyList<Batches.BatchItemRequest>? Items { get; init; }
+    public Batches.BatchDirectory? Directory { get; init; }
+
+    /// <summary>A directory batch's operation: <c>copyfile</c> or <c>movefile</c>.</summary>
+    public string? Op { get; init; }
+
+    public Batches.BatchOptions? Options { get; init; }
+}
+
 /// <summary>JSON for the Web's own view of Api shapes that Rcmd.Core does not define.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowTrailingCommas = true)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowTrailingCommas = true,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RemoteList))]
+[JsonSerializable(typeof(BatchSubmission))]
 internal sealed partial class WebJsonContext : JsonSerializerContext;

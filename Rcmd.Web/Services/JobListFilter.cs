@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Rcmd.Jobs;
+using Rcmd.Storage;
 
 namespace Rcmd.Web.Services;
 
@@ -17,8 +18,11 @@ public sealed record JobListFilter
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
 
-    /// <summary>Oldest first (<c>sort=created</c>) instead of newest first.</summary>
+    /// <summary>Oldest first (<c>sort=created</c>) instead of newest first; with <see cref="SortBy"/> State or Type: A to Z.</summary>
     public bool Ascending { get; init; }
+
+    /// <summary>The column the Api orders by (state and type: by name, newest first within).</summary>
+    public JobSort SortBy { get; init; } = JobSort.Created;
 
     public string ToQuery(int page, int pageSize)
     {
@@ -29,7 +33,12 @@ public sealed record JobListFilter
         Add(query, "errorCode", ErrorCode);
         Add(query, "from", From?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
         Add(query, "to", To?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
-        Add(query, "sort", Ascending ? "created" : null);
+        Add(query, "sort", SortBy switch
+        {
+            JobSort.State => Ascending ? "state" : "-state",
+            JobSort.Type => Ascending ? "type" : "-type",
+            _ => Ascending ? "created" : null,
+        });
         return query.ToString();
     }
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Rcmd.Batches;
 using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Serialization;
@@ -49,6 +50,50 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
     public Task<ApiResult<Job>> RerunAsync(string id, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/jobs/" + Uri.EscapeDataString(id) + "/rerun", null, RcmdJsonContext.Default.Job,
             cancellationToken);
+
+    /// <summary><c>POST /api/batches</c>: a batch of file operations, run as one job (202 with the queued batch job).</summary>
+    public Task<ApiResult<Job>> SubmitBatchAsync(BatchSubmission request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "api/batches", JsonContent.Create(request, WebJsonContext.Default.BatchSubmission),
+            RcmdJsonContext.Default.Job, cancellationToken);
+
+    /// <summary>One page of a batch's partial-success report, filtered by item state and/or error code.</summary>
+    public Task<ApiResult<BatchReport>> GetBatchReportAsync(string id, BatchReportFilter filter, long offset, int limit,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var query = filter.ToQuery() + string.Create(CultureInfo.InvariantCulture, $"{(filter.IsEmpty ? "" : "&")}offset={offset}&limit={limit}");
+        return SendAsync(HttpMethod.Get, BatchPath(id) + "/report?" + query, null, RcmdJsonContext.Default.BatchReport, cancellationToken);
+    }
+
+    /// <summary>
+    /// The whole report as a download (<paramref name="format"/> <c>csv</c> or <c>json</c>), streamed from the Api: the
+    /// caller copies the body and disposes the response. Null when the Api cannot be reached.
+    /// </summary>
+    public async Task<HttpResponseMessage?> DownloadBatchReportAsync(string id, string format, BatchReportFilter filter,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var uri = BatchPath(id) + "/report." + format + (filter.IsEmpty ? string.Empty : "?" + filter.ToQuery());
+        try
+        {
+            return await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogUnreachable(logger, "GET", uri, ex.GetType().Name, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Queues a partially failed or canceled batch again; it continues from its checkpoint.</summary>
+    public Task<ApiResult<Job>> ResumeBatchAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, BatchPath(id) + "/resume", null, RcmdJsonContext.Default.Job, cancellationToken);
+
+    /// <summary>A new batch of exactly the failed items of a finished one; returns the new batch job.</summary>
+    public Task<ApiResult<Job>> RetryFailedItemsAsync(string id, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, BatchPath(id) + "/retry-failed", null, RcmdJsonContext.Default.Job, cancellationToken);
+
+    private static string BatchPath(string id) => "api/batches/" + Uri.EscapeDataString(id);
 
     public Task<ApiResult<ClassifyErrorResponse>> ClassifyErrorAsync(ClassifyErrorRequest request, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "api/errors/classify", JsonContent.Create(request, RcmdJsonContext.Default.ClassifyErrorRequest),

@@ -54,13 +54,21 @@ public static class Extensions
 
         services.AddSingleton<RcloneResiliencePipeline>();
         services.AddTransient<RcloneResilienceHandler>();
-        services.AddRcloneClient(configuration).AddHttpMessageHandler<RcloneResilienceHandler>();
+        // No client timeout: the pipeline bounds control calls (TotalTimeout); a batch item's synchronous transfer lasts as
+        // long as the file takes (RcloneRequest.LongRunning).
+        services.AddRcloneClient(configuration).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<RcloneResilienceHandler>();
         // rcd listens on loopback: the singletons below keep one typed client; handler rotation (for DNS) is moot here.
         services.AddSingleton<RclonePidCache>();
         services.AddSingleton<RcloneVersionCache>();
 
         services.AddSingleton<ActiveJobs>();
         services.AddSingleton<BreakerGate>();
+        services.AddOptions<Batches.BatchEngineOptions>()
+            .Bind(configuration.GetSection(Batches.BatchEngineOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<Batches.BatchRunner>();
         services.AddSingleton<JobExecutor>();
         services.AddHostedService<JobRunnerService>();
         services.AddHostedService<LeaseReaperService>();

@@ -1,4 +1,5 @@
 using Polly;
+using Rcmd.Rclone;
 
 namespace Rcmd.Worker.Rclone;
 
@@ -10,6 +11,13 @@ public sealed class RcloneResilienceHandler(RcloneResiliencePipeline resilience)
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.IsLongRunning())
+        {
+            // A synchronous transfer (a batch item): no attempt timeout may cut it, and it may have reached rcd, so it is
+            // never re-sent; the caller classifies its failure and retries the item itself.
+            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RcloneResiliencePipeline.RequestKey, request);
         try

@@ -10,6 +10,9 @@ namespace Rcmd.Worker.Services;
 /// The circuit breakers in front of job runs (issue 3 §4). Before a claimed job is launched, <see cref="EnterAsync"/>
 /// asks the breaker of each remote the job touches; when one is open the job is not started but parked
 /// <see cref="JobState.Waiting"/> (reason <c>breaker</c>) until that breaker half-opens, and its lease is released.
+/// A closed breaker whose remote failed since its last success parks it the same way, due after
+/// <c>Breakers:HalfOpenRetryInterval</c>, while enough runs are in flight on the remote to decide whether it opens
+/// (<see cref="BreakerStateMachine.AdmissionLimit"/>).
 /// After the run, <see cref="ExitAsync"/> records the outcome of the attempt on each remote: a success, or a failure
 /// with the code the Worker classified. A run that never reached rcd (the launch failed) says nothing about the remote
 /// and only frees its probe slot. Breakers that cannot be read (Redis trouble) let the job through: a breaker must
@@ -102,7 +105,7 @@ public sealed partial class BreakerGate(
         }
     }
 
-    /// <summary>Queued → Waiting (reason <c>breaker</c>, due when the breaker lets a probe through), lease released.</summary>
+    /// <summary>Queued → Waiting (reason <c>breaker</c>, due when the breaker may admit it), lease released.</summary>
     private async Task ParkAsync(Job job, BreakerRefusal refusal, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -122,12 +125,22 @@ public sealed partial class BreakerGate(
             return;
         }
 
+        if (refusal.Decision.RunsInFlight is { } runs)
+        {
+            LogJobHeldBack(logger, job.Id, job.Type.ToWire(), refusal.Remote, runs, wait.DueAt);
+            return;
+        }
+
         LogJobParked(logger, job.Id, job.Type.ToWire(), refusal.Remote, refusal.Decision.State.ToWire(), wait.DueAt);
     }
 
     [LoggerMessage(60, LogLevel.Information,
         "Job {job_id} ({job_type}) waits: the circuit breaker of remote {remote} is {breaker_state}; due {due_at:O} (error_code endpoint_unreachable)")]
     private static partial void LogJobParked(ILogger logger, string job_id, string job_type, string remote, string breaker_state, DateTimeOffset due_at);
+
+    [LoggerMessage(63, LogLevel.Information,
+        "Job {job_id} ({job_type}) waits: remote {remote} is failing and {runs_in_flight} runs in flight decide whether its circuit breaker opens; due {due_at:O} (error_code endpoint_unreachable)")]
+    private static partial void LogJobHeldBack(ILogger logger, string job_id, string job_type, string remote, int runs_in_flight, DateTimeOffset due_at);
 
     [LoggerMessage(61, LogLevel.Warning, "Job {job_id}: the circuit breakers could not be read; running the job without them")]
     private static partial void LogBreakerUnavailable(ILogger logger, Exception exception, string job_id);

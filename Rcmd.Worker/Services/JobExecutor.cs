@@ -31,6 +31,7 @@ public sealed class JobExecutor(
     UnknownErrorCapture capture,
     ActiveJobs active,
     BreakerGate breakers,
+    Batches.BatchRunner batches,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobExecutor> logger)
@@ -40,8 +41,8 @@ public sealed class JobExecutor(
     private string WorkerId => Options.WorkerId;
 
     /// <summary>Runs a job this Worker has just claimed (it holds the lease) from Queued to its end.</summary>
-    public Task RunClaimedAsync(string id, CancellationToken stoppingToken) =>
-        WithLeaseAsync(id, token => RunClaimedCoreAsync(id, token), stoppingToken);
+    public Task RunClaimedAsync(ClaimedJob claimed, CancellationToken stoppingToken) =>
+        WithLeaseAsync(claimed.Id, token => RunClaimedCoreAsync(claimed, token), stoppingToken);
 
     /// <summary>Watches a running job this Worker adopted (lease taken over, record saved with this Worker) to its end.</summary>
     public Task WatchAdoptedAsync(Job job, CancellationToken stoppingToken) =>
@@ -85,6 +86,11 @@ public sealed class JobExecutor(
     /// <summary>Whether rcd still knows the job's run (running or finished) in the same rcd process that started it.</summary>
     public async Task<bool> IsRunKnownAsync(Job job, CancellationToken cancellationToken)
     {
+        if (job.Type == JobType.Batch)
+        {
+            return true; // a batch's run is its checkpoint in Redis: the adopter continues it (BatchRunner)
+        }
+
         if (job.RcloneJobId is not { } rcloneJobId)
         {
             return false;
@@ -178,9 +184,9 @@ public sealed class JobExecutor(
         return false;
     }
 
-    private async Task RunClaimedCoreAsync(string id, CancellationToken cancellationToken)
+    private async Task RunClaimedCoreAsync(ClaimedJob claimed, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+        var (id, job) = (claimed.Id, claimed.Job);
         if (job is null || job.State != JobState.Queued)
         {
             Log.JobSkipped(logger, id, job?.State.ToWire() ?? "missing");
@@ -188,7 +194,13 @@ public sealed class JobExecutor(
             return;
         }
 
-        if (await store.IsCancelRequestedAsync(id, cancellationToken).ConfigureAwait(false))
+        if (job.Type == JobType.Batch)
+        {
+            await batches.RunClaimedAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (claimed.CancelRequested)
         {
             var canceled = JobStateMachine.Cancel(job, time);
             if (await store.SaveAsync(canceled, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
@@ -244,11 +256,14 @@ public sealed class JobExecutor(
             return null;
         }
 
+        // A job that must not run twice (a move, a delete) is saved Running before rcd starts it, so a crash in between
+        // leaves a record that says so (recovery then fails it with server_restarted rather than replaying it). One that
+        // may run twice is saved once, after the start, with rclone's job id: a crash in between leaves it Queued with
+        // a lease that expires, and it is simply queued again.
         var running = JobStateMachine.Start(job, WorkerId, time);
-        if (await store.SaveAsync(running, JobState.Queued, null, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
+        var savedBeforeStart = !running.Type.IsIdempotent();
+        if (savedBeforeStart && !await SaveStartedAsync(running, cancellationToken).ConfigureAwait(false))
         {
-            Log.JobSkipped(logger, job.Id, "changed");
-            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
             return null;
         }
 
@@ -261,6 +276,11 @@ public sealed class JobExecutor(
         catch (Exception ex)
         {
             ForgetPidUnlessRcdAnswered(ex);
+            if (!savedBeforeStart && !await SaveStartedAsync(running, cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             var failure = JobErrors.FromException(ex, running);
             Log.LaunchFailed(logger, ex, job.Id, job.Type.ToWire(), failure.Code);
             Capture(failure, running, method);
@@ -283,26 +303,57 @@ public sealed class JobExecutor(
         }
 
         var launched = JobStateMachine.Launched(running, rcloneJobId, time, pid);
-        try
+        if (!savedBeforeStart)
         {
-            if (!await SaveOwnAsync(launched, cancellationToken).ConfigureAwait(false))
+            if (!await SaveStartedAsync(launched, cancellationToken).ConfigureAwait(false))
             {
+                // Not ours any more (the lease ran out and the job was queued again): its run here must not go on.
+                await rclone.StopJobAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
                 return null;
             }
         }
-        catch (Exception ex)
+        else
         {
-            // Keep watching: the next save (progress or the end) carries the rclone job id too.
-            Log.SaveFailed(logger, ex, job.Id);
+            try
+            {
+                if (!await SaveOwnAsync(launched, cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+            catch (Exception ex)
+            {
+                // Keep watching: the next save (progress or the end) carries the rclone job id too.
+                Log.SaveFailed(logger, ex, job.Id);
+            }
         }
 
         Log.JobStarted(logger, job.Id, job.Type.ToWire(), running.Attempt, rcloneJobId);
         return launched;
     }
 
+    /// <summary>Queued → Running saved (the claim's record still Queued); false, with the lease released, when it changed.</summary>
+    private async Task<bool> SaveStartedAsync(Job running, CancellationToken cancellationToken)
+    {
+        if (await store.SaveAsync(running, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+        {
+            return true;
+        }
+
+        Log.JobSkipped(logger, running.Id, "changed");
+        await queue.ReleaseAsync(running.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
     /// <summary>Polls the run until it ends, saving progress (at most once per poll interval, only when it changed).</summary>
     private async Task WatchAsync(Job job, CancellationToken cancellationToken)
     {
+        if (job.Type == JobType.Batch)
+        {
+            await batches.RunAdoptedAsync(job, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (job.RcloneJobId is not { } rcloneJobId)
         {
             await RecoverLostRunAsync(job, cancellationToken).ConfigureAwait(false);
@@ -313,20 +364,13 @@ public sealed class JobExecutor(
         var method = RcloneCommands.ForJob(job).Method;
         var stopping = false;
         var delay = WorkerConstants.FirstPollDelay;
-        long? lastProgressAt = null;
+        var lastProgressAt = time.GetTimestamp(); // the first progress after one poll interval: most short runs end before
         while (true)
         {
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.PollInterval.Ticks));
             try
             {
-                if (!stopping && await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false))
-                {
-                    Log.StoppingRun(logger, job.Id, job.Type.ToWire(), rcloneJobId);
-                    await rclone.StopJobAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
-                    stopping = true;
-                }
-
                 if (job.RclonePid is { } launchedUnder && launchedUnder != await pids.GetAsync(cancellationToken).ConfigureAwait(false))
                 {
                     // A new rcd: its job ids start again at 1, so ours may now name somebody else's run.
@@ -334,14 +378,26 @@ public sealed class JobExecutor(
                     return;
                 }
 
-                var status = await rclone.JobStatusAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
+                // Both questions at once: one round trip of waiting per poll, not two.
+                var cancelRequested = stopping ? Task.FromResult(false) : store.IsCancelRequestedAsync(job.Id, cancellationToken);
+                var polled = rclone.JobStatusAsync(rcloneJobId, cancellationToken);
+                await Task.WhenAll(cancelRequested, polled).ConfigureAwait(false);
+                var status = await polled.ConfigureAwait(false);
                 if (status.Finished)
                 {
-                    await FinishRunAsync(job, status, method, group, stopping, cancellationToken).ConfigureAwait(false);
+                    await FinishRunAsync(job, status, method, group, stopping || await cancelRequested.ConfigureAwait(false), cancellationToken)
+                        .ConfigureAwait(false);
                     return;
                 }
 
-                if (lastProgressAt is null || time.GetElapsedTime(lastProgressAt.Value) >= Options.PollInterval)
+                if (await cancelRequested.ConfigureAwait(false))
+                {
+                    Log.StoppingRun(logger, job.Id, job.Type.ToWire(), rcloneJobId);
+                    await rclone.StopJobAsync(rcloneJobId, cancellationToken).ConfigureAwait(false);
+                    stopping = true;
+                }
+
+                if (time.GetElapsedTime(lastProgressAt) >= Options.PollInterval)
                 {
                     lastProgressAt = time.GetTimestamp();
                     var progress = ToProgress(await rclone.StatsAsync(group, cancellationToken).ConfigureAwait(false));
@@ -383,7 +439,8 @@ public sealed class JobExecutor(
             Log.PollFailed(logger, ex, job.Id);
         }
 
-        var cancelRequested = stopping || await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        // A run that succeeded stays a success even if a cancel came too late; only a failed one needs to know.
+        var cancelRequested = stopping || (!status.Success && await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false));
         bool saved;
         if (!status.Success && !cancelRequested)
         {
@@ -394,39 +451,40 @@ public sealed class JobExecutor(
         else
         {
             var final = status.Success ? JobStateMachine.Succeed(job, time) : JobStateMachine.Cancel(job, time);
-            saved = await FinishAsync(final, cancelRequested, cancellationToken).ConfigureAwait(false);
+            saved = await FinishAsync(final, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!saved)
+        if (saved)
         {
-            return;
-        }
-
-        try
-        {
-            await rclone.DeleteStatsAsync(group, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.DeleteStatsFailed(logger, ex, job.Id);
+            // rcd's stats group of the run is of no more use; dropping it is tidying, off the job's path.
+            _ = DeleteStatsAsync(job.Id, group);
         }
     }
 
-    /// <summary>Saves a job's final state, clears its cancel request and releases its lease.</summary>
-    private async Task<bool> FinishAsync(Job final, bool cancelRequested, CancellationToken cancellationToken)
+    private async Task DeleteStatsAsync(string id, string group)
     {
-        if (!await SaveOwnAsync(final, cancellationToken).ConfigureAwait(false))
+        using var bound = new CancellationTokenSource(WorkerConstants.LaunchTimeout);
+        try
         {
+            await rclone.DeleteStatsAsync(group, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.DeleteStatsFailed(logger, ex, id);
+        }
+    }
+
+    /// <summary>Saves a job's final state, clears its cancel request and releases its lease (one script).</summary>
+    /// <remarks>The cancel request is cleared on every end: one that came too late for a run is done with too.</remarks>
+    private async Task<bool> FinishAsync(Job final, CancellationToken cancellationToken)
+    {
+        if (await store.SaveFinalAsync(final, WorkerId, clearCancelRequest: true, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
+        {
+            await OnChangedElsewhereAsync(final, cancellationToken).ConfigureAwait(false);
             return false;
         }
 
-        if (cancelRequested)
-        {
-            await store.ClearCancelRequestAsync(final.Id, cancellationToken).ConfigureAwait(false);
-        }
-
         Log.JobFinished(logger, final.Id, final.Type.ToWire(), final.State.ToWire(), final.Error?.Code ?? ErrorCodes.None);
-        await queue.ReleaseAsync(final.Id, WorkerId, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -460,7 +518,7 @@ public sealed class JobExecutor(
             return true;
         }
 
-        return await FinishAsync(JobStateMachine.Fail(running, failure.Error, time), cancelRequested: false, cancellationToken)
+        return await FinishAsync(JobStateMachine.Fail(running, failure.Error, time), cancellationToken)
             .ConfigureAwait(false);
     }
 

@@ -38,10 +38,10 @@ public sealed class JobRunnerService(
             while (!stoppingToken.IsCancellationRequested)
             {
                 await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                string? id = null;
+                ClaimedJob? claimed = null;
                 try
                 {
-                    id = await queue.TryClaimAsync(Options.WorkerId, Options.LeaseDuration, stoppingToken).ConfigureAwait(false);
+                    claimed = await queue.TryClaimJobAsync(Options.WorkerId, Options.LeaseDuration, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -49,21 +49,21 @@ public sealed class JobRunnerService(
                 }
                 finally
                 {
-                    if (id is null)
+                    if (claimed is null)
                     {
                         slots.Release();
                     }
                 }
 
-                if (id is null)
+                if (claimed is null)
                 {
                     await WaitForWorkAsync(wake.Reader, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                Log.JobClaimed(logger, id);
+                Log.JobClaimed(logger, claimed.Id);
                 running.RemoveAll(t => t.IsCompleted);
-                running.Add(RunAsync(id, slots, stoppingToken));
+                running.Add(RunAsync(claimed, slots, stoppingToken));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -97,12 +97,12 @@ public sealed class JobRunnerService(
         }
     }
 
-    private async Task RunAsync(string id, SemaphoreSlim slots, CancellationToken stoppingToken)
+    private async Task RunAsync(ClaimedJob claimed, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
         try
         {
             await Task.Yield();
-            await executor.RunClaimedAsync(id, stoppingToken).ConfigureAwait(false);
+            await executor.RunClaimedAsync(claimed, stoppingToken).ConfigureAwait(false);
         }
         finally
         {

@@ -4,6 +4,15 @@ namespace Rcmd.Bench;
 
 public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int Changes, int StoredJobs)
 {
+    /// <summary>latency: slow jobs kept running while the changes are measured (<c>--running N</c>; 0 = none).</summary>
+    public int Running { get; init; }
+
+    /// <summary>dashboards: how many Chromium pages stay open (<c>--dashboards N</c>).</summary>
+    public int Dashboards { get; init; } = 20;
+
+    /// <summary>dashboards: how long the live traffic runs (<c>--minutes N</c>, RSS printed every minute).</summary>
+    public double Minutes { get; init; } = 10;
+
     public static BenchOptions Parse(string[] args)
     {
         var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -14,6 +23,12 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
         }
 
         // 2 Workers × 4 concurrent jobs each is the AppHost's default: the raw loop gets the same concurrency.
-        return new BenchOptions(command, Int("--jobs", 1000), Int("--concurrency", 8), Int("--changes", 200), Int("--stored", 100_000));
+        var minutes = Array.IndexOf(args, "--minutes");
+        return new BenchOptions(command, Int("--jobs", 1000), Int("--concurrency", 8), Int("--changes", 200), Int("--stored", 100_000))
+        {
+            Running = Int("--running", 0),
+            Dashboards = Int("--dashboards", 20),
+            Minutes = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : 10,
+        };
     }
 }

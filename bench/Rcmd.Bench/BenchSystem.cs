@@ -19,9 +19,11 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public string Combine(params string[] parts) => _root.Combine(parts);
 
-    public static async Task<BenchSystem> StartAsync()
+    /// <summary>Starts Rcmd; <paramref name="configure"/> may set the services' environment first (Worker concurrency, bwlimit).</summary>
+    public static async Task<BenchSystem> StartAsync(Action<RcmdSystem>? configure = null)
     {
         var bench = new BenchSystem();
+        configure?.Invoke(bench.System);
         await bench.System.StartAsync(FreePort.Next());
         return bench;
     }

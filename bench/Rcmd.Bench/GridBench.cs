@@ -8,7 +8,8 @@ namespace Rcmd.Bench;
 
 /// <summary>
 /// The Jobs grid with many finished jobs stored (default 100,000, <c>--stored N</c>): Api time of GET /api/jobs for the
-/// first page, a middle page, a state filter and a type filter (median of 5 after a warm-up, measured on loopback), then
+/// first page, a middle page, a state filter, a type filter and the state/type sorts (median of 5 after a warm-up, measured
+/// on loopback: the Api's server time plus a loopback round trip), then
 /// in Chromium the first render of /jobs (navigation until the first job row) and a page change (click next page
 /// until the first row is another job). Target ≤ 300 ms each.
 /// </summary>
@@ -33,6 +34,9 @@ public static class GridBench
             ($"api page {middle}", $"page={middle}&pageSize=50"),
             ("api state=failed", "state=failed&page=1&pageSize=50"),
             ("api type=copyfile", "type=copyfile&page=1&pageSize=50"),
+            ("api sort=state", "sort=state&page=1&pageSize=50"),
+            ($"api sort=-type page {middle}", $"sort=-type&page={middle}&pageSize=50"),
+            ("api remote=b2src sort=state", "remote=b2src&sort=state&page=1&pageSize=50"),
         })
         {
             var (ms, total) = await MedianAsync(http, "api/jobs?" + query);

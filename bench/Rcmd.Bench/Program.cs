@@ -1,13 +1,15 @@
 using Rcmd.Bench;
 
 // Figures for the issues' closing notes, each next to raw rclone where there is a raw equivalent.
-// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|grid|breaker|all] [--jobs N] [--concurrency N]
+// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|dashboards|grid|breaker|all] [--jobs N] [--concurrency N]
+//        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
 {
     ["throughput"] = ThroughputBench.RunAsync,
     ["latency"] = LatencyBench.RunAsync,
     ["memory"] = MemoryBench.RunAsync,
+    ["dashboards"] = DashboardMemoryBench.RunAsync,
     ["grid"] = GridBench.RunAsync,
     ["notifications"] = NotificationsBench.RunAsync,
     ["breaker"] = BreakerBench.RunAsync,

@@ -6,7 +6,9 @@ namespace Rcmd.Web.Components.Pages;
 
 /// <summary>
 /// One job: parameters, live progress, error (with its suggestion and "explain"), the timeline of attempts, and the
-/// actions Cancel, Retry now (a waiting job) and Run again (a failed or canceled job), each confirmed first.
+/// actions Cancel, Retry now (a waiting job) and Run again (a failed or canceled job), each confirmed first. For a batch:
+/// its partial-success report (<see cref="Controls.BatchReportView"/>) and the actions Resume (a partially failed or
+/// canceled batch with work left) and Retry failed items (a finished batch with failed items).
 /// </summary>
 public sealed partial class JobDetail : IDisposable
 {
@@ -15,6 +17,8 @@ public sealed partial class JobDetail : IDisposable
         None,
         RetryNow,
         Rerun,
+        Resume,
+        RetryFailed,
     }
 
     private readonly CancellationTokenSource _disposed = new();
@@ -46,7 +50,28 @@ public sealed partial class JobDetail : IDisposable
 
     private bool CanRetryNow => _job is { State: JobState.Waiting } && !_acting;
 
-    private bool CanRerun => _job is { State: JobState.Failed or JobState.Canceled } && !_acting;
+    private bool CanRerun => _job is { State: JobState.Failed or JobState.Canceled } and not { Type: JobType.Batch } && !_acting;
+
+    private bool IsBatch => _job is { Type: JobType.Batch };
+
+    private bool CanResume => _job is { Type: JobType.Batch, State: JobState.PartiallyFailed or JobState.Canceled, Batch.CanResume: true } && !_acting;
+
+    private bool CanRetryFailed => _job is { Type: JobType.Batch, Batch.Failed: > 0 } job && job.State.IsTerminal() && !_acting;
+
+    private string ResumeTitle => _job switch
+    {
+        _ when CanResume => "Continue the batch from its checkpoint: pending, retry-queued and retryably failed items run; done items never run again",
+        { State: JobState.PartiallyFailed or JobState.Canceled } => "Nothing is left to resume: every item has a final result.",
+        { State: var s } => $"The batch is {s.ToWire().Replace('_', ' ')}; only a partially failed or canceled batch can be resumed.",
+        _ => string.Empty,
+    };
+
+    private string RetryFailedTitle => _job switch
+    {
+        _ when CanRetryFailed => "Queue a new batch of exactly the failed items",
+        { State: var s } when !s.IsTerminal() => "Wait until the batch ends to retry its failed items.",
+        _ => "No item failed.",
+    };
 
     private string CancelDisabledReason => _job switch
     {
@@ -156,6 +181,8 @@ public sealed partial class JobDetail : IDisposable
         {
             PendingAction.RetryNow when CanRetryNow => action,
             PendingAction.Rerun when CanRerun => action,
+            PendingAction.Resume when CanResume => action,
+            PendingAction.RetryFailed when CanRetryFailed => action,
             _ => PendingAction.None,
         };
     }
@@ -164,7 +191,15 @@ public sealed partial class JobDetail : IDisposable
     {
         var action = _pending;
         _pending = PendingAction.None;
-        if (action == PendingAction.None || (action == PendingAction.RetryNow ? !CanRetryNow : !CanRerun))
+        var allowed = action switch
+        {
+            PendingAction.RetryNow => CanRetryNow,
+            PendingAction.Rerun => CanRerun,
+            PendingAction.Resume => CanResume,
+            PendingAction.RetryFailed => CanRetryFailed,
+            _ => false,
+        };
+        if (!allowed)
         {
             return;
         }
@@ -172,9 +207,13 @@ public sealed partial class JobDetail : IDisposable
         _acting = true;
         try
         {
-            var result = action == PendingAction.RetryNow
-                ? await Api.RetryNowAsync(Id, _disposed.Token)
-                : await Api.RerunAsync(Id, _disposed.Token);
+            var result = action switch
+            {
+                PendingAction.RetryNow => await Api.RetryNowAsync(Id, _disposed.Token),
+                PendingAction.Resume => await Api.ResumeBatchAsync(Id, _disposed.Token),
+                PendingAction.RetryFailed => await Api.RetryFailedItemsAsync(Id, _disposed.Token),
+                _ => await Api.RerunAsync(Id, _disposed.Token),
+            };
             if (!result.IsSuccess)
             {
                 _actionError = result.Error;
@@ -187,6 +226,11 @@ public sealed partial class JobDetail : IDisposable
             {
                 Merge(result.Value);
                 _actionMessage = "The job is back in the queue: it runs as soon as a Worker is free.";
+            }
+            else if (action == PendingAction.Resume)
+            {
+                Merge(result.Value);
+                _actionMessage = "The batch is queued again: it continues from its checkpoint, and items already done do not run again.";
             }
             else
             {

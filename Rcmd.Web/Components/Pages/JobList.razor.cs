@@ -2,21 +2,23 @@ using Microsoft.AspNetCore.Components;
 using Radzen;
 using Radzen.Blazor;
 using Rcmd.Jobs;
+using Rcmd.Storage;
 using Rcmd.Web.Services;
 
 namespace Rcmd.Web.Components.Pages;
 
 /// <summary>
 /// All jobs, a page at a time from the Api (server-side paging, filtering and sorting: nothing but the current page is
-/// held), filtered by state, type, remote, error code and creation time, sorted by creation time. Rows on the current page follow live updates; on the first page, new jobs that match the filter make the
-/// page reload (at most once a second).
+/// held), filtered by state, type, remote, error code and creation time, sorted by creation time, state or type (the Api
+/// sorts with its indexes). Rows on the current page follow live updates; on the first page, new jobs that match the
+/// filter make the page reload (at most once a second).
 /// </summary>
 public sealed partial class JobList : IDisposable
 {
     internal const int PageSize = 25;
     private static readonly int[] PageSizeOptions = [10, 25, 50, 100];
     private static readonly IReadOnlyList<string> StateOptions = [.. JobStates.All.Select(s => s.ToWire())];
-    private static readonly IReadOnlyList<string> TypeOptions = JobTypes.Names;
+    private static readonly IReadOnlyList<string> TypeOptions = JobTypes.AllNames;
     private static readonly IReadOnlyList<string> ErrorCodeOptions = Rcmd.Failures.ErrorCodes.All;
     private static readonly TimeSpan NewJobReloadInterval = TimeSpan.FromSeconds(1);
 
@@ -33,6 +35,7 @@ public sealed partial class JobList : IDisposable
     private DateTime? _from;
     private DateTime? _to;
     private bool _ascending;
+    private JobSort _sortBy = JobSort.Created;
     private int _page = 1;
     private IDisposable? _jobUpdates;
     private IDisposable? _connection;
@@ -66,7 +69,14 @@ public sealed partial class JobList : IDisposable
     {
         var pageSize = args.Top is > 0 ? args.Top.Value : PageSize;
         var page = ((args.Skip ?? 0) / pageSize) + 1;
-        _ascending = args.Sorts?.FirstOrDefault() is { SortOrder: SortOrder.Ascending };
+        var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
+        _ascending = sort is { SortOrder: SortOrder.Ascending };
+        _sortBy = sort?.Property switch
+        {
+            nameof(Job.State) => JobSort.State,
+            nameof(Job.Type) => JobSort.Type,
+            _ => JobSort.Created,
+        };
 
         _loading = true;
         var result = await Api.QueryJobsAsync(Filter, page, pageSize, _disposed.Token);
@@ -97,6 +107,7 @@ public sealed partial class JobList : IDisposable
         From = _from is { } from ? new DateTimeOffset(DateTime.SpecifyKind(from, DateTimeKind.Utc)) : null,
         To = _to is { } to ? new DateTimeOffset(DateTime.SpecifyKind(to, DateTimeKind.Utc)) : null,
         Ascending = _ascending,
+        SortBy = _sortBy,
     };
 
     private Task OnStateChangedAsync(string? state)
@@ -161,7 +172,7 @@ public sealed partial class JobList : IDisposable
                     changed = true;
                 }
             }
-            else if ((_page == 1 || _ascending) && job.State == JobState.Queued && job.Attempt == 0 && MatchesFilter(job))
+            else if ((_page == 1 || _ascending || _sortBy != JobSort.Created) && job.State == JobState.Queued && job.Attempt == 0 && MatchesFilter(job))
             {
                 newJobs = true;
             }

@@ -10,15 +10,16 @@ namespace Rcmd.Web.Components.Pages;
 /// <summary>
 /// The operator's first page: the remotes with their circuit breakers (live on <c>remote-status</c> events, with a
 /// countdown to half-open), counts by state and the live job queue — running jobs with their progress, queued and
-/// waiting jobs, recently finished ones. Loads from the Api, then follows job updates; counts are re-read (at most once a
-/// second) when a job changes state.
+/// waiting jobs, recently finished ones. Loads from the Api, then follows job updates. The counts come from the same
+/// reads as the lists and move with the same updates (<see cref="LiveJobCounts"/>), so a count never disagrees with the
+/// list under it; the whole snapshot is read again every <see cref="ResyncInterval"/> and after the live stream reconnects.
 /// </summary>
 public sealed partial class Status : IDisposable
 {
     internal const int MaxRunning = 100;
     internal const int MaxQueued = 20;
     internal const int MaxFinished = 10;
-    private static readonly TimeSpan CountsRefreshInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(30);
 
     private readonly CancellationTokenSource _disposed = new();
     private readonly Dictionary<string, Job> _known = new(StringComparer.Ordinal);
@@ -31,14 +32,14 @@ public sealed partial class Status : IDisposable
     private ApiError? _remotesError;
     private DateTimeOffset _now;
     private List<Job> _waiting = [];
-    private JobCounts? _counts;
+    private readonly LiveJobCounts _counts = new();
     private ApiError? _error;
     private bool _loading = true;
     private List<Job> _running = [];
     private List<Job> _queued = [];
     private List<Job> _finished = [];
-    private bool _countsRefreshScheduled;
-    private long _lastCountsRefresh;
+    private long _lastLoad;
+    private bool _loadingNow;
 
     [Inject]
     private RcmdApiClient Api { get; set; } = default!;
@@ -49,7 +50,7 @@ public sealed partial class Status : IDisposable
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
-    private string MoreRunning => _counts is not null && CountOf(JobState.Running) > _running.Count
+    private string MoreRunning => _counts.IsKnown && CountOf(JobState.Running) > _running.Count
         ? " of " + Humanize.Number(CountOf(JobState.Running))
         : string.Empty;
 
@@ -66,10 +67,15 @@ public sealed partial class Status : IDisposable
         await LoadAsync();
     }
 
-    /// <summary>Once a second: moves the countdowns of open breakers (renders only when one is shown).</summary>
+    /// <summary>Once a second: moves the countdowns of open breakers (renders only when one is shown); resyncs now and then.</summary>
     private void Tick()
     {
         _now = Time.GetUtcNow();
+        if (!_loadingNow && _lastLoad != 0 && Time.GetElapsedTime(_lastLoad) >= ResyncInterval)
+        {
+            _ = LoadAsync();
+        }
+
         if (_retryAt.Count > 0)
         {
             StateHasChanged();
@@ -127,6 +133,29 @@ public sealed partial class Status : IDisposable
 
     private async Task LoadAsync()
     {
+        if (_loadingNow)
+        {
+            return;
+        }
+
+        _loadingNow = true;
+        try
+        {
+            await LoadSnapshotAsync();
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The page was closed.
+        }
+        finally
+        {
+            _loadingNow = false;
+            _lastLoad = Time.GetTimestamp();
+        }
+    }
+
+    private async Task LoadSnapshotAsync()
+    {
         var token = _disposed.Token;
         var counts = Api.GetCountsAsync(token);
         var running = Api.ListJobsAsync(JobState.Running, 1, MaxRunning, token);
@@ -139,15 +168,24 @@ public sealed partial class Status : IDisposable
         await Task.WhenAll(counts, running, queued, succeeded, failed, canceled, waiting, remotes);
 
         _loading = false;
-        var pages = new[] { running.Result, queued.Result, succeeded.Result, failed.Result, canceled.Result, waiting.Result };
-        _error = counts.Result.Error ?? pages.Select(p => p.Error).FirstOrDefault(e => e is not null);
-        if (counts.Result.IsSuccess)
+        var pages = new Dictionary<JobState, ApiResult<JobPage>>
         {
-            _counts = counts.Result.Value;
-            _lastCountsRefresh = Time.GetTimestamp();
+            [JobState.Running] = running.Result,
+            [JobState.Queued] = queued.Result,
+            [JobState.Succeeded] = succeeded.Result,
+            [JobState.Failed] = failed.Result,
+            [JobState.Canceled] = canceled.Result,
+            [JobState.Waiting] = waiting.Result,
+        };
+        _error = counts.Result.Error ?? pages.Values.Select(p => p.Error).FirstOrDefault(e => e is not null);
+        if (counts.Result.IsSuccess || pages.Values.Any(p => p.IsSuccess))
+        {
+            // Each state's count is the total of the read that returned its jobs.
+            _counts.Reset(counts.Result.IsSuccess ? counts.Result.Value : null,
+                pages.Where(p => p.Value.IsSuccess).ToDictionary(p => p.Key, p => p.Value.Value!));
         }
 
-        foreach (var page in pages.Where(p => p.IsSuccess))
+        foreach (var page in pages.Values.Where(p => p.IsSuccess))
         {
             foreach (var job in page.Value!.Items)
             {
@@ -162,19 +200,13 @@ public sealed partial class Status : IDisposable
     /// <summary>Runs on the renderer: merges a batch of updates and re-renders once.</summary>
     private void Apply(IReadOnlyList<Job> jobs)
     {
-        var stateChanged = false;
         foreach (var job in jobs)
         {
-            stateChanged |= !_known.TryGetValue(job.Id, out var known) || known.State != job.State;
+            _counts.Apply(job);
             Upsert(job);
         }
 
         Rebuild();
-        if (stateChanged)
-        {
-            ScheduleCountsRefresh();
-        }
-
         StateHasChanged();
     }
 
@@ -205,54 +237,9 @@ public sealed partial class Status : IDisposable
         }
     }
 
-    private void ScheduleCountsRefresh()
-    {
-        if (_countsRefreshScheduled)
-        {
-            return;
-        }
+    private long CountOf(JobState state) => _counts[state];
 
-        _countsRefreshScheduled = true;
-        _ = RefreshCountsAsync();
-    }
-
-    private async Task RefreshCountsAsync()
-    {
-        try
-        {
-            var wait = CountsRefreshInterval - Time.GetElapsedTime(_lastCountsRefresh);
-            if (_lastCountsRefresh != 0 && wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, Time, _disposed.Token);
-            }
-
-            var counts = await Api.GetCountsAsync(_disposed.Token);
-            await InvokeAsync(() =>
-            {
-                _countsRefreshScheduled = false;
-                _lastCountsRefresh = Time.GetTimestamp();
-                if (counts.IsSuccess)
-                {
-                    _counts = counts.Value;
-                }
-
-                StateHasChanged();
-            });
-        }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
-        {
-            // The page was closed.
-        }
-        catch (ObjectDisposedException)
-        {
-            // The circuit was closed.
-        }
-    }
-
-    private long CountOf(JobState state) =>
-        _counts?.ByState.TryGetValue(state.ToWire(), out var n) == true ? n : 0;
-
-    private string CountText(JobState state) => _counts is null ? "—" : Humanize.Number(CountOf(state));
+    private string CountText(JobState state) => _counts.IsKnown ? Humanize.Number(CountOf(state)) : "—";
 
     private static string BytesText(Job job) => job.Progress is { } p
         ? p.TotalBytes > 0 ? $"{Humanize.Bytes(p.Bytes)} / {Humanize.Bytes(p.TotalBytes)}" : Humanize.Bytes(p.Bytes)

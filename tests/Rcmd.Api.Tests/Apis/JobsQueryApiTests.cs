@@ -79,6 +79,37 @@ public sealed class JobsQueryApiTests : IDisposable
         Assert.Equal([ids[3]], Ids(page));
     }
 
+    [Fact]
+    public async Task ListJobs_SortByStateOrType_GroupsByNameNewestFirstWithinAndPagesAcrossGroups()
+    {
+        var copyA = await CreateAsync("copy", "/data/a", "/data/a2");
+        var sync = await CreateAsync("sync", "/data/b", "s3prod:b");
+        var delete = await CreateAsync("delete", "/data/c", null);
+        var copyB = await CreateAsync("copy", "s3prod:d", "/data/d");
+        await FailAsync(copyA, ErrorCodes.AccessDenied);
+        await FailAsync(delete, ErrorCodes.NotFound);
+
+        // States A–Z: failed (delete, copyA), queued (copyB, sync); types: copy (copyB, copyA), delete, sync.
+        Assert.Equal([delete, copyA, copyB, sync], await IdsAsync("sort=state"));
+        Assert.Equal([copyB, sync, delete, copyA], await IdsAsync("sort=-state"));
+        Assert.Equal([copyB, copyA, delete, sync], await IdsAsync("sort=type"));
+        Assert.Equal([sync, delete, copyB, copyA], await IdsAsync("sort=-type"));
+
+        // A page that starts inside one group and ends in the next, with the total of all groups.
+        var page = await ApiAssert.JsonAsync(await _http.GetAsync("/api/jobs?sort=state&page=2&pageSize=3"), HttpStatusCode.OK);
+        Assert.Equal(4, page.GetProperty("total").GetInt64());
+        Assert.Equal([sync], Ids(page));
+        page = await ApiAssert.JsonAsync(await _http.GetAsync("/api/jobs?sort=type&page=2&pageSize=1"), HttpStatusCode.OK);
+        Assert.Equal([copyA], Ids(page));
+
+        // With filters each group is intersected with them; sorting by the filtered column keeps newest first.
+        Assert.Equal([copyB, sync], await IdsAsync("remote=s3prod&sort=type"));
+        Assert.Equal([copyA, copyB], await IdsAsync("type=copy&sort=state"));
+        Assert.Equal([copyB, copyA], await IdsAsync("type=copy&sort=-state"));
+        Assert.Equal([copyB, copyA], await IdsAsync("type=copy&sort=type"));
+        Assert.Equal([delete, copyA], await IdsAsync("state=failed&sort=state"));
+    }
+
     [Theory]
     [InlineData("type=bogus", "type")]
     [InlineData("errorCode=nope", "errorCode")]

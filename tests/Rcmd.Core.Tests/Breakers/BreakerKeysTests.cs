@@ -11,6 +11,7 @@ public sealed class BreakerKeysTests
 
         Assert.Equal("rcmd:breaker:s3prod", keys.Breaker("s3prod"));
         Assert.Equal("rcmd:breaker::webdav", keys.Breaker(":webdav"));
+        Assert.Equal("rcmd:breaker:s3prod:runs", keys.BreakerRuns("s3prod"));
         Assert.Equal("rcmd:breakers", keys.Breakers);
         Assert.Equal("rcmd:notifications", keys.Notifications);
         Assert.Equal("rcmd:cache:s3prod:list:abc", keys.Cache("s3prod", "list", "abc"));

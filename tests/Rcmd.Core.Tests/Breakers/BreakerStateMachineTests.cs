@@ -377,6 +377,129 @@ public sealed class BreakerStateMachineTests
         Assert.Equal(BreakerState.Closed, closed.Next.State);
     }
 
+    [Fact]
+    public void Acquire_ClosedWithoutFailures_AdmitsWhateverIsInFlight()
+    {
+        var step = BreakerStateMachine.Acquire(New(), _settings, "p", 1000, _time);
+
+        Assert.True(step.Decision!.Admitted);
+        Assert.False(step.Changed);
+    }
+
+    [Theory]
+    [InlineData(1, 3, true)]
+    [InlineData(1, 4, false)]
+    [InlineData(2, 2, true)]
+    [InlineData(2, 3, false)]
+    [InlineData(4, 0, true)]
+    [InlineData(4, 1, false)]
+    public void Acquire_ClosedWithFailures_AdmitsOnlyWhileRunsInFlightPlusFailuresStayUnderTheThreshold(int failures, int inFlight, bool admitted)
+    {
+        var breaker = Fail(New(), failures);
+
+        var step = BreakerStateMachine.Acquire(breaker, _settings, "p", inFlight, _time);
+
+        Assert.Equal(admitted, step.Decision!.Admitted);
+        Assert.Equal(BreakerState.Closed, step.Decision.State);
+        Assert.False(step.Changed);
+        Assert.Null(step.Transition);
+        Assert.Null(step.Decision.ProbeId);
+        if (!admitted)
+        {
+            Assert.Equal(inFlight, step.Decision.RunsInFlight);
+            Assert.Equal(_time.GetUtcNow() + _settings.HalfOpenRetryInterval, step.Decision.RetryAt);
+        }
+        else
+        {
+            Assert.Null(step.Decision.RunsInFlight);
+        }
+    }
+
+    [Fact]
+    public void Acquire_ClosedWithFailures_RunsInFlightFailingOpenTheBreakerAndNoMoreWereLetThrough()
+    {
+        // One failure with 4 runs in flight: nobody else goes; the 4 fail in turn and the last one opens the breaker.
+        var breaker = Fail(New(), 1);
+        var inFlight = 4;
+        while (inFlight > 0)
+        {
+            Assert.False(BreakerStateMachine.Acquire(breaker, _settings, "late", inFlight, _time).Decision!.Admitted);
+            breaker = Fail(breaker, 1);
+            inFlight--;
+        }
+
+        Assert.Equal(BreakerState.Open, breaker.State);
+        Assert.Equal(5, breaker.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void Acquire_SuccessAfterFailures_NoLimitAgain()
+    {
+        var breaker = Fail(New(), 4);
+        Assert.False(BreakerStateMachine.Acquire(breaker, _settings, "p", 1, _time).Decision!.Admitted);
+
+        var healthy = BreakerStateMachine.RecordSuccess(breaker, _settings, null, _time).Next;
+
+        Assert.True(BreakerStateMachine.Acquire(healthy, _settings, "p", 100, _time).Decision!.Admitted);
+    }
+
+    [Fact]
+    public void Acquire_FailuresOlderThanTheWindow_NoLimit()
+    {
+        var breaker = Fail(New(), 4);
+        _time.Advance(_settings.FailureWindow);
+
+        var step = BreakerStateMachine.Acquire(breaker, _settings, "p", 100, _time);
+
+        Assert.True(step.Decision!.Admitted);
+        Assert.Equal(0, step.Next.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void Acquire_HalfOpen_ProbesNotRunsInFlightDecide()
+    {
+        var open = Opened();
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        var step = BreakerStateMachine.Acquire(open, _settings, "probe", 10, _time);
+
+        Assert.True(step.Decision!.Admitted);
+        Assert.Equal(BreakerState.HalfOpen, step.Decision.State);
+    }
+
+    [Fact]
+    public void Acquire_NegativeRunsInFlight_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => BreakerStateMachine.Acquire(New(), _settings, "p", -1, _time));
+    }
+
+    [Fact]
+    public void AdmissionLimit_ByStateAndFailures()
+    {
+        Assert.Null(BreakerStateMachine.AdmissionLimit(New(), _settings));
+        Assert.Equal(4, BreakerStateMachine.AdmissionLimit(Fail(New(), 1), _settings));
+        Assert.Equal(1, BreakerStateMachine.AdmissionLimit(Fail(New(), 4), _settings));
+        Assert.Equal(9, BreakerStateMachine.AdmissionLimit(Fail(New(), 1), _settings with { FailureThreshold = 10 }));
+        // Failures at or past a threshold lowered since: one run at a time, which opens the breaker if it fails.
+        Assert.Equal(1, BreakerStateMachine.AdmissionLimit(Fail(New(), 3), _settings with { FailureThreshold = 2 }));
+        Assert.Null(BreakerStateMachine.AdmissionLimit(Opened(), _settings));
+        Assert.Null(BreakerStateMachine.AdmissionLimit(BreakerStateMachine.Isolate(Fail(New(), 1), _time).Next, _settings));
+    }
+
+    [Fact]
+    public void Refusal_ClosedWithRunsInFlight_SaysTheyDecide()
+    {
+        var breaker = Fail(New(), 1);
+        var many = BreakerStateMachine.Acquire(breaker, _settings, "p", 4, _time);
+        var one = BreakerStateMachine.Acquire(Fail(New(), 4), _settings, "p", 1, _time);
+        var now = _time.GetUtcNow();
+
+        Assert.Equal($"Remote {Remote} is failing: 4 runs in flight decide whether its circuit opens. Retry in 5 seconds.",
+            new BreakerRefusal(Remote, many.Decision!, many.Next).Message(now));
+        Assert.Equal($"Remote {Remote} is failing: 1 run in flight decides whether its circuit opens. Retry in 5 seconds.",
+            new BreakerRefusal(Remote, one.Decision!, one.Next).Message(now));
+    }
+
     private static BreakerSnapshot New() => BreakerSnapshot.New(Remote);
 
     private BreakerSnapshot Fail(BreakerSnapshot breaker, int times)

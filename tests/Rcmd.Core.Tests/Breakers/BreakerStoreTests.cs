@@ -51,11 +51,104 @@ public sealed class BreakerStoreTests(RedisFixture redis) : IDisposable
         var store = NewStore();
 
         var acquired = await store.AcquireAsync(Remote, "p", Ct);
-        await store.RecordSuccessAsync(Remote, null, Ct);
+        var inFlight = await NewStore().RunsInFlightAsync(Remote, Ct);
+        await store.RecordSuccessAsync(Remote, "p", Ct);
 
         Assert.True(acquired.Decision!.Admitted);
+        Assert.Equal(1, inFlight);
         Assert.False(await Connection().Database.KeyExistsAsync(_keys.Breaker(Remote)));
+        Assert.False(await Connection().Database.KeyExistsAsync(_keys.BreakerRuns(Remote)));
         Assert.Empty(await store.ListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Store_RunsInFlight_CountedAcrossCallersUntilTheirOutcome()
+    {
+        var (a, b) = (NewStore(), NewStore());
+
+        await a.AcquireAsync(Remote, "r1", Ct);
+        await b.AcquireAsync(Remote, "r2", Ct);
+        await b.AcquireAsync(Remote, "r3", Ct);
+        var three = await a.RunsInFlightAsync(Remote, Ct);
+        await a.RecordSuccessAsync(Remote, "r1", Ct);
+        await b.RecordFailureAsync(Remote, ErrorCodes.NetworkError, "connection reset by peer", "r2", Ct);
+        var one = await a.RunsInFlightAsync(Remote, Ct);
+        await a.ReleaseAsync(Remote, "r3", Ct);
+
+        Assert.Equal(3, three);
+        Assert.Equal(1, one);
+        Assert.Equal(0, await b.RunsInFlightAsync(Remote, Ct));
+        Assert.Equal(1, (await a.GetAsync(Remote, Ct)).ConsecutiveFailures);
+    }
+
+    [Fact]
+    public async Task Store_HealthyRemote_ManyCallersAtOnce_AllAdmitted()
+    {
+        var callers = Enumerable.Range(0, 4).Select(_ => NewStore()).ToList();
+
+        var steps = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            callers[i % callers.Count].AcquireAsync(Remote, $"run-{i}", Ct))));
+
+        Assert.All(steps, s => Assert.True(s.Decision!.Admitted));
+        Assert.Equal(20, await callers[0].RunsInFlightAsync(Remote, Ct));
+    }
+
+    [Fact]
+    public async Task Store_FailingRemote_ManyCallersAtOnce_AdmitOnlyWhatCanOpenTheBreaker()
+    {
+        var store = NewStore();
+        await store.RecordFailureAsync(Remote, ErrorCodes.EndpointUnreachable, "dial tcp: connection refused", null, Ct);
+        var callers = Enumerable.Range(0, 4).Select(_ => NewStore()).ToList();
+
+        // 1 failure, threshold 5: 4 runs may be in flight, whoever asks and however they race.
+        var steps = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() =>
+            callers[i % callers.Count].AcquireAsync(Remote, $"run-{i}", Ct))));
+
+        Assert.Equal(4, steps.Count(s => s.Decision!.Admitted));
+        Assert.All(steps.Where(s => !s.Decision!.Admitted), s =>
+        {
+            Assert.Equal(BreakerState.Closed, s.Decision!.State);
+            Assert.InRange(s.Decision.RunsInFlight!.Value, 1, 4);
+            Assert.Equal(_time.GetUtcNow() + BreakerSettings.Default.HalfOpenRetryInterval, s.Decision.RetryAt);
+        });
+        Assert.Equal(4, await store.RunsInFlightAsync(Remote, Ct));
+
+        // The admitted runs fail in turn; nothing else gets through, and the fourth failure of theirs opens the breaker.
+        var ids = Enumerable.Range(0, 20).Where(i => steps[i].Decision!.Admitted).Select(i => $"run-{i}").ToList();
+        foreach (var id in ids)
+        {
+            Assert.False((await store.AcquireAsync(Remote, "late", Ct)).Decision!.Admitted);
+            await store.RecordFailureAsync(Remote, ErrorCodes.EndpointUnreachable, "dial tcp: connection refused", id, Ct);
+        }
+
+        var open = await store.GetAsync(Remote, Ct);
+        Assert.Equal(BreakerState.Open, open.State);
+        Assert.Equal(5, open.ConsecutiveFailures);
+        Assert.Equal(0, await store.RunsInFlightAsync(Remote, Ct));
+    }
+
+    [Fact]
+    public async Task Store_FailingRemote_RunLeaseRunsOut_NoLongerCounted()
+    {
+        var store = NewStore();
+        for (var i = 0; i < 4; i++)
+        {
+            await store.RecordFailureAsync(Remote, ErrorCodes.UpstreamTimeout, "i/o timeout", null, Ct);
+        }
+
+        var held = await store.AcquireAsync(Remote, "held", Ct);
+        var refused = await store.AcquireAsync(Remote, "next", Ct);
+        _time.Advance(BreakerSettings.Default.OperationTimeout - TimeSpan.FromSeconds(1));
+        var stillRefused = await store.AcquireAsync(Remote, "next", Ct);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var admitted = await store.AcquireAsync(Remote, "next", Ct);
+
+        Assert.True(held.Decision!.Admitted);
+        Assert.False(refused.Decision!.Admitted);
+        Assert.Equal(1, refused.Decision.RunsInFlight);
+        Assert.False(stillRefused.Decision!.Admitted);
+        Assert.True(admitted.Decision!.Admitted);
+        Assert.Equal(1, await store.RunsInFlightAsync(Remote, Ct));
     }
 
     [Fact]

@@ -18,6 +18,9 @@ public sealed class JobStateMachineTests
         (JobState.Queued, JobState.Waiting),
         (JobState.Waiting, JobState.Queued),
         (JobState.Waiting, JobState.Canceled),
+        (JobState.Running, JobState.PartiallyFailed),
+        (JobState.PartiallyFailed, JobState.Queued),
+        (JobState.Canceled, JobState.Queued),
     ];
 
     private readonly FakeTimeProvider _time = new();
@@ -47,10 +50,13 @@ public sealed class JobStateMachineTests
     [MemberData(nameof(AllPairs))]
     public void TransitionMethod_EveryPair_SucceedsExactlyWhenAllowed(JobState from, JobState to)
     {
-        var job = InState(from);
+        // A batch: every state (partially_failed included) and every move (resume included) applies to it.
+        var job = InState(from, batch: true);
 
         Func<Job>? move = to switch
         {
+            JobState.PartiallyFailed => () => JobStateMachine.PartiallyFail(job, Summary(canResume: true), Error(ErrorCodes.NotFound), _time),
+            JobState.Queued when from is JobState.PartiallyFailed or JobState.Canceled => () => JobStateMachine.Resume(job, _time),
             JobState.Running => () => JobStateMachine.Start(job, "w2", _time),
             JobState.Succeeded => () => JobStateMachine.Succeed(job, _time),
             JobState.Failed => () => JobStateMachine.Fail(job, Error(ErrorCodes.AccessDenied), _time),
@@ -321,16 +327,24 @@ public sealed class JobStateMachineTests
     [InlineData(JobState.Queued, false)]
     [InlineData(JobState.Running, false)]
     [InlineData(JobState.Waiting, false)]
+    [InlineData(JobState.PartiallyFailed, true)]
     public void IsTerminal_TerminalStates(JobState state, bool terminal)
     {
         Assert.Equal(terminal, state.IsTerminal());
     }
 
-    private Job InState(JobState state)
+    private Job InState(JobState state, bool batch = false)
     {
         var job = JobStateMachine.Create("job-1", new JobSubmission(JobType.Sync, "/in", "s3:b/out", new JobOptions()), _time);
+        if (batch)
+        {
+            job = job with { Type = JobType.Batch, Batch = Summary(canResume: false) };
+        }
+
         return state switch
         {
+            JobState.PartiallyFailed => JobStateMachine.PartiallyFail(JobStateMachine.Start(job, "worker-a", _time), Summary(canResume: true),
+                Error(ErrorCodes.NotFound), _time),
             JobState.Queued => job,
             JobState.Running => JobStateMachine.Start(job, "worker-a", _time),
             JobState.Succeeded => JobStateMachine.Succeed(JobStateMachine.Start(job, "worker-a", _time), _time),
@@ -350,4 +364,84 @@ public sealed class JobStateMachineTests
     };
 
     private static JobError Error(string code) => new() { Code = code, Message = "boom" };
+
+    private static Rcmd.Batches.BatchSummary Summary(bool canResume) => new()
+    {
+        Kind = Rcmd.Batches.BatchSummary.ItemsKind,
+        Total = 10,
+        Succeeded = 4,
+        Failed = 2,
+        Pending = 4,
+        CanResume = canResume,
+    };
+
+    [Fact]
+    public void PartiallyFail_RunningBatch_TerminalWithSummaryAndClosedAttempt()
+    {
+        var running = InState(JobState.Running, batch: true);
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        var ended = JobStateMachine.PartiallyFail(running, Summary(canResume: true) with { Running = 3 }, Error(ErrorCodes.NotFound), _time);
+
+        Assert.Equal(JobState.PartiallyFailed, ended.State);
+        Assert.True(ended.State.IsTerminal());
+        Assert.Equal("partially_failed", ended.State.ToWire());
+        Assert.Equal(_time.GetUtcNow(), ended.FinishedAt);
+        Assert.Equal(ErrorCodes.NotFound, ended.Error!.Code);
+        Assert.Equal(0, ended.Batch!.Running);
+        Assert.True(ended.Batch.CanResume);
+        Assert.Equal(ErrorCodes.NotFound, Assert.Single(ended.Attempts).ErrorCode);
+    }
+
+    [Fact]
+    public void PartiallyFail_NotABatch_Throws()
+    {
+        var running = InState(JobState.Running);
+
+        Assert.Throws<InvalidOperationException>(() =>
+            JobStateMachine.PartiallyFail(running, Summary(canResume: true), Error(ErrorCodes.NotFound), _time));
+    }
+
+    [Fact]
+    public void Resume_PartiallyFailedBatch_QueuedAgainWithoutEndOrError()
+    {
+        var ended = InState(JobState.PartiallyFailed, batch: true);
+        _time.Advance(TimeSpan.FromMinutes(1));
+
+        var resumed = JobStateMachine.Resume(ended, _time);
+
+        Assert.Equal(JobState.Queued, resumed.State);
+        Assert.Null(resumed.FinishedAt);
+        Assert.Null(resumed.Error);
+        Assert.Null(resumed.WorkerId);
+        Assert.False(resumed.Batch!.CanResume);
+        Assert.Single(resumed.Attempts); // the next run opens attempt 2
+        Assert.Equal(2, JobStateMachine.Start(resumed, "w", _time).Attempt);
+    }
+
+    [Fact]
+    public void Resume_NothingLeftToDo_Throws()
+    {
+        var ended = JobStateMachine.PartiallyFail(InState(JobState.Running, batch: true), Summary(canResume: false),
+            Error(ErrorCodes.NotFound), _time);
+
+        Assert.Throws<InvalidJobTransitionException>(() => JobStateMachine.Resume(ended, _time));
+    }
+
+    [Fact]
+    public void Cancel_BatchWithItemsLeft_CanResume()
+    {
+        var canceled = JobStateMachine.Cancel(InState(JobState.Running, batch: true), _time);
+
+        Assert.True(canceled.Batch!.CanResume);
+        Assert.Equal(JobState.Queued, JobStateMachine.Resume(canceled, _time).State);
+    }
+
+    [Fact]
+    public void Resume_CanceledSingleJob_Throws()
+    {
+        var canceled = InState(JobState.Canceled);
+
+        Assert.Throws<InvalidOperationException>(() => JobStateMachine.Resume(canceled, _time));
+    }
 }

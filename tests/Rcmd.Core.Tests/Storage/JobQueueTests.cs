@@ -1,3 +1,4 @@
+using Rcmd.Jobs;
 using Rcmd.Testing;
 
 namespace Rcmd.Core.Tests.Storage;
@@ -29,6 +30,35 @@ public sealed class JobQueueTests(RedisFixture redis) : IDisposable
         Assert.Equal("second", await _s.Queue.TryClaimAsync("w1", Lease, Ct));
         Assert.Equal("third", await _s.Queue.TryClaimAsync("w1", Lease, Ct));
         Assert.Null(await _s.Queue.TryClaimAsync("w1", Lease, Ct));
+    }
+
+    [Fact]
+    public async Task ClaimJob_BringsTheRecordAndTheCancelRequestWithTheLease()
+    {
+        await _s.EnqueueAsync("plain");
+        await _s.EnqueueAsync("wanted-gone");
+        await _s.Store.RequestCancelAsync("wanted-gone", Ct);
+
+        var plain = await _s.Queue.TryClaimJobAsync("w1", Lease, Ct);
+        var canceled = await _s.Queue.TryClaimJobAsync("w1", Lease, Ct);
+
+        Assert.Equal(("plain", "plain", JobState.Queued, false), (plain!.Id, plain.Job!.Id, plain.Job.State, plain.CancelRequested));
+        Assert.Equal(("wanted-gone", true), (canceled!.Id, canceled.CancelRequested));
+        Assert.Null(await _s.Queue.TryClaimJobAsync("w1", Lease, Ct));
+        Assert.True(await _s.Queue.ReleaseAsync("plain", "w1", Ct)); // both leased to w1
+        Assert.True(await _s.Queue.ReleaseAsync("wanted-gone", "w1", Ct));
+    }
+
+    [Fact]
+    public async Task ClaimJob_IdWithoutRecord_ClaimedWithNoJob()
+    {
+        await _s.Store.RequeueIdAsync("ghost", Ct);
+
+        var claimed = await _s.Queue.TryClaimJobAsync("w1", Lease, Ct);
+
+        Assert.Equal("ghost", claimed!.Id);
+        Assert.Null(claimed.Job);
+        Assert.True(await _s.Queue.ReleaseAsync("ghost", "w1", Ct)); // leased like any claim
     }
 
     [Fact]

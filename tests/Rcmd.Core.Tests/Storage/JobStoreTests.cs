@@ -137,6 +137,42 @@ public sealed class JobStoreTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task SaveFinal_Wins_EndsTheLeaseAndTheCancelRequestInTheSameStep()
+    {
+        var job = await _s.EnqueueAsync("f1");
+        Assert.Equal("f1", (await _s.Queue.TryClaimJobAsync("w1", TimeSpan.FromMinutes(1), Ct))!.Id);
+        var running = JobStateMachine.Start(job, "w1", _s.Time);
+        Assert.Equal(SaveResult.Saved, await _s.Store.SaveAsync(running, JobState.Queued, null, Ct));
+        await _s.Store.RequestCancelAsync("f1", Ct);
+
+        var result = await _s.Store.SaveFinalAsync(JobStateMachine.Succeed(running, _s.Time), "w1", clearCancelRequest: true, Ct);
+
+        Assert.Equal(SaveResult.Saved, result);
+        Assert.Equal(JobState.Succeeded, (await _s.Store.GetAsync("f1", Ct))!.State);
+        Assert.False(await _s.Store.IsCancelRequestedAsync("f1", Ct));
+        Assert.False(await _s.Queue.ReleaseAsync("f1", "w1", Ct)); // already released by the save
+    }
+
+    [Fact]
+    public async Task SaveFinal_OtherWorkersJob_ConflictAndTheirLeaseStays()
+    {
+        var job = await _s.EnqueueAsync("f2");
+        await _s.Queue.TryClaimJobAsync("w2", TimeSpan.FromMinutes(1), Ct);
+        var running = JobStateMachine.Start(job, "w2", _s.Time);
+        Assert.Equal(SaveResult.Saved, await _s.Store.SaveAsync(running, JobState.Queued, null, Ct));
+        await _s.Store.RequestCancelAsync("f2", Ct);
+        var before = await SnapshotAsync("f2");
+
+        var result = await _s.Store.SaveFinalAsync(JobStateMachine.Succeed(running, _s.Time) with { WorkerId = "w1" }, "w1",
+            clearCancelRequest: true, Ct);
+
+        Assert.Equal(SaveResult.Conflict, result);
+        Assert.Equal(before, await SnapshotAsync("f2"));
+        Assert.True(await _s.Store.IsCancelRequestedAsync("f2", Ct));
+        Assert.True(await _s.Queue.ReleaseAsync("f2", "w2", Ct)); // still w2's
+    }
+
+    [Fact]
     public async Task Save_UnknownJob_NotFound()
     {
         var ghost = JobStateMachine.Create("ghost", new JobSubmission(JobType.Copy, "/a", "/b", new JobOptions()), _s.Time);

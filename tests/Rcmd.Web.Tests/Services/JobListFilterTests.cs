@@ -1,4 +1,5 @@
 using Rcmd.Jobs;
+using Rcmd.Storage;
 using Rcmd.Web.Services;
 using Rcmd.Web.Tests.Infrastructure;
 
@@ -24,6 +25,20 @@ public sealed class JobListFilterTests
             + "&from=2026-01-01T00%3A00%3A00.0000000%2B00%3A00&to=2026-01-02T00%3A00%3A00.0000000%2B00%3A00&sort=created",
             filter.ToQuery(2, 25));
         Assert.Equal("page=1&pageSize=50", new JobListFilter().ToQuery(1, 50));
+    }
+
+    [Theory]
+    [InlineData(JobSort.Created, false, null)]
+    [InlineData(JobSort.Created, true, "created")]
+    [InlineData(JobSort.State, true, "state")]
+    [InlineData(JobSort.State, false, "-state")]
+    [InlineData(JobSort.Type, true, "type")]
+    [InlineData(JobSort.Type, false, "-type")]
+    public void ToQuery_SortColumnAndDirection_SortParameter(JobSort sortBy, bool ascending, string? expected)
+    {
+        var query = new JobListFilter { SortBy = sortBy, Ascending = ascending }.ToQuery(1, 10);
+
+        Assert.Equal(expected is null ? "page=1&pageSize=10" : "page=1&pageSize=10&sort=" + expected, query);
     }
 
     [Fact]

@@ -172,6 +172,46 @@ public sealed class BreakerGateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneWorker_RemoteFailingWithARunInFlight_NextJobWaitsUntilThatRunEnds()
+    {
+        await _system.StartWorkerAsync("breaker-suspect", Settings(breakDuration: "00:01:00"));
+        var breakers = Breakers();
+        for (var i = 0; i < 4; i++)
+        {
+            await breakers.RecordFailureAsync(Remote, ErrorCodes.EndpointUnreachable, "dial tcp: connect: connection refused", null,
+                CancellationToken.None);
+        }
+
+        // 4 failures, threshold 5: one run in flight decides whether the breaker opens; the remote now hangs, so it stays in flight.
+        _proxy.Mode = TcpFault.Hang;
+        var hanging = await EnqueueCopyAsync("hanging");
+        await _system.WaitForStateAsync(hanging.Id, JobState.Running);
+        await Wait.UntilAsync(async () => await breakers.RunsInFlightAsync(Remote, CancellationToken.None) == 1, TimeSpan.FromSeconds(10),
+            "the run to be counted in flight", () => _system.Diagnostics(hanging));
+
+        // The next job is not started: it waits (reason breaker), due again shortly, and asks again while the run is in flight.
+        var next = await EnqueueCopyAsync("next");
+        var waiting = await _system.WaitForStateAsync(next.Id, JobState.Waiting);
+        Assert.Equal(JobWait.BreakerReason, waiting.Wait!.Reason);
+        Assert.Equal($"Remote {Remote} is failing: 1 run in flight decides whether its circuit opens. Retry in 1 seconds.", waiting.Wait.Message);
+        Assert.InRange(waiting.Wait.DueAt - waiting.UpdatedAt, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        Assert.Empty(waiting.Attempts);
+        await Task.Delay(1000);
+        Assert.Empty(await _system.RcdRunsOfAsync(next.Id));
+        var suspect = await breakers.GetAsync(Remote, CancellationToken.None);
+        Assert.Equal((BreakerState.Closed, 4), (suspect.State, suspect.ConsecutiveFailures));
+
+        // The run in flight ends (canceled: says nothing about the remote) and the remote recovers: the next job runs.
+        _proxy.Mode = TcpFault.Pass;
+        await _system.Store.RequestCancelAsync(hanging.Id, CancellationToken.None);
+        await _system.WaitForStateAsync(hanging.Id, JobState.Canceled, TimeSpan.FromSeconds(20));
+        var succeeded = await _system.WaitForStateAsync(next.Id, JobState.Succeeded, TimeSpan.FromSeconds(20));
+        Assert.Single(succeeded.Attempts);
+        await WaitForBreakerAsync(b => b is { State: BreakerState.Closed, ConsecutiveFailures: 0 }, "the success to reset the count");
+        Assert.Equal(0, await breakers.RunsInFlightAsync(Remote, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task LocalJobs_RemoteBreakerOpen_RunUntouched()
     {
         await _system.StartWorkerAsync("breaker-local", Settings(breakDuration: "00:01:00"));

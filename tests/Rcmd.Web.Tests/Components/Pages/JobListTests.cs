@@ -128,6 +128,24 @@ public sealed class JobListTests : RcmdTestContext
         Assert.Null(last.Query("sort"));
     }
 
+    [Theory]
+    [InlineData("State", "state", "-state")]
+    [InlineData("Type", "type", "-type")]
+    public void Grid_SortableColumnClicked_AsksTheApiToSortByItAscendingThenDescending(string title, string ascending, string descending)
+    {
+        Api.OnJobs(TestJobs.Queued(), TestJobs.Failed());
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs")));
+
+        Header(cut, title).Click();
+        cut.WaitForAssertion(() => Assert.Equal(ascending, Api.RequestsTo(HttpMethod.Get, "/api/jobs")[^1].Query("sort")));
+        Header(cut, title).Click();
+        cut.WaitForAssertion(() => Assert.Equal(descending, Api.RequestsTo(HttpMethod.Get, "/api/jobs")[^1].Query("sort")));
+    }
+
+    private static AngleSharp.Dom.IElement Header(IRenderedComponent<JobList> cut, string title) =>
+        cut.FindAll("[data-testid=jobs-grid] th.rz-sortable-column > div").First(th => th.TextContent.Trim() == title);
+
     [Fact]
     public void Grid_MaxAttempts_ShowsAttemptOfMax()
     {

@@ -17,10 +17,15 @@ public sealed class StatusTests : RcmdTestContext
             ["canceled"] = canceled,
         }, queued + running + succeeded + failed + canceled, queued);
 
+    /// <summary>The lists' reads carry each state's total, as the Api's do (no jobs listed).</summary>
+    private void OnTotals(JobCounts counts) => Api.OnCounts(counts).On(HttpMethod.Get, "/api/jobs", request =>
+        StubApi.Json(System.Net.HttpStatusCode.OK, new JobPage([], counts.ByState.GetValueOrDefault(request.Query("state") ?? ""), 1, 10),
+            Rcmd.Serialization.RcmdJsonContext.Default.JobPage));
+
     [Fact]
     public void Status_ApiCounts_ShowsEachStateTotalAndQueueLength()
     {
-        Api.OnCounts(Counts(queued: 2, running: 1, succeeded: 1234, failed: 3)).OnJobs();
+        OnTotals(Counts(queued: 2, running: 1, succeeded: 1234, failed: 3));
 
         var cut = Render<Status>();
 
@@ -56,7 +61,7 @@ public sealed class StatusTests : RcmdTestContext
     }
 
     [Fact]
-    public async Task Status_JobEvents_MoveTheJobFromQueuedToRunningToFinishedAndRefreshCounts()
+    public async Task Status_JobEvents_MoveTheJobFromQueuedToRunningToFinishedAndCountIt()
     {
         Api.OnCounts(Counts()).OnJobs();
         var cut = Render<Status>();
@@ -79,6 +84,38 @@ public sealed class StatusTests : RcmdTestContext
         cut.WaitForAssertion(() => Assert.Equal("succeeded",
             cut.Find($"[data-testid=finished-jobs] [data-testid=job-row-{queued.Id}]").GetAttribute("data-state")));
         Assert.Empty(cut.FindAll($"[data-testid=running-jobs] [data-testid=job-row-{queued.Id}]"));
+    }
+
+    [Fact]
+    public async Task Status_JobEvents_MoveCountsWithTheListsInTheSameRenderWithoutAskingTheApi()
+    {
+        var queued = TestJobs.Queued();
+        var running = TestJobs.Running();
+        Api.OnCounts(Counts(queued: 1, running: 1)).OnJobs(queued, running);
+        var cut = Render<Status>();
+        cut.WaitForAssertion(() => Assert.Equal("1", Value(cut, "count-running")));
+        Assert.Equal("1", Value(cut, "count-queued"));
+        var reads = Api.Requests.Count;
+
+        // The queued job starts, the running one finishes, a new one arrives: every count moves with its list.
+        var fresh = TestJobs.Queued();
+        await PushAsync(TestJobs.Running(queued.Id));
+        await PushAsync(TestJobs.Succeeded(running));
+        await PushAsync(fresh);
+
+        cut.WaitForAssertion(() =>
+        {
+            Assert.NotNull(cut.Find($"[data-testid=finished-jobs] [data-testid=job-row-{running.Id}]"));
+            Assert.NotNull(cut.Find($"[data-testid=queued-jobs] [data-testid=job-row-{fresh.Id}]"));
+            Assert.Equal(cut.FindAll("[data-testid=running-jobs] tbody tr").Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Value(cut, "count-running"));
+            Assert.Equal("1", Value(cut, "count-running"));
+            Assert.Equal("1", Value(cut, "count-queued"));
+            Assert.Equal("1", Value(cut, "count-succeeded"));
+            Assert.Equal("3", Value(cut, "count-total"));
+            Assert.Contains("Queued (1)", cut.Find("[data-testid=queued-jobs]").TextContent, StringComparison.Ordinal);
+        });
+        Assert.Equal(reads, Api.Requests.Count);
     }
 
     [Fact]

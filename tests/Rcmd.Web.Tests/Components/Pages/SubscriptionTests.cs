@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using Rcmd.Storage;
 using Rcmd.Web.Components.Layout;
 using Rcmd.Web.Components.Pages;
@@ -31,6 +32,37 @@ public sealed class SubscriptionTests : RcmdTestContext
         await DisposeComponentsAsync();
 
         Assert.Equal(0, Live.SubscriberCount);
+    }
+
+    /// <summary>
+    /// 1,000 page opens (250 each of Status, Jobs, a job's detail and the layout), each closed before the next, with live
+    /// events flowing: after every close the hub is back to its baseline, and no page's timer is left behind.
+    /// </summary>
+    [Fact]
+    public async Task Pages_OpenedAndClosedAThousandTimesWithEventsFlowing_ReturnToTheBaselineEachTime()
+    {
+        var time = new ManualTimeProvider();
+        Services.AddSingleton<TimeProvider>(time);
+        var baseline = Live.SubscriberCount;
+        var timers = time.PendingTimers;
+        var job = TestJobs.Running("sub-1");
+
+        for (var i = 0; i < 250; i++)
+        {
+            Render<Status>();
+            Render<JobList>();
+            Render<JobDetail>(p => p.Add(x => x.Id, "sub-1"));
+            Render<MainLayout>(p => p.Add(x => x.Body, (RenderFragment)(_ => { })));
+            Assert.True(Live.SubscriberCount > baseline);
+            job = TestJobs.WithProgress(job, i % 100);
+            await PushAsync(job);
+            await Live.SetConnectedAsync(i % 2 == 0);
+
+            await DisposeComponentsAsync();
+
+            Assert.Equal(baseline, Live.SubscriberCount);
+            Assert.Equal(timers, time.PendingTimers);
+        }
     }
 
     [Fact]

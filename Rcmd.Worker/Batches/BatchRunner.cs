@@ -1,0 +1,991 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Rcmd.Batches;
+using Rcmd.Breakers;
+using Rcmd.Failures;
+using Rcmd.Jobs;
+using Rcmd.Rclone;
+using Rcmd.Storage;
+using Rcmd.Worker.Services;
+
+namespace Rcmd.Worker.Batches;
+
+/// <summary>
+/// Runs batch jobs (<see cref="JobType.Batch"/>) for <see cref="JobExecutor"/>: a batch this Worker claimed (Queued →
+/// Running) or adopted from a dead Worker (Running, lease taken over). The caller holds the job's lease and renews it;
+/// when the lease is lost or the Worker stops, the token is canceled and the run stops touching the batch.
+/// See <see cref="BatchRun"/> for how items are run.
+/// </summary>
+public sealed partial class BatchRunner(
+    JobStore jobs,
+    JobQueue queue,
+    BatchStore batches,
+    RcloneClient rclone,
+    RemoteSemaphore semaphore,
+    RemoteBreakers breakers,
+    JobRetryPolicy retries,
+    IOptions<WorkerOptions> workerOptions,
+    IOptions<BatchEngineOptions> options,
+    TimeProvider time,
+    ILogger<BatchRunner> logger)
+{
+    internal JobStore Jobs => jobs;
+    internal JobQueue Queue => queue;
+    internal BatchStore Batches => batches;
+    internal RcloneClient Rclone => rclone;
+    internal RemoteSemaphore Semaphore => semaphore;
+    internal RemoteBreakers Breakers => breakers;
+    internal JobRetryPolicy Retries => retries;
+    internal BatchEngineOptions Options => options.Value;
+    internal TimeProvider Time => time;
+    internal ILogger Logger => logger;
+    internal string WorkerId => workerOptions.Value.WorkerId;
+
+    /// <summary>A batch this Worker has just claimed (Queued, its lease held): start it and run it to its end.</summary>
+    public async Task RunClaimedAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        if (await jobs.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false))
+        {
+            var canceled = JobStateMachine.Cancel(job, time);
+            if (await jobs.SaveAsync(canceled, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            {
+                await jobs.ClearCancelRequestAsync(job.Id, cancellationToken).ConfigureAwait(false);
+                LogBatchFinished(logger, job.Id, canceled.State.ToWire(), 0, 0, 0);
+            }
+
+            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var running = JobStateMachine.Start(job, WorkerId, time);
+        if (await jobs.SaveAsync(running, JobState.Queued, null, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
+        {
+            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        LogBatchStarted(logger, job.Id, running.Attempt, job.Batch?.Total ?? 0);
+        await new BatchRun(this, running).RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A running batch this Worker adopted (the record names it): continue from the checkpoint.</summary>
+    public async Task RunAdoptedAsync(Job job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        LogBatchAdopted(logger, job.Id, job.Attempt);
+        await new BatchRun(this, job).RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stats group of a batch's run in rcd (one for all its items).</summary>
+    public static string Group(Job job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return $"rcmd/{job.Id}/{job.Attempt}";
+    }
+
+    /// <summary>The rcd call of one item: method and parameters (one synchronous call, in the batch's stats group).</summary>
+    public static (string Method, JsonObject Parameters) Command(BatchItem item, string group, bool dryRun)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var source = RclonePath.SplitFile(item.Source);
+        var parameters = item.Op == BatchOp.DeleteFile
+            ? new JsonObject { ["fs"] = source.Fs, ["remote"] = source.Remote }
+            : new JsonObject
+            {
+                ["srcFs"] = source.Fs,
+                ["srcRemote"] = source.Remote,
+                ["dstFs"] = RclonePath.SplitFile(item.Destination!).Fs,
+                ["dstRemote"] = RclonePath.SplitFile(item.Destination!).Remote,
+            };
+        parameters["_group"] = group;
+        if (dryRun)
+        {
+            parameters["_config"] = new JsonObject { ["DryRun"] = true };
+        }
+
+        return (item.Op.Method(), parameters);
+    }
+
+    /// <summary>The remotes an item touches (source, destination), distinct, for limits and breakers.</summary>
+    public static IReadOnlyList<string> RemotesOf(BatchItem item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var source = RclonePath.RemoteName(item.Source);
+        return item.Destination is { } d && RclonePath.RemoteName(d) is var destination && destination != source
+            ? [.. new[] { source, destination }.Order(StringComparer.Ordinal)]
+            : [source];
+    }
+
+    /// <summary>One file found by a directory listing, as an item.</summary>
+    public static BatchItem ItemFor(BatchDirectory directory, BatchOp op, string path)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        return new BatchItem { Op = op, Source = Join(directory.Source!, path), Destination = Join(directory.Destination!, path) };
+    }
+
+    private static string Join(string root, string path) =>
+        root.EndsWith('/') || root.EndsWith(':') ? root + path : $"{root}/{path}";
+
+    [LoggerMessage(70, LogLevel.Information, "Batch {job_id} started (attempt {attempt}, {total} items)")]
+    internal static partial void LogBatchStarted(ILogger logger, string job_id, int attempt, long total);
+
+    [LoggerMessage(71, LogLevel.Information, "Batch {job_id} adopted (attempt {attempt}): continuing from its checkpoint")]
+    internal static partial void LogBatchAdopted(ILogger logger, string job_id, int attempt);
+
+    [LoggerMessage(72, LogLevel.Information,
+        "Batch {job_id} ended {job_state}: {succeeded} succeeded, {failed} failed, {pending} not run")]
+    internal static partial void LogBatchFinished(ILogger logger, string job_id, string job_state, long succeeded, long failed, long pending);
+
+    [LoggerMessage(73, LogLevel.Information, "Batch {job_id}: resuming {recovered} item(s) that were in flight, from item {cursor}")]
+    internal static partial void LogBatchRecovering(ILogger logger, string job_id, int recovered, long cursor);
+
+    [LoggerMessage(74, LogLevel.Warning,
+        "Batch {job_id}: stop rule fired ({failed} of {finished} finished items failed, more than {max_ratio}); stopping dispatch")]
+    internal static partial void LogStopRule(ILogger logger, string job_id, long failed, long finished, double max_ratio);
+
+    [LoggerMessage(75, LogLevel.Warning, "Batch {job_id}: checkpoint failed; will try again")]
+    internal static partial void LogCheckpointFailed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(76, LogLevel.Warning, "Batch {job_id} changed elsewhere (now {job_state}); no longer touching it")]
+    internal static partial void LogChangedElsewhere(ILogger logger, string job_id, string job_state);
+
+    [LoggerMessage(77, LogLevel.Information, "Batch {job_id}: expanded directory into {total} items")]
+    internal static partial void LogExpanded(ILogger logger, string job_id, long total);
+
+    [LoggerMessage(78, LogLevel.Warning, "Batch {job_id}: item {index} could not be recorded; it runs again on resume")]
+    internal static partial void LogRecordFailed(ILogger logger, Exception exception, string job_id, long index);
+
+    [LoggerMessage(79, LogLevel.Error, "Batch {job_id}: the directory listing failed for good (error_code {error_code})")]
+    internal static partial void LogExpansionFailed(ILogger logger, string job_id, string error_code);
+
+    [LoggerMessage(80, LogLevel.Information, "Batch {job_id}: cancel requested; aborting items in flight")]
+    internal static partial void LogCanceling(ILogger logger, string job_id);
+}
+
+/// <summary>
+/// One run of one batch in this Worker. Items come, in this order, from: the items that were in flight when the
+/// previous run stopped (re-run if copyfile; a movefile/deletefile is checked first), the retry queue when due, and the
+/// item list from the checkpoint's cursor. Before a group of fresh items is dispatched it enters the in-flight set, so the
+/// cursor may move past it; each item runs as one synchronous rcd call under the batch's concurrency, a permit on every
+/// remote it touches (<see cref="RemoteSemaphore"/>) and the remotes' circuit breakers; its result is written (and
+/// counted, in the same step) before the batch goes on. A checkpoint loop saves the cursor and the job's summary at
+/// least every <see cref="BatchOptions.CheckpointEvery"/> results or <see cref="BatchEngineOptions.CheckpointInterval"/>,
+/// and watches for a cancel request.
+/// </summary>
+internal sealed class BatchRun
+{
+    private const int ScanChunk = 256;
+
+    private readonly BatchRunner _runner;
+    private readonly BatchOptions _options;
+    private readonly string _id;
+    private readonly string _group;
+    private readonly object _gate = new();
+    private readonly Queue<(long Index, BatchItem Item, BatchItemResult? Previous, bool Check)> _ready = new();
+    private readonly Dictionary<string, DateTimeOffset> _pausedRemotes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _permits = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _checkpointSignal = new(0);
+    private Job _job;
+    private BatchCounters _counters = BatchCounters.Empty;
+    private long _cursor;
+    private long _scanned;
+    private long _total;
+    private int _inFlight;
+    private long _sinceCheckpoint;
+    private long _holderSequence;
+    private long _lastPublish;
+    private volatile bool _stopped;
+    private volatile bool _canceled;
+    private volatile bool _lost;
+
+    public BatchRun(BatchRunner runner, Job job)
+    {
+        _runner = runner;
+        _job = job;
+        _id = job.Id;
+        _options = job.Batch?.Options ?? new BatchOptions();
+        _group = BatchRunner.Group(job);
+    }
+
+    private BatchStore Store => _runner.Batches;
+    private TimeProvider Time => _runner.Time;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var items = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var checkpointStop = new CancellationTokenSource();
+        var checkpointLoop = Task.Run(() => CheckpointLoopAsync(items, checkpointStop.Token), CancellationToken.None);
+        try
+        {
+            if (!await PrepareAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await DispatchAsync(items.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await checkpointStop.CancelAsync().ConfigureAwait(false);
+            _checkpointSignal.Release();
+            await checkpointLoop.ConfigureAwait(false);
+        }
+
+        if (_lost || cancellationToken.IsCancellationRequested)
+        {
+            return; // lease lost or shutting down: the next owner continues from the checkpoint
+        }
+
+        await FinishAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the checkpoint, expands a directory batch if needed, and collects the items left in flight.</summary>
+    private async Task<bool> PrepareAsync(CancellationToken cancellationToken)
+    {
+        var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
+        if (_job.Batch is { Kind: BatchSummary.DirectoryKind } batch && !checkpoint.Expanded)
+        {
+            if (!await ExpandAsync(batch, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
+        }
+
+        _counters = checkpoint.Counters;
+        _total = checkpoint.Counters.Total;
+        _cursor = _scanned = checkpoint.Cursor;
+
+        var inFlight = await Store.InFlightAsync(_id, cancellationToken).ConfigureAwait(false);
+        var recovered = 0;
+        foreach (var chunk in inFlight.Chunk(ScanChunk))
+        {
+            var results = await Store.GetResultsAsync(_id, chunk, cancellationToken).ConfigureAwait(false);
+            var found = await Store.GetItemsAtAsync(_id, chunk, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (found[i] is not { } item)
+                {
+                    await Store.ForgetInFlightAsync(_id, chunk[i], cancellationToken).ConfigureAwait(false);
+                }
+                else if (results[i] is { } result && result.State.IsFinal())
+                {
+                    await Store.ForgetInFlightAsync(_id, chunk[i], cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    _ready.Enqueue((chunk[i], item, results[i], item.Op != BatchOp.CopyFile));
+                    recovered++;
+                }
+            }
+        }
+
+        if (recovered > 0 || _cursor > 0)
+        {
+            BatchRunner.LogBatchRecovering(_runner.Logger, _id, recovered, _cursor);
+        }
+
+        return true;
+    }
+
+    private async Task DispatchAsync(CancellationToken cancellationToken)
+    {
+        using var slots = new SemaphoreSlim(_options.Concurrency, _options.Concurrency);
+        var running = new List<Task>();
+        try
+        {
+            while (!_stopped && !_canceled && !cancellationToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var next = await NextAsync(running, slots, cancellationToken).ConfigureAwait(false);
+                if (next is not { } work)
+                {
+                    slots.Release();
+                    break;
+                }
+
+                running.RemoveAll(t => t.IsCompleted);
+                running.Add(RunSlotAsync(work, slots, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(running).ConfigureAwait(false);
+    }
+
+    private async Task RunSlotAsync((long Index, BatchItem Item, BatchItemResult? Previous, bool Check) work, SemaphoreSlim slots,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RunItemAsync(work.Index, work.Item, work.Previous, work.Check, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            // Aborted (cancel, lease lost, shutdown): no result; the item stays in flight and is taken up on resume.
+        }
+        catch (Exception ex)
+        {
+            BatchRunner.LogRecordFailed(_runner.Logger, ex, _id, work.Index);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+            slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// The next item to run: one left in flight, a due retry, or the next fresh one. Waits while items are running or
+    /// retries are not yet due; null when there is nothing left (or the run stops).
+    /// </summary>
+    private async Task<(long, BatchItem, BatchItemResult?, bool)?> NextAsync(List<Task> running, SemaphoreSlim slots,
+        CancellationToken cancellationToken)
+    {
+        while (!_stopped && !_canceled)
+        {
+            if (_ready.Count > 0)
+            {
+                Interlocked.Increment(ref _inFlight);
+                return _ready.Dequeue();
+            }
+
+            var now = Time.GetUtcNow();
+            var due = await Store.ClaimDueAsync(_id, now, _options.Concurrency, cancellationToken).ConfigureAwait(false);
+            if (due.Count > 0)
+            {
+                var dueItems = await Store.GetItemsAtAsync(_id, due, cancellationToken).ConfigureAwait(false);
+                var dueResults = await Store.GetResultsAsync(_id, due, cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < due.Count; i++)
+                {
+                    if (dueItems[i] is { } item)
+                    {
+                        _ready.Enqueue((due[i], item, dueResults[i], item.Op != BatchOp.CopyFile));
+                    }
+                }
+
+                continue;
+            }
+
+            if (_scanned < _total)
+            {
+                await ScanAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            running.RemoveAll(t => t.IsCompleted);
+            var nextDue = await Store.NextDueAsync(_id, cancellationToken).ConfigureAwait(false);
+            if (running.Count == 0 && nextDue is null)
+            {
+                return null;
+            }
+
+            // Wait for an item to finish (it may queue a retry) or the next retry to fall due.
+            var wait = nextDue is { } at ? at - Time.GetUtcNow() : TimeSpan.FromSeconds(1);
+            wait = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 5, 1000));
+            var delay = Task.Delay(wait, Time, cancellationToken);
+            await (running.Count == 0 ? delay : Task.WhenAny(delay, Task.WhenAny(running))).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the next items from the cursor, skips those with a result, and puts the rest in flight (one call).</summary>
+    private async Task ScanAsync(CancellationToken cancellationToken)
+    {
+        var count = (int)Math.Min(Math.Max(_options.Concurrency, 16), Math.Min(ScanChunk, _total - _scanned));
+        var items = await Store.GetItemsAsync(_id, _scanned, count, cancellationToken).ConfigureAwait(false);
+        var indexes = Enumerable.Range(0, items.Count).Select(i => _scanned + i).ToArray();
+        var results = await Store.GetResultsAsync(_id, indexes, cancellationToken).ConfigureAwait(false);
+        var fresh = new List<long>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (results[i] is null)
+            {
+                fresh.Add(indexes[i]);
+                _ready.Enqueue((indexes[i], items[i], null, false));
+            }
+        }
+
+        await Store.MarkInFlightAsync(_id, fresh, cancellationToken).ConfigureAwait(false);
+        _scanned += items.Count;
+        lock (_gate)
+        {
+            _cursor = _scanned; // every item before it has a result or is in the in-flight set
+        }
+
+        if (items.Count == 0)
+        {
+            _total = _scanned; // the list is shorter than counted: nothing more to read
+        }
+    }
+
+    private async Task RunItemAsync(long index, BatchItem item, BatchItemResult? previous, bool check, CancellationToken cancellationToken)
+    {
+        var now = Time.GetUtcNow();
+        var remotes = BatchRunner.RemotesOf(item);
+        (string Remote, DateTimeOffset Until)? paused = null;
+        lock (_gate)
+        {
+            foreach (var remote in remotes)
+            {
+                if (_pausedRemotes.TryGetValue(remote, out var until) && until > now)
+                {
+                    paused = (remote, until);
+                }
+            }
+        }
+
+        if (paused is { } pause)
+        {
+            // The remote's breaker is open: the item waits for it without spending an attempt.
+            await RecordLaterAsync(index, previous, pause.Until, ErrorCodes.EndpointUnreachable,
+                $"Remote {pause.Remote} is temporarily unavailable.").ConfigureAwait(false);
+            return;
+        }
+
+        var breakerRemotes = _runner.Breakers.RemotesOf(item.Source, item.Destination);
+        BreakerAdmission? admission = null;
+        if (breakerRemotes.Count > 0)
+        {
+            try
+            {
+                admission = await _runner.Breakers.EnterAsync(breakerRemotes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                admission = null; // breakers unreadable: run without them
+            }
+
+            if (admission?.Refusal is { } refusal)
+            {
+                var until = refusal.Decision.RetryAt ?? now + TimeSpan.FromSeconds(5);
+                lock (_gate)
+                {
+                    _pausedRemotes[refusal.Remote] = until;
+                }
+
+                await RecordLaterAsync(index, previous, until, ErrorCodes.EndpointUnreachable, refusal.Message(now)).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var holder = $"{_runner.WorkerId}/{_id}/{Interlocked.Increment(ref _holderSequence)}";
+        var limits = remotes.Select(r => (r, _runner.Options.LimitFor(r))).ToList();
+        await _runner.Semaphore.AcquireAsync(limits, holder, _runner.Options.PermitLease, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _permits[holder] = remotes;
+        }
+
+        BatchItemResult result;
+        var attempted = false;
+        try
+        {
+            var done = check ? await CheckDoneAsync(item, cancellationToken).ConfigureAwait(false) : null;
+            if (done is not null)
+            {
+                result = done with { Attempts = previous?.Attempts ?? 0, RoundAttempts = previous?.RoundAttempts ?? 0 };
+            }
+            else
+            {
+                attempted = true;
+                result = await CallAsync(item, previous, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _permits.Remove(holder);
+            }
+
+            await _runner.Semaphore.ReleaseAsync(remotes, holder, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (admission is { Admitted: true } admitted)
+        {
+            await RecordBreakerAsync(admitted, attempted, result).ConfigureAwait(false);
+        }
+
+        await RecordAsync(index, result, previous).ConfigureAwait(false);
+    }
+
+    /// <summary>One synchronous rcd call for the item, classified when it fails.</summary>
+    private async Task<BatchItemResult> CallAsync(BatchItem item, BatchItemResult? previous, CancellationToken cancellationToken)
+    {
+        var attempts = (previous?.Attempts ?? 0) + 1;
+        var round = (previous?.RoundAttempts ?? 0) + 1;
+        var (method, parameters) = BatchRunner.Command(item, _group, _options.DryRun);
+        try
+        {
+            await _runner.Rclone.TransferAsync(method, parameters, cancellationToken).ConfigureAwait(false);
+            return new BatchItemResult
+            {
+                State = _options.DryRun ? BatchItemState.Skipped : BatchItemState.Succeeded,
+                Message = _options.DryRun ? "Dry run: nothing was changed." : null,
+                Attempts = attempts,
+                RoundAttempts = round,
+                FinishedAt = Time.GetUtcNow(),
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var text = ex is RcloneException rc ? rc.Error : ex.Message;
+            var remote = RclonePath.RemoteName(item.Source) is var source && source == "local" && item.Destination is { } d
+                ? RclonePath.RemoteName(d)
+                : RclonePath.RemoteName(item.Source);
+            var classification = FailureClassifier.Default.Classify(FailureInput.FromException(ex, remote));
+            var error = classification.ToJobError(string.IsNullOrWhiteSpace(text) ? $"rclone failed without a message ({ex.GetType().Name})." : text);
+            var delay = _runner.Retries.DelayBeforeRetry(round, classification);
+            var now = Time.GetUtcNow();
+            return new BatchItemResult
+            {
+                State = delay is null ? BatchItemState.Failed : BatchItemState.RetryQueued,
+                Code = error.Code,
+                Message = error.Message,
+                Attempts = attempts,
+                RoundAttempts = round,
+                Retryable = error.Retryable,
+                Suggestion = error.Suggestion,
+                DueAt = delay is { } wait ? now + wait : null,
+                FinishedAt = now,
+            };
+        }
+    }
+
+    /// <summary>
+    /// A movefile or deletefile that may have run already (in flight at a crash, or its call's answer was lost): done when
+    /// its source is gone (and, for a move, its destination is there). A move whose source and destination are both gone
+    /// cannot be redone: failed <c>server_restarted</c>. Null = run it.
+    /// </summary>
+    private async Task<BatchItemResult?> CheckDoneAsync(BatchItem item, CancellationToken cancellationToken)
+    {
+        if (item.Op == BatchOp.CopyFile)
+        {
+            return null;
+        }
+
+        if (await ExistsAsync(item.Source, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var now = Time.GetUtcNow();
+        if (item.Op == BatchOp.DeleteFile || await ExistsAsync(item.Destination!, cancellationToken).ConfigureAwait(false))
+        {
+            return new BatchItemResult
+            {
+                State = BatchItemState.Succeeded,
+                Message = "Found done when the batch resumed (the source is gone).",
+                FinishedAt = now,
+            };
+        }
+
+        return new BatchItemResult
+        {
+            State = BatchItemState.Failed,
+            Code = ErrorCodes.ServerRestarted,
+            Message = "The move was interrupted (a Worker or rclone restarted) and neither the source nor the destination exists now.",
+            Retryable = false,
+            Suggestion = "Check where the file went, then submit it again.",
+            FinishedAt = now,
+        };
+    }
+
+    private async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = RclonePath.SplitFile(path);
+        var answer = await _runner.Rclone.CallAsync("operations/stat", new JsonObject { ["fs"] = file.Fs, ["remote"] = file.Remote },
+            cancellationToken).ConfigureAwait(false);
+        return answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("item", out var found) && found.ValueKind == JsonValueKind.Object;
+    }
+
+    private async Task RecordBreakerAsync(BreakerAdmission admission, bool attempted, BatchItemResult result)
+    {
+        using var bound = new CancellationTokenSource(BreakerGate.OutcomeTimeout);
+        try
+        {
+            if (!attempted)
+            {
+                await _runner.Breakers.ReleaseAsync(admission, bound.Token).ConfigureAwait(false);
+            }
+            else if (result.Code is null)
+            {
+                await _runner.Breakers.RecordSuccessAsync(admission, bound.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await _runner.Breakers.RecordFailureAsync(admission, result.Code, result.Message, bound.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception)
+        {
+            // Not recorded: a probe slot frees itself after Breakers:ProbeTimeout.
+        }
+    }
+
+    /// <summary>Parks an item until <paramref name="until"/> (an open breaker) without counting an attempt.</summary>
+    private Task RecordLaterAsync(long index, BatchItemResult? previous, DateTimeOffset until, string code, string message) =>
+        RecordAsync(index, new BatchItemResult
+        {
+            State = BatchItemState.RetryQueued,
+            Code = code,
+            Message = message,
+            Attempts = previous?.Attempts ?? 0,
+            RoundAttempts = previous?.RoundAttempts ?? 0,
+            Retryable = true,
+            DueAt = until,
+            FinishedAt = Time.GetUtcNow(),
+        }, previous);
+
+    /// <summary>Writes the item's result (durable, and counted in the same step), then counts it here and checks the stop rule.</summary>
+    private async Task RecordAsync(long index, BatchItemResult result, BatchItemResult? previous)
+    {
+        // Not the run's token: an rcd call that finished is recorded even while the run is being canceled.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var outcome = await Store.RecordAsync(_id, index, result, bound.Token).ConfigureAwait(false);
+        if (!outcome.Changed)
+        {
+            return;
+        }
+
+        bool stopNow;
+        long sinceCheckpoint;
+        lock (_gate)
+        {
+            _counters = Apply(_counters, outcome.Previous, previous, result);
+            sinceCheckpoint = ++_sinceCheckpoint;
+            stopNow = !_stopped && BatchRules.ShouldStop(_counters, _options.StopRule);
+            if (stopNow)
+            {
+                _stopped = true;
+            }
+        }
+
+        if (stopNow)
+        {
+            BatchRunner.LogStopRule(_runner.Logger, _id, _counters.Failed + _counters.RetryQueued, _counters.Finished,
+                _options.StopRule.MaxFailureRatio);
+        }
+
+        if (stopNow || sinceCheckpoint >= _options.CheckpointEvery)
+        {
+            _checkpointSignal.Release();
+        }
+    }
+
+    /// <summary>The counters after one recorded change (the same arithmetic as the store's script).</summary>
+    internal static BatchCounters Apply(BatchCounters counters, BatchItemState? previousState, BatchItemResult? previous, BatchItemResult next)
+    {
+        var succeeded = counters.Succeeded;
+        var failed = counters.Failed;
+        var skipped = counters.Skipped;
+        var retry = counters.RetryQueued;
+        var retryableFailed = counters.RetryableFailed;
+        var byCode = new Dictionary<string, long>(counters.FailedByCode, StringComparer.Ordinal);
+        void Add(BatchItemState state, BatchItemResult? result, int by)
+        {
+            switch (state)
+            {
+                case BatchItemState.Succeeded:
+                    succeeded += by;
+                    break;
+                case BatchItemState.Failed:
+                    failed += by;
+                    if (result?.Code is { } code)
+                    {
+                        byCode[code] = byCode.GetValueOrDefault(code) + by;
+                    }
+
+                    if (result?.Retryable == true)
+                    {
+                        retryableFailed += by;
+                    }
+
+                    break;
+                case BatchItemState.Skipped:
+                    skipped += by;
+                    break;
+                case BatchItemState.RetryQueued:
+                    retry += by;
+                    break;
+                case BatchItemState.Pending or BatchItemState.Running:
+                    break;
+            }
+        }
+
+        if (previousState is { } was)
+        {
+            Add(was, previous, -1);
+        }
+
+        Add(next.State, next, 1);
+        return counters with
+        {
+            Succeeded = succeeded,
+            Failed = failed,
+            Skipped = skipped,
+            RetryQueued = retry,
+            RetryableFailed = retryableFailed,
+            FailedByCode = byCode.Where(p => p.Value > 0).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>Checkpoints (cursor + summary) when signaled or every interval; renews permits; watches for a cancel request.</summary>
+    private async Task CheckpointLoopAsync(CancellationTokenSource items, CancellationToken stop)
+    {
+        var lastCancelCheck = Time.GetTimestamp();
+        var lastRenew = Time.GetTimestamp();
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _checkpointSignal.WaitAsync(_runner.Options.CheckpointInterval, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            try
+            {
+                if (Time.GetElapsedTime(lastCancelCheck) >= _runner.Options.CancelCheckInterval)
+                {
+                    lastCancelCheck = Time.GetTimestamp();
+                    if (!_canceled && await _runner.Jobs.IsCancelRequestedAsync(_id, stop).ConfigureAwait(false))
+                    {
+                        BatchRunner.LogCanceling(_runner.Logger, _id);
+                        _canceled = true;
+                        await items.CancelAsync().ConfigureAwait(false);
+                    }
+                }
+
+                if (Time.GetElapsedTime(lastRenew) >= _runner.Options.PermitLease / 3)
+                {
+                    lastRenew = Time.GetTimestamp();
+                    KeyValuePair<string, IReadOnlyList<string>>[] held;
+                    lock (_gate)
+                    {
+                        held = [.. _permits];
+                    }
+
+                    await Task.WhenAll(held.Select(p => _runner.Semaphore.RenewAsync(p.Value, p.Key, _runner.Options.PermitLease, stop)))
+                        .ConfigureAwait(false);
+                }
+
+                if (Interlocked.Read(ref _sinceCheckpoint) > 0)
+                {
+                    // Every checkpoint is saved; its job-update event goes out at most once per interval.
+                    var publish = _lastPublish == 0 || Time.GetElapsedTime(_lastPublish) >= _runner.Options.CheckpointInterval;
+                    if (publish)
+                    {
+                        _lastPublish = Time.GetTimestamp();
+                    }
+
+                    if (!await CheckpointAsync(publish, stop).ConfigureAwait(false))
+                    {
+                        _lost = true;
+                        await items.CancelAsync().ConfigureAwait(false);
+                        return;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            {
+                BatchRunner.LogCheckpointFailed(_runner.Logger, ex, _id);
+            }
+        }
+    }
+
+    /// <summary>Saves the cursor and the job's summary (guarded: still Running, still this Worker's). False when the batch was lost.</summary>
+    private async Task<bool> CheckpointAsync(bool publish, CancellationToken cancellationToken)
+    {
+        long cursor;
+        lock (_gate)
+        {
+            cursor = _cursor;
+            _sinceCheckpoint = 0;
+        }
+
+        var now = Time.GetUtcNow();
+        await Store.SetCursorAsync(_id, cursor, now, cancellationToken).ConfigureAwait(false);
+        var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _counters = checkpoint.Counters; // the store's counts are the truth (they changed in the same steps as the results)
+        }
+
+        var summary = (_job.Batch ?? new BatchSummary { Kind = BatchSummary.ItemsKind })
+            .With(checkpoint.Counters, Volatile.Read(ref _inFlight), now) with { Expanding = false };
+        var next = JobStateMachine.ReportBatch(_job, summary, Time);
+        var saved = await _runner.Jobs.SaveAsync(next, JobState.Running, _runner.WorkerId, cancellationToken, publish).ConfigureAwait(false);
+        if (saved != SaveResult.Saved)
+        {
+            var current = await _runner.Jobs.GetAsync(_id, cancellationToken).ConfigureAwait(false);
+            BatchRunner.LogChangedElsewhere(_runner.Logger, _id, current?.State.ToWire() ?? "missing");
+            return false;
+        }
+
+        _job = next;
+        return true;
+    }
+
+    /// <summary>Saves how the run ended (Succeeded, PartiallyFailed or Canceled) and lets the batch go.</summary>
+    private async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        long cursor;
+        lock (_gate)
+        {
+            cursor = _cursor;
+        }
+
+        var now = Time.GetUtcNow();
+        await Store.SetCursorAsync(_id, cursor, now, cancellationToken).ConfigureAwait(false);
+        var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
+        var end = BatchRules.Decide(checkpoint.Counters, inFlight: 0, expanding: false, _stopped, _canceled);
+        if (end == BatchEnd.Continue)
+        {
+            // Items left that this run did not take (a stop without the flag, a short list): treat as stopped.
+            end = BatchEnd.PartiallyFailed;
+        }
+
+        var summary = (_job.Batch ?? new BatchSummary { Kind = BatchSummary.ItemsKind }).With(checkpoint.Counters, 0, now) with
+        {
+            Expanding = false,
+        };
+        summary = summary with { CanResume = summary.HasWorkLeft, StopReason = _stopped && !_canceled ? BatchSummary.StopRuleReason : null };
+        var reported = JobStateMachine.ReportBatch(_job, summary, Time);
+        var final = end switch
+        {
+            BatchEnd.Succeeded => JobStateMachine.Succeed(reported, Time),
+            BatchEnd.Canceled => JobStateMachine.Cancel(reported, Time),
+            _ => JobStateMachine.PartiallyFail(reported, summary, BatchRules.PartialError(summary, _stopped, _options.StopRule), Time),
+        };
+        var saved = await _runner.Jobs.SaveAsync(final, JobState.Running, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
+        if (saved != SaveResult.Saved)
+        {
+            var current = await _runner.Jobs.GetAsync(_id, cancellationToken).ConfigureAwait(false);
+            BatchRunner.LogChangedElsewhere(_runner.Logger, _id, current?.State.ToWire() ?? "missing");
+            if (current is null || current.State.IsTerminal())
+            {
+                await _runner.Queue.ReleaseAsync(_id, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (_canceled)
+        {
+            await _runner.Jobs.ClearCancelRequestAsync(_id, cancellationToken).ConfigureAwait(false);
+        }
+
+        BatchRunner.LogBatchFinished(_runner.Logger, _id, final.State.ToWire(), summary.Succeeded, summary.Failed, summary.Pending);
+        try
+        {
+            await _runner.Rclone.DeleteStatsAsync(_group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // rcd forgets the group when it restarts anyway.
+        }
+
+        await _runner.Queue.ReleaseAsync(_id, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Lists the directory (rcd <c>operations/list</c>, recursive, files only, the batch's include/exclude as rclone
+    /// filter rules) and appends one item per file. Starts from nothing each time, so a crash part-way is harmless.
+    /// </summary>
+    private async Task<bool> ExpandAsync(BatchSummary batch, CancellationToken cancellationToken)
+    {
+        var directory = batch.Directory!;
+        await Store.ResetExpansionAsync(_id, cancellationToken).ConfigureAwait(false);
+        var parameters = new JsonObject
+        {
+            ["fs"] = directory.Source,
+            ["remote"] = "",
+            ["opt"] = new JsonObject { ["recurse"] = true, ["filesOnly"] = true, ["noModTime"] = true, ["noMimeType"] = true },
+        };
+        var filter = new JsonObject();
+        if (directory.Exclude is { Count: > 0 } exclude)
+        {
+            filter["ExcludeRule"] = new JsonArray([.. exclude.Select(p => (JsonNode)JsonValue.Create(p))]);
+        }
+
+        if (directory.Include is { Count: > 0 } include)
+        {
+            filter["IncludeRule"] = new JsonArray([.. include.Select(p => (JsonNode)JsonValue.Create(p))]);
+        }
+
+        if (filter.Count > 0)
+        {
+            parameters["_filter"] = filter;
+        }
+
+        JsonElement listing;
+        try
+        {
+            listing = await _runner.Rclone.TransferAsync("operations/list", parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var classification = FailureClassifier.Default.Classify(FailureInput.FromException(ex, RclonePath.RemoteName(directory.Source!)));
+            var error = classification.ToJobError(ex is RcloneException rc ? rc.Error : ex.Message);
+            BatchRunner.LogExpansionFailed(_runner.Logger, _id, error.Code);
+            var failed = JobStateMachine.Fail(_job, error with { Message = $"Listing {directory.Source} failed: {error.Message}" }, Time);
+            if (await _runner.Jobs.SaveAsync(failed, JobState.Running, _runner.WorkerId, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            {
+                await _runner.Queue.ReleaseAsync(_id, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+
+        var op = batch.Op ?? BatchOp.CopyFile;
+        var chunk = new List<BatchItem>(BatchStore.ChunkSize);
+        long total = 0;
+        if (listing.ValueKind == JsonValueKind.Object && listing.TryGetProperty("list", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in list.EnumerateArray())
+            {
+                if (entry.TryGetProperty("IsDir", out var isDir) && isDir.ValueKind == JsonValueKind.True
+                    || !entry.TryGetProperty("Path", out var path) || path.GetString() is not { Length: > 0 } relative)
+                {
+                    continue;
+                }
+
+                chunk.Add(BatchRunner.ItemFor(directory, op, relative));
+                if (chunk.Count == BatchStore.ChunkSize)
+                {
+                    await Store.AppendExpandedAsync(_id, chunk, cancellationToken).ConfigureAwait(false);
+                    total += chunk.Count;
+                    chunk.Clear();
+                }
+            }
+        }
+
+        await Store.AppendExpandedAsync(_id, chunk, cancellationToken).ConfigureAwait(false);
+        total += chunk.Count;
+        await Store.FinishExpansionAsync(_id, cancellationToken).ConfigureAwait(false);
+        BatchRunner.LogExpanded(_runner.Logger, _id, total);
+
+        var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
+        var summary = batch.With(checkpoint.Counters, 0, Time.GetUtcNow()) with { Expanding = false };
+        var next = JobStateMachine.ReportBatch(_job, summary, Time);
+        if (await _runner.Jobs.SaveAsync(next, JobState.Running, _runner.WorkerId, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
+        {
+            _lost = true;
+            return false;
+        }
+
+        _job = next;
+        return true;
+    }
+}
