@@ -127,10 +127,12 @@ public sealed record BreakerRefusal(string Remote, BreakerDecision Decision, Bre
     public string Message(DateTimeOffset now) => Decision switch
     {
         { State: BreakerState.Isolated } =>
-            $"Remote {Remote} is isolated by an operator (its circuit breaker is held open). Retry in {Decision.RetryInSeconds(now)} seconds, or reset its breaker.",
+            $"Remote {Remote} is isolated by an operator (its circuit breaker is held open). Retry in {Seconds(now)}, or reset its breaker.",
         { State: BreakerState.Closed, RunsInFlight: { } runs } =>
             $"Remote {Remote} is failing: {runs} {(runs == 1 ? "run in flight decides" : "runs in flight decide")} whether its circuit opens. "
-            + $"Retry in {Decision.RetryInSeconds(now)} seconds.",
-        _ => $"Remote {Remote} is temporarily unavailable. Retry in {Decision.RetryInSeconds(now)} seconds.",
+            + $"Retry in {Seconds(now)}.",
+        _ => $"Remote {Remote} is temporarily unavailable. Retry in {Seconds(now)}.",
     };
+
+    private string Seconds(DateTimeOffset now) => Decision.RetryInSeconds(now) switch { 1 => "1 second", var seconds => $"{seconds} seconds" };
 }

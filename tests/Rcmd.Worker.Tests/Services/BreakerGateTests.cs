@@ -193,7 +193,7 @@ public sealed class BreakerGateTests : IAsyncLifetime
         var next = await EnqueueCopyAsync("next");
         var waiting = await _system.WaitForStateAsync(next.Id, JobState.Waiting);
         Assert.Equal(JobWait.BreakerReason, waiting.Wait!.Reason);
-        Assert.Equal($"Remote {Remote} is failing: 1 run in flight decides whether its circuit opens. Retry in 1 seconds.", waiting.Wait.Message);
+        Assert.Equal($"Remote {Remote} is failing: 1 run in flight decides whether its circuit opens. Retry in 1 second.", waiting.Wait.Message);
         Assert.InRange(waiting.Wait.DueAt - waiting.UpdatedAt, TimeSpan.Zero, TimeSpan.FromSeconds(1));
         Assert.Empty(waiting.Attempts);
         await Task.Delay(1000);
