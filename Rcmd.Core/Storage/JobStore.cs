@@ -81,9 +81,14 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
         return 1
         """;
 
+    // KEYS: queue, leases, owners; ARGV: id, wake channel, lease holder whose lease ends in the same step ('' = none)
     private const string RequeueScript = """
         redis.call('LREM', KEYS[1], 0, ARGV[1])
         redis.call('RPUSH', KEYS[1], ARGV[1])
+        if ARGV[3] ~= '' and redis.call('HGET', KEYS[3], ARGV[1]) == ARGV[3] then
+          redis.call('ZREM', KEYS[2], ARGV[1])
+          redis.call('HDEL', KEYS[3], ARGV[1])
+        end
         redis.call('PUBLISH', ARGV[2], ARGV[1])
         return 1
         """;
@@ -394,9 +399,15 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
     public Task ClearCancelRequestAsync(string id, CancellationToken cancellationToken) =>
         redis.Database.KeyDeleteAsync(Keys.CancelRequest(id)).WaitAsync(cancellationToken);
 
-    /// <summary>Puts a job id (whose record is already Queued) back at the head of the queue, once.</summary>
-    public Task RequeueIdAsync(string id, CancellationToken cancellationToken) =>
-        redis.Database.ScriptEvaluateAsync(RequeueScript, [Keys.Queue], [id, Keys.WakeChannel]).WaitAsync(cancellationToken);
+    /// <summary>
+    /// Puts a job id (whose record is already Queued) back at the head of the queue, once — and ends
+    /// <paramref name="leaseHolder"/>'s lease on it in the same step: were the two apart, a Worker could claim the id
+    /// between them and then lose its fresh lease to the release (the job would sit claimed, unleased, forever), or
+    /// a crash between them could leave it neither queued nor leased.
+    /// </summary>
+    public Task RequeueIdAsync(string id, CancellationToken cancellationToken, string? leaseHolder = null) =>
+        redis.Database.ScriptEvaluateAsync(RequeueScript, [Keys.Queue, Keys.Leases, Keys.LeaseOwners],
+            [id, Keys.WakeChannel, leaseHolder ?? string.Empty]).WaitAsync(cancellationToken);
 
     /// <summary>
     /// A page of jobs matching <paramref name="query"/>, by creation time (newest first unless ascending), or by state or

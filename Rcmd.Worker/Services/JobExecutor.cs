@@ -41,8 +41,27 @@ public sealed class JobExecutor(
     private string WorkerId => Options.WorkerId;
 
     /// <summary>Runs a job this Worker has just claimed (it holds the lease) from Queued to its end.</summary>
-    public Task RunClaimedAsync(ClaimedJob claimed, CancellationToken stoppingToken) =>
-        WithLeaseAsync(claimed.Id, token => RunClaimedCoreAsync(claimed, token), stoppingToken);
+    /// <remarks>
+    /// This Worker may claim a job it is still letting go of — it queued the job again itself (its rclone run was lost)
+    /// and has not yet left it: the claim waits for that, and were it to wait a whole lease, puts the job back in the
+    /// queue rather than drop it.
+    /// </remarks>
+    public async Task RunClaimedAsync(ClaimedJob claimed, CancellationToken stoppingToken)
+    {
+        var waited = time.GetTimestamp();
+        while (active.Contains(claimed.Id))
+        {
+            if (time.GetElapsedTime(waited) >= Options.LeaseDuration)
+            {
+                await store.RequeueIdAsync(claimed.Id, stoppingToken, leaseHolder: WorkerId).ConfigureAwait(false);
+                return;
+            }
+
+            await Task.Delay(WorkerConstants.FirstPollDelay, time, stoppingToken).ConfigureAwait(false);
+        }
+
+        await WithLeaseAsync(claimed.Id, token => RunClaimedCoreAsync(claimed, token), stoppingToken).ConfigureAwait(false);
+    }
 
     /// <summary>Watches a running job this Worker adopted (lease taken over, record saved with this Worker) to its end.</summary>
     public Task WatchAdoptedAsync(Job job, CancellationToken stoppingToken) =>
@@ -60,27 +79,19 @@ public sealed class JobExecutor(
         var next = cancel ? JobStateMachine.Cancel(job, time)
             : requeue ? JobStateMachine.Requeue(job, JobErrors.ServerRestarted(requeued: true), time)
             : JobStateMachine.Fail(job, JobErrors.ServerRestarted(requeued: false), time);
-        if (!await SaveOwnAsync(next, cancellationToken).ConfigureAwait(false))
+        if (!requeue)
         {
+            await FinishAsync(next, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        if (cancel)
+        // Saved Queued first, then queued and unleased in one step: a crash in between leaves a Queued record whose
+        // lease expires, and the reaper queues it.
+        if (await SaveOwnAsync(next, cancellationToken).ConfigureAwait(false))
         {
-            await store.ClearCancelRequestAsync(job.Id, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (requeue)
-        {
-            await store.RequeueIdAsync(job.Id, cancellationToken).ConfigureAwait(false);
+            await store.RequeueIdAsync(job.Id, cancellationToken, leaseHolder: WorkerId).ConfigureAwait(false);
             Log.JobRequeued(logger, job.Id, job.Type.ToWire(), ErrorCodes.ServerRestarted);
         }
-        else
-        {
-            Log.JobFinished(logger, job.Id, job.Type.ToWire(), next.State.ToWire(), next.Error?.Code ?? ErrorCodes.None);
-        }
-
-        await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Whether rcd still knows the job's run (running or finished) in the same rcd process that started it.</summary>

@@ -105,9 +105,8 @@ public sealed class LeaseReaperService(
 
             if (job.State == JobState.Queued)
             {
-                // Queue first, release second: a crash in between leaves a lease that expires and is swept again.
-                await store.RequeueIdAsync(id, stoppingToken).ConfigureAwait(false);
-                await queue.ReleaseAsync(id, Options.WorkerId, stoppingToken).ConfigureAwait(false);
+                // Queued again and unleased in one step (see JobStore.RequeueIdAsync).
+                await store.RequeueIdAsync(id, stoppingToken, leaseHolder: Options.WorkerId).ConfigureAwait(false);
                 Log.ClaimRecovered(logger, id, job.Type.ToWire(), previousOwner);
                 return;
             }
