@@ -498,7 +498,7 @@ public static partial class BatchesApi
         var checkpoint = await services.Batches.GetCheckpointAsync(id, cancellationToken).ConfigureAwait(false);
         var running = job.State == JobState.Running ? Math.Max(checkpoint.InFlight, 0) : 0;
         var live = batch.With(checkpoint.Counters, running, checkpoint.At) with { Expanding = batch.Expanding && !checkpoint.Expanded };
-        if (job.State.IsTerminal() && job.State != JobState.Succeeded)
+        if (job.State is JobState.PartiallyFailed or JobState.Canceled)
         {
             live = live with { CanResume = live.HasWorkLeft };
         }

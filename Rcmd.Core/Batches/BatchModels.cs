@@ -151,17 +151,20 @@ public sealed record BatchOptions
     public const int DefaultCheckpointEvery = 10;
     public const int MaxCheckpointEvery = 1000;
 
-    public int Concurrency { get; init; } = DefaultConcurrency;
-    public int CheckpointEvery { get; init; } = DefaultCheckpointEvery;
-    public BatchStopRule StopRule { get; init; } = new();
-    public bool DryRun { get; init; }
+    // set, not init: the JSON source generator passes init-only properties missing from the body as default(T)
+    // (0, null), losing these defaults; set accessors are assigned only when present.
+    public int Concurrency { get; set; } = DefaultConcurrency;
+    public int CheckpointEvery { get; set; } = DefaultCheckpointEvery;
+    public BatchStopRule StopRule { get; set; } = new();
+    public bool DryRun { get; set; }
 }
 
 /// <summary>Stop dispatching when, after <see cref="MinItems"/> finished items, more than <see cref="MaxFailureRatio"/> failed.</summary>
 public sealed record BatchStopRule
 {
-    public int MinItems { get; init; } = 20;
-    public double MaxFailureRatio { get; init; } = 0.5;
+    // set, not init: see BatchOptions.
+    public int MinItems { get; set; } = 20;
+    public double MaxFailureRatio { get; set; } = 0.5;
 }
 
 /// <summary>A directory pair expanded into one item per file (filters: rclone globs).</summary>

@@ -25,14 +25,14 @@ public static class BatchRules
     public static bool ShouldStop(BatchCounters counters, BatchStopRule rule)
     {
         ArgumentNullException.ThrowIfNull(counters);
-        ArgumentNullException.ThrowIfNull(rule);
-        var finished = counters.Finished;
-        if (finished < Math.Max(1, rule.MinItems))
-        {
-            return false;
-        }
+        return ShouldStop(counters.Finished, counters.Failed + counters.RetryQueued, rule);
+    }
 
-        return (double)(counters.Failed + counters.RetryQueued) / finished > rule.MaxFailureRatio;
+    /// <summary>The stop rule over <paramref name="finished"/> outcomes of which <paramref name="failed"/> were failures.</summary>
+    public static bool ShouldStop(long finished, long failed, BatchStopRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return finished >= Math.Max(1, rule.MinItems) && (double)failed / finished > rule.MaxFailureRatio;
     }
 
     /// <summary>The failure ratio the stop rule looks at (0 when nothing finished).</summary>

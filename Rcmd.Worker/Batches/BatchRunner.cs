@@ -125,6 +125,25 @@ public sealed partial class BatchRunner(
         return new BatchItem { Op = op, Source = Join(directory.Source!, path), Destination = Join(directory.Destination!, path) };
     }
 
+    /// <summary>
+    /// The directory's include/exclude patterns as rclone filter rules, in the order that gives them their meaning:
+    /// excludes first (an excluded file stays out even when an include matches it), then includes, then — when there are
+    /// includes — "everything else out".
+    /// </summary>
+    public static IReadOnlyList<string> FilterRules(BatchDirectory directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var rules = new List<string>();
+        rules.AddRange((directory.Exclude ?? []).Select(p => "- " + p));
+        rules.AddRange((directory.Include ?? []).Select(p => "+ " + p));
+        if (directory.Include is { Count: > 0 })
+        {
+            rules.Add("- **");
+        }
+
+        return rules;
+    }
+
     private static string Join(string root, string path) =>
         root.EndsWith('/') || root.EndsWith(':') ? root + path : $"{root}/{path}";
 
@@ -160,6 +179,9 @@ public sealed partial class BatchRunner(
     [LoggerMessage(79, LogLevel.Error, "Batch {job_id}: the directory listing failed for good (error_code {error_code})")]
     internal static partial void LogExpansionFailed(ILogger logger, string job_id, string error_code);
 
+    [LoggerMessage(81, LogLevel.Warning, "Batch {job_id}: reading the next items failed; will try again")]
+    internal static partial void LogDispatchFailed(ILogger logger, Exception exception, string job_id);
+
     [LoggerMessage(80, LogLevel.Information, "Batch {job_id}: cancel requested; aborting items in flight")]
     internal static partial void LogCanceling(ILogger logger, string job_id);
 }
@@ -186,9 +208,14 @@ internal sealed class BatchRun
     private readonly Queue<(long Index, BatchItem Item, BatchItemResult? Previous, bool Check)> _ready = new();
     private readonly Dictionary<string, DateTimeOffset> _pausedRemotes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _permits = new(StringComparer.Ordinal);
+    private readonly List<(string Holder, IReadOnlyList<string> Remotes)> _idlePermits = [];
     private readonly SemaphoreSlim _checkpointSignal = new(0);
     private Job _job;
     private BatchCounters _counters = BatchCounters.Empty;
+
+    // The outcomes of this run's rcd calls: the stop rule judges what this run did (a resume starts afresh).
+    private long _runFinished;
+    private long _runFailed;
     private long _cursor;
     private long _scanned;
     private long _total;
@@ -297,10 +324,26 @@ internal sealed class BatchRun
         var running = new List<Task>();
         try
         {
+            var backoff = TimeSpan.FromMilliseconds(200);
             while (!_stopped && !_canceled && !cancellationToken.IsCancellationRequested)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                var next = await NextAsync(running, slots, cancellationToken).ConfigureAwait(false);
+                (long, BatchItem, BatchItemResult?, bool)? next;
+                try
+                {
+                    next = await NextAsync(running, slots, cancellationToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromMilliseconds(200);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    // Redis or rcd unreachable for a moment: keep the batch (and the lease, renewed apart) and try again.
+                    slots.Release();
+                    BatchRunner.LogDispatchFailed(_runner.Logger, ex, _id);
+                    await Task.Delay(backoff, Time, cancellationToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                    continue;
+                }
+
                 if (next is not { } work)
                 {
                     slots.Release();
@@ -314,8 +357,12 @@ internal sealed class BatchRun
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
-
-        await Task.WhenAll(running).ConfigureAwait(false);
+        finally
+        {
+            // Items already sent to rcd finish (or are aborted with the token) and record their results before the run ends.
+            await Task.WhenAll(running).ConfigureAwait(false);
+            await ReleaseIdlePermitsAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task RunSlotAsync((long Index, BatchItem Item, BatchItemResult? Previous, bool Check) work, SemaphoreSlim slots,
@@ -385,7 +432,8 @@ internal sealed class BatchRun
                 return null;
             }
 
-            // Wait for an item to finish (it may queue a retry) or the next retry to fall due.
+            // Wait for an item to finish (it may queue a retry) or the next retry to fall due; idle permits go back meanwhile.
+            await ReleaseIdlePermitsAsync().ConfigureAwait(false);
             var wait = nextDue is { } at ? at - Time.GetUtcNow() : TimeSpan.FromSeconds(1);
             wait = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 5, 1000));
             var delay = Task.Delay(wait, Time, cancellationToken);
@@ -403,17 +451,13 @@ internal sealed class BatchRun
         var items = await Store.GetItemsAsync(_id, _scanned, count, cancellationToken).ConfigureAwait(false);
         var indexes = Enumerable.Range(0, items.Count).Select(i => _scanned + i).ToArray();
         var results = await Store.GetResultsAsync(_id, indexes, cancellationToken).ConfigureAwait(false);
-        var fresh = new List<long>(items.Count);
-        for (var i = 0; i < items.Count; i++)
+        var fresh = Enumerable.Range(0, items.Count).Where(i => results[i] is null).ToList();
+        await Store.MarkInFlightAsync(_id, [.. fresh.Select(i => indexes[i])], cancellationToken).ConfigureAwait(false);
+        foreach (var i in fresh)
         {
-            if (results[i] is null)
-            {
-                fresh.Add(indexes[i]);
-                _ready.Enqueue((indexes[i], items[i], null, false));
-            }
+            _ready.Enqueue((indexes[i], items[i], null, false)); // only once they are in flight (a failed mark reads them again)
         }
 
-        await Store.MarkInFlightAsync(_id, fresh, cancellationToken).ConfigureAwait(false);
         _scanned += items.Count;
         lock (_gate)
         {
@@ -476,14 +520,7 @@ internal sealed class BatchRun
             }
         }
 
-        var holder = $"{_runner.WorkerId}/{_id}/{Interlocked.Increment(ref _holderSequence)}";
-        var limits = remotes.Select(r => (r, _runner.Options.LimitFor(r))).ToList();
-        await _runner.Semaphore.AcquireAsync(limits, holder, _runner.Options.PermitLease, cancellationToken).ConfigureAwait(false);
-        lock (_gate)
-        {
-            _permits[holder] = remotes;
-        }
-
+        var holder = await TakePermitAsync(remotes, cancellationToken).ConfigureAwait(false);
         BatchItemResult result;
         var attempted = false;
         try
@@ -499,14 +536,15 @@ internal sealed class BatchRun
                 result = await CallAsync(item, previous, cancellationToken).ConfigureAwait(false);
             }
         }
-        finally
+        catch
         {
-            lock (_gate)
-            {
-                _permits.Remove(holder);
-            }
+            await ReleasePermitAsync(holder, remotes).ConfigureAwait(false);
+            throw;
+        }
 
-            await _runner.Semaphore.ReleaseAsync(remotes, holder, CancellationToken.None).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _idlePermits.Add((holder, remotes)); // kept for the next item on the same remotes: no round trip to take it again
         }
 
         if (admission is { Admitted: true } admitted)
@@ -514,7 +552,78 @@ internal sealed class BatchRun
             await RecordBreakerAsync(admitted, attempted, result).ConfigureAwait(false);
         }
 
-        await RecordAsync(index, result, previous).ConfigureAwait(false);
+        await RecordAsync(index, result, previous, attempted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A permit on every remote of an item (<see cref="RemoteSemaphore"/>): one this run holds idle for the same remotes, or
+    /// a new one (an idle permit for other remotes is given back first, so the run never holds more than its concurrency).
+    /// </summary>
+    private async Task<string> TakePermitAsync(IReadOnlyList<string> remotes, CancellationToken cancellationToken)
+    {
+        (string Holder, IReadOnlyList<string> Remotes)? stale = null;
+        lock (_gate)
+        {
+            var same = _idlePermits.FindIndex(p => p.Remotes.SequenceEqual(remotes, StringComparer.Ordinal));
+            if (same >= 0)
+            {
+                var kept = _idlePermits[same].Holder;
+                _idlePermits.RemoveAt(same);
+                return kept;
+            }
+
+            if (_idlePermits.Count > 0)
+            {
+                stale = _idlePermits[0];
+                _idlePermits.RemoveAt(0);
+            }
+        }
+
+        if (stale is { } other)
+        {
+            await ReleasePermitAsync(other.Holder, other.Remotes).ConfigureAwait(false);
+        }
+
+        var holder = $"{_runner.WorkerId}/{_id}/{Interlocked.Increment(ref _holderSequence)}";
+        var limits = remotes.Select(r => (r, _runner.Options.LimitFor(r))).ToList();
+        await _runner.Semaphore.AcquireAsync(limits, holder, _runner.Options.PermitLease, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _permits[holder] = remotes;
+        }
+
+        return holder;
+    }
+
+    private async Task ReleasePermitAsync(string holder, IReadOnlyList<string> remotes)
+    {
+        lock (_gate)
+        {
+            _permits.Remove(holder);
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _runner.Semaphore.ReleaseAsync(remotes, holder, bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Not given back now: the permit's lease runs out by itself (Batches:PermitLease).
+        }
+    }
+
+    /// <summary>Gives back the permits this run keeps idle (it waits for retries, or it ends).</summary>
+    private async Task ReleaseIdlePermitsAsync()
+    {
+        (string Holder, IReadOnlyList<string> Remotes)[] idle;
+        lock (_gate)
+        {
+            idle = [.. _idlePermits];
+            _idlePermits.Clear();
+        }
+
+        await Task.WhenAll(idle.Select(p => ReleasePermitAsync(p.Holder, p.Remotes))).ConfigureAwait(false);
     }
 
     /// <summary>One synchronous rcd call for the item, classified when it fails.</summary>
@@ -643,14 +752,30 @@ internal sealed class BatchRun
             Retryable = true,
             DueAt = until,
             FinishedAt = Time.GetUtcNow(),
-        }, previous);
+        }, previous, attempted: false);
 
     /// <summary>Writes the item's result (durable, and counted in the same step), then counts it here and checks the stop rule.</summary>
-    private async Task RecordAsync(long index, BatchItemResult result, BatchItemResult? previous)
+    private async Task RecordAsync(long index, BatchItemResult result, BatchItemResult? previous, bool attempted = true)
     {
-        // Not the run's token: an rcd call that finished is recorded even while the run is being canceled.
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var outcome = await Store.RecordAsync(_id, index, result, bound.Token).ConfigureAwait(false);
+        // Not the run's token: an rcd call that finished is recorded even while the run is being canceled. Redis away for
+        // a moment is waited out (the script is idempotent: a write whose answer was lost changes nothing the second time).
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        RecordOutcome outcome;
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                outcome = await Store.RecordAsync(_id, index, result, bound.Token).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException && !bound.IsCancellationRequested)
+            {
+                await Task.Delay(delay, Time, bound.Token).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+
         if (!outcome.Changed)
         {
             return;
@@ -662,7 +787,13 @@ internal sealed class BatchRun
         {
             _counters = Apply(_counters, outcome.Previous, previous, result);
             sinceCheckpoint = ++_sinceCheckpoint;
-            stopNow = !_stopped && BatchRules.ShouldStop(_counters, _options.StopRule);
+            if (attempted)
+            {
+                _runFinished++;
+                _runFailed += result.State is BatchItemState.Failed or BatchItemState.RetryQueued ? 1 : 0;
+            }
+
+            stopNow = !_stopped && BatchRules.ShouldStop(_runFinished, _runFailed, _options.StopRule);
             if (stopNow)
             {
                 _stopped = true;
@@ -671,8 +802,7 @@ internal sealed class BatchRun
 
         if (stopNow)
         {
-            BatchRunner.LogStopRule(_runner.Logger, _id, _counters.Failed + _counters.RetryQueued, _counters.Finished,
-                _options.StopRule.MaxFailureRatio);
+            BatchRunner.LogStopRule(_runner.Logger, _id, _runFailed, _runFinished, _options.StopRule.MaxFailureRatio);
         }
 
         if (stopNow || sinceCheckpoint >= _options.CheckpointEvery)
@@ -797,7 +927,11 @@ internal sealed class BatchRun
                     }
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
             {
                 BatchRunner.LogCheckpointFailed(_runner.Logger, ex, _id);
             }
@@ -913,20 +1047,9 @@ internal sealed class BatchRun
             ["remote"] = "",
             ["opt"] = new JsonObject { ["recurse"] = true, ["filesOnly"] = true, ["noModTime"] = true, ["noMimeType"] = true },
         };
-        var filter = new JsonObject();
-        if (directory.Exclude is { Count: > 0 } exclude)
+        if (BatchRunner.FilterRules(directory) is { Count: > 0 } rules)
         {
-            filter["ExcludeRule"] = new JsonArray([.. exclude.Select(p => (JsonNode)JsonValue.Create(p))]);
-        }
-
-        if (directory.Include is { Count: > 0 } include)
-        {
-            filter["IncludeRule"] = new JsonArray([.. include.Select(p => (JsonNode)JsonValue.Create(p))]);
-        }
-
-        if (filter.Count > 0)
-        {
-            parameters["_filter"] = filter;
+            parameters["_filter"] = new JsonObject { ["FilterRule"] = new JsonArray([.. rules.Select(r => (JsonNode)JsonValue.Create(r))]) };
         }
 
         JsonElement listing;

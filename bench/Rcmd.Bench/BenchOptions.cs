@@ -7,6 +7,9 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
     /// <summary>latency: slow jobs kept running while the changes are measured (<c>--running N</c>; 0 = none).</summary>
     public int Running { get; init; }
 
+    /// <summary>batch: items in the large batch (<c>--items N</c>, default 100,000).</summary>
+    public int Items { get; init; } = 100_000;
+
     /// <summary>dashboards: how many Chromium pages stay open (<c>--dashboards N</c>).</summary>
     public int Dashboards { get; init; } = 20;
 
@@ -27,6 +30,7 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
         return new BenchOptions(command, Int("--jobs", 1000), Int("--concurrency", 8), Int("--changes", 200), Int("--stored", 100_000))
         {
             Running = Int("--running", 0),
+            Items = Int("--items", 100_000),
             Dashboards = Int("--dashboards", 20),
             Minutes = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : 10,
         };

@@ -69,6 +69,8 @@ public static class LatencyBench
             await Task.Delay(1000);
             await page.EvaluateAsync(Observer);
 
+            var cpuBefore = CpuSeconds(bench.System.ProcessIds);
+            var window = System.Diagnostics.Stopwatch.StartNew();
             var ids = new List<string>();
             foreach (var file in Directory.GetFiles(source))
             {
@@ -86,6 +88,10 @@ public static class LatencyBench
             }, TimeSpan.FromMinutes(2), "every job to succeed");
             await Task.Delay(1500);
 
+            var cpuAfter = CpuSeconds(bench.System.ProcessIds);
+            Console.WriteLine($"CPU seconds used while measuring ({window.Elapsed.TotalSeconds:0} s, 2 cores = {2 * window.Elapsed.TotalSeconds:0} available): "
+                + string.Join(", ", cpuAfter.OrderByDescending(p => p.Value - cpuBefore.GetValueOrDefault(p.Key))
+                    .Select(p => $"{p.Key} {p.Value - cpuBefore.GetValueOrDefault(p.Key):0.0}")));
             var seen = await page.EvaluateAsync<Dictionary<string, Dictionary<string, long>>>("() => window.__seen");
             var latencies = new List<double>();
             foreach (var id in ids)
@@ -137,12 +143,13 @@ public static class LatencyBench
         }
     }
 
-    /// <summary>Submits <paramref name="count"/> copies of one 1 MiB file that run slowly (bwlimit), and waits until all run.</summary>
+    /// <summary>Submits copies of one 1 MiB file that run slowly (bwlimit), and waits until <paramref name="count"/> of them run.</summary>
     private static async Task StartSlowJobsAsync(BenchSystem bench, HttpClient http, int count)
     {
         var dir = bench.MakeFiles("slow-in", 1, 1024 * 1024);
         var file = Directory.GetFiles(dir)[0];
-        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        // A few more than asked: rcd's bandwidth bucket starts full, so the first ones finish early.
+        await Parallel.ForEachAsync(Enumerable.Range(0, count + (count / 10)), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
         {
             using var response = await http.PostAsJsonAsync("api/jobs",
                 new { type = "copyfile", source = file, destination = Path.Combine(bench.Combine("slow-out"), $"s{i:D4}.bin") }, ct);
@@ -152,8 +159,32 @@ public static class LatencyBench
         {
             var counts = await http.GetFromJsonAsync<JsonElement>("api/jobs/counts");
             return counts.GetProperty("byState").GetProperty("running").GetInt64() >= count;
-        }, TimeSpan.FromMinutes(2), $"{count} slow jobs to run");
+        }, TimeSpan.FromMinutes(2), $"{count} slow jobs to run", () =>
+            http.GetStringAsync("api/jobs/counts").GetAwaiter().GetResult() + "\n" + string.Join("\n", bench.System.Output.Split('\n')
+                .Where(l => l.Contains("oncurrency", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).TakeLast(20)));
         Console.WriteLine($"{count} slow jobs running");
+    }
+
+    /// <summary>User + system CPU seconds of each process so far (/proc/{pid}/stat, 100 ticks a second).</summary>
+    private static Dictionary<string, double> CpuSeconds(IReadOnlyDictionary<string, int> pids)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, pid) in pids)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                result[name] = (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                    + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException)
+            {
+                // The process is gone.
+            }
+        }
+
+        return result;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];

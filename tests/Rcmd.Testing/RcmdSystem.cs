@@ -52,7 +52,7 @@ public sealed class RcmdSystem : IAsyncDisposable
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints));
         ApiUrl = new Uri(json.RootElement.GetProperty("api").GetString()!);
-        WebUrl = new Uri(json.RootElement.GetProperty("web").GetString()!);
+        WebUrl = json.RootElement.TryGetProperty("web", out var web) ? new Uri(web.GetString()!) : null!; // absent with --no-web
         RedisConnectionString = json.RootElement.GetProperty("redis").GetString()!;
         ProcessIds = json.RootElement.TryGetProperty("pids", out var pids)
             ? pids.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())

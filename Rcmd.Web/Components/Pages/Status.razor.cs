@@ -163,9 +163,10 @@ public sealed partial class Status : IDisposable
         var succeeded = Api.ListJobsAsync(JobState.Succeeded, 1, MaxFinished, token);
         var failed = Api.ListJobsAsync(JobState.Failed, 1, MaxFinished, token);
         var canceled = Api.ListJobsAsync(JobState.Canceled, 1, MaxFinished, token);
+        var partiallyFailed = Api.ListJobsAsync(JobState.PartiallyFailed, 1, MaxFinished, token);
         var waiting = Api.ListJobsAsync(JobState.Waiting, 1, MaxQueued, token);
         var remotes = LoadRemotesAsync();
-        await Task.WhenAll(counts, running, queued, succeeded, failed, canceled, waiting, remotes);
+        await Task.WhenAll(counts, running, queued, succeeded, failed, canceled, partiallyFailed, waiting, remotes);
 
         _loading = false;
         var pages = new Dictionary<JobState, ApiResult<JobPage>>
@@ -175,6 +176,7 @@ public sealed partial class Status : IDisposable
             [JobState.Succeeded] = succeeded.Result,
             [JobState.Failed] = failed.Result,
             [JobState.Canceled] = canceled.Result,
+            [JobState.PartiallyFailed] = partiallyFailed.Result,
             [JobState.Waiting] = waiting.Result,
         };
         _error = counts.Result.Error ?? pages.Values.Select(p => p.Error).FirstOrDefault(e => e is not null);

@@ -72,6 +72,35 @@ public static class TestJobs
         Attempts = [.. running.Attempts.Take(running.Attempts.Count - 1), running.Attempts[^1] with { FinishedAt = running.UpdatedAt.AddSeconds(seconds) }],
     };
 
+    /// <summary>A batch job in <paramref name="state"/> with its summary (200 items; 8 failed: 5 not_found, 3 access_denied).</summary>
+    public static Job Batch(JobState state = JobState.PartiallyFailed, bool canResume = true, long failed = 8, string? id = null)
+    {
+        var running = Running(id) with { Type = JobType.Batch, Source = "/data/in/a.jpg", Destination = "/data/out/a.jpg", Progress = null };
+        var finished = running.UpdatedAt.AddSeconds(10);
+        return running with
+        {
+            State = state,
+            UpdatedAt = state == JobState.Running ? running.UpdatedAt : finished,
+            FinishedAt = state.IsTerminal() ? finished : null,
+            Error = state == JobState.PartiallyFailed
+                ? new JobError { Code = "not_found", Message = $"{failed} of 200 items failed", Retryable = canResume }
+                : null,
+            Batch = new Batches.BatchSummary
+            {
+                Name = "nightly photos",
+                Kind = Batches.BatchSummary.ItemsKind,
+                Total = 200,
+                Succeeded = 200 - failed - (state == JobState.Running ? 40 : 0),
+                Failed = failed,
+                Pending = state == JobState.Running ? 32 : 0,
+                Running = state == JobState.Running ? 8 : 0,
+                FailedByCode = failed == 0 ? new Dictionary<string, long>() : new Dictionary<string, long> { ["not_found"] = 5, ["access_denied"] = failed - 5 },
+                RetryableFailed = canResume ? 3 : 0,
+                CanResume = canResume,
+            },
+        };
+    }
+
     public static Job Failed(string? id = null, string code = "not_found", string message = "directory not found")
     {
         var running = Running(id);

@@ -64,12 +64,13 @@ public sealed class BatchRunnerTests : IAsyncLifetime
         Directory.CreateDirectory(destination);
         var blocker = Path.Combine(destination, "blocked");
         await File.WriteAllTextAsync(blocker, "a file where a directory should be");
-        // 3 of every 5 items write under "blocked/", which is a file: rclone fails them ("is a file not a directory").
+        // 3 of every 5 items write under "blocked/sub/", where "blocked" is a file: rclone fails them ("not a directory").
+        // (Two levels: rcd caches the Fs of a path that named a file, so "blocked/" itself would stay broken after the fix.)
         var items = Enumerable.Range(0, 100).Select(i => new BatchItem
         {
             Op = BatchOp.CopyFile,
             Source = Path.Combine(source, $"file-{i:D3}.bin"),
-            Destination = i % 5 < 3 ? Path.Combine(blocker, $"file-{i:D3}.bin") : Path.Combine(destination, $"file-{i:D3}.bin"),
+            Destination = i % 5 < 3 ? Path.Combine(blocker, "sub", $"file-{i:D3}.bin") : Path.Combine(destination, $"file-{i:D3}.bin"),
         }).ToList();
 
         var job = await EnqueueBatchAsync(items, new BatchOptions
@@ -103,7 +104,7 @@ public sealed class BatchRunnerTests : IAsyncLifetime
         Assert.Equal(final.Succeeded, Directory.GetFiles(destination, "*", SearchOption.AllDirectories).Length);
         var after = await FinishedResultsAsync(job.Id);
         Assert.All(finishedBefore, pair => Assert.Equal(pair.Value, after[pair.Key]));
-        Assert.Equal(100, (await _system.RcdRunsAsync())[job.Id].Count() + 0); // 100 items, 100 rcd calls over both runs
+        Assert.Equal(100, (await _system.RcdRunsAsync())[job.Id].Count()); // 100 items, 100 rcd calls over both runs
     }
 
     [Fact]
@@ -185,6 +186,71 @@ public sealed class BatchRunnerTests : IAsyncLifetime
         var missing = (await Batches.GetResultsAsync(job.Id, [2], Ct))[0]!;
         Assert.Equal((BatchItemState.Failed, ErrorCodes.NotFound), (missing.State, missing.Code));
         Assert.False(string.IsNullOrEmpty(missing.Suggestion));
+    }
+
+    [Fact]
+    public async Task Cancel_RunningBatch_AbortsKeepsTheReport_ThenResumeFinishesIt()
+    {
+        await _system.StartWorkerAsync("batch-cancel");
+        const int count = 1500;
+        var source = _system.MakeFiles("cancel-src", count, size: 1024);
+        var destination = _system.Data.Combine("cancel-dst");
+        var items = Enumerable.Range(0, count).Select(i => Copy(source, destination, $"file-{i:D3}.bin")).ToList();
+
+        var job = await EnqueueBatchAsync(items, new BatchOptions { Concurrency = 2 });
+        await Wait.UntilAsync(async () => (await Batches.GetCheckpointAsync(job.Id, Ct)).Counters.Succeeded >= 50,
+            TimeSpan.FromSeconds(60), "50 items done", () => _system.Diagnostics());
+        await _system.Store.RequestCancelAsync(job.Id, Ct);
+        var canceled = await _system.WaitForStateAsync(job.Id, JobState.Canceled, TimeSpan.FromSeconds(30));
+
+        var batch = canceled.Batch!;
+        Assert.True(batch.CanResume);
+        Assert.InRange(batch.Succeeded, 50, count - 1);
+        Assert.Equal(count - batch.Succeeded, batch.Pending);
+        Assert.Equal(batch.Succeeded, (await FinishedResultsAsync(job.Id)).Count); // the counts are the results
+        // An aborted call may still have finished in rcd: at most the items in flight are on disk without a result.
+        Assert.InRange(Directory.GetFiles(destination).Length, batch.Succeeded, batch.Succeeded + 2);
+        Assert.False(await _system.Store.IsCancelRequestedAsync(job.Id, Ct));
+
+        await ResumeAsync(canceled);
+        var done = await _system.WaitForStateAsync(job.Id, JobState.Succeeded, TimeSpan.FromSeconds(90));
+        Assert.Equal(count, done.Batch!.Succeeded);
+        Assert.Equal(count, Directory.GetFiles(destination).Length);
+    }
+
+    [Fact]
+    public async Task RemoteLimit_HoldsAcrossWorkersAndBatches()
+    {
+        var settings = new Dictionary<string, string> { ["Batches__Remotes__local"] = "3" };
+        await Task.WhenAll(_system.StartWorkerAsync("limit-a", settings), _system.StartWorkerAsync("limit-b", settings));
+        var source = _system.MakeFiles("limit-src", 400, size: 1024);
+        var jobs = new List<Job>();
+        for (var b = 0; b < 2; b++)
+        {
+            var destination = _system.Data.Combine($"limit-dst-{b}");
+            jobs.Add(await EnqueueBatchAsync([.. Enumerable.Range(0, 400).Select(i => Copy(source, destination, $"file-{i:D3}.bin"))],
+                new BatchOptions { Concurrency = 8 }));
+        }
+
+        var semaphore = new RemoteSemaphore(_redis!, TimeProvider.System);
+        long peak = 0;
+        var sampled = 0;
+        while (true)
+        {
+            peak = Math.Max(peak, await semaphore.HeldAsync("local", Ct));
+            sampled++;
+            var states = await Task.WhenAll(jobs.Select(j => _system.Store.GetAsync(j.Id, Ct)));
+            if (states.All(j => j!.State == JobState.Succeeded))
+            {
+                break;
+            }
+
+            Assert.True(sampled < 20_000, "batches did not finish");
+            await Task.Delay(2);
+        }
+
+        Assert.InRange(peak, 1, 3); // never more than the limit, across both Workers and both batches
+        Assert.Equal(0, await semaphore.HeldAsync("local", Ct)); // every permit given back
     }
 
     private static BatchItem Copy(string source, string destination, string name) =>

@@ -122,6 +122,33 @@ public sealed class RcloneResilienceHandlerTests
     }
 
     [Fact]
+    public async Task Send_LongRunningTransfer_NotCutByTheAttemptTimeout()
+    {
+        // A batch item's synchronous copyfile may take minutes: it outlives the 10 s attempt and 30 s total timeouts.
+        var rcd = new FakeRcd(_time, async (_, _, token) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(45), _time, token);
+            return Answer(HttpStatusCode.OK);
+        });
+
+        using var response = await SendAsync(rcd, Transfer(), step: TimeSpan.FromSeconds(1));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(rcd.Calls);
+    }
+
+    [Fact]
+    public async Task Send_LongRunningTransferFails_NeverSentTwice()
+    {
+        var rcd = new FakeRcd(_time, (_, _, _) => Task.FromResult(Answer(HttpStatusCode.ServiceUnavailable)));
+
+        using var response = await SendAsync(rcd, Transfer());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Single(rcd.Calls); // the batch classifies it and retries the item itself
+    }
+
+    [Fact]
     public async Task Send_JobStartConnectionRefused_RetriedBecauseItNeverReachedRcd()
     {
         var rcd = new FakeRcd(_time, (call, _, _) => call == 0
@@ -242,6 +269,13 @@ public sealed class RcloneResilienceHandlerTests
     }
 
     private static HttpRequestMessage Control(string method) => new(HttpMethod.Post, new Uri(Rcd, method)) { Content = new StringContent("{}") };
+
+    private static HttpRequestMessage Transfer()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Rcd, "operations/copyfile")) { Content = new StringContent("{}") };
+        request.Options.Set(RcloneRequest.LongRunning, true);
+        return request;
+    }
 
     private static HttpRequestMessage JobStart()
     {
