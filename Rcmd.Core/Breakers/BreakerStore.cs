@@ -153,18 +153,12 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
         var settings = SettingsFor(remote);
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            BreakerSnapshot current;
+            var current = await GetAsync(remote, cancellationToken).ConfigureAwait(false);
             var runs = 0;
-            if (change == RunChange.Start)
+            if (change == RunChange.Start && BreakerStateMachine.AdmissionLimit(current, settings) is not null)
             {
-                var read = GetAsync(remote, cancellationToken);
-                var counted = RunsInFlightAsync(remote, cancellationToken);
-                current = await read.ConfigureAwait(false);
-                runs = await counted.ConfigureAwait(false);
-            }
-            else
-            {
-                current = await GetAsync(remote, cancellationToken).ConfigureAwait(false);
+                // Counted only where a limit may apply: a healthy remote's admission costs one read.
+                runs = await RunsInFlightAsync(remote, cancellationToken).ConfigureAwait(false);
             }
 
             var step = operation(current, settings, runs);
@@ -178,6 +172,14 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
             var writes = step.Changed || step.Transition is not null;
             if (!writes && lease is null)
             {
+                return step;
+            }
+
+            if (!writes && lease is { Limit: null })
+            {
+                // The healthy path (closed, no failures): no limit to enforce, so the run's lease needs no guarded write,
+                // and nobody waits for it — the count matters only once the remote fails, by which time it has landed.
+                RecordLeaseUnguarded(remote, lease);
                 return step;
             }
 
@@ -302,6 +304,22 @@ public sealed partial class BreakerStore(RedisConnection redis, IOptions<Breaker
 
     private static RedisValue Ms(DateTimeOffset? value) =>
         value is { } at ? at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : string.Empty;
+
+    /// <summary>Starts or ends a run's lease without a guard or a wait (fire and forget).</summary>
+    private void RecordLeaseUnguarded(string remote, RunLease lease)
+    {
+        var key = Keys.BreakerRuns(remote);
+        if (lease.Change == RunChange.End)
+        {
+            redis.Database.SortedSetRemove(key, lease.RunId, CommandFlags.FireAndForget);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        redis.Database.SortedSetRemoveRangeByScore(key, double.NegativeInfinity, now.ToUnixTimeMilliseconds(), Exclude.None, CommandFlags.FireAndForget);
+        redis.Database.SortedSetAdd(key, lease.RunId, (now + lease.Length).ToUnixTimeMilliseconds(), CommandFlags.FireAndForget);
+        redis.Database.KeyExpire(key, lease.Length, CommandFlags.FireAndForget);
+    }
 
     private enum RunChange
     {
