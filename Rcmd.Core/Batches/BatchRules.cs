@@ -35,6 +35,22 @@ public static class BatchRules
         return finished >= Math.Max(1, rule.MinItems) && (double)failed / finished > rule.MaxFailureRatio;
     }
 
+    /// <summary>The first pause of dispatch while rcd or the store does not answer.</summary>
+    public static readonly TimeSpan FirstOutagePause = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest pause of dispatch while rcd or the store does not answer.</summary>
+    public static readonly TimeSpan MaxOutagePause = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long dispatch pauses after rcd (or the store) failed to answer an item's step: <see cref="FirstOutagePause"/>
+    /// at first (<paramref name="previous"/> null: the last step went through), then twice the previous pause, at most
+    /// <see cref="MaxOutagePause"/>. Such an item is not a failure: it goes back to the queue and the stop rule does not see it.
+    /// </summary>
+    public static TimeSpan NextOutagePause(TimeSpan? previous) =>
+        previous is not { } last || last <= TimeSpan.Zero
+            ? FirstOutagePause
+            : TimeSpan.FromTicks(Math.Min(last.Ticks * 2, MaxOutagePause.Ticks));
+
     /// <summary>The failure ratio the stop rule looks at (0 when nothing finished).</summary>
     public static double FailureRatio(BatchCounters counters)
     {

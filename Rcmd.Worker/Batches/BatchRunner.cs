@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
@@ -67,8 +68,46 @@ public sealed partial class BatchRunner(
         }
 
         LogBatchStarted(logger, job.Id, running.Attempt, job.Batch?.Total ?? 0);
+        if (job.Attempt > 0 || job.Batch?.RetryOf is not null)
+        {
+            // A resume or a retry of failed items: the operator may have fixed the target meanwhile.
+            await ClearFsCacheAsync(job.Id, cancellationToken).ConfigureAwait(false);
+        }
+
         await new BatchRun(this, running).RunAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Empties rcd's Fs cache (rc <c>fscache/clear</c>). rcd keeps every Fs it made — one that failed too, such as a
+    /// destination directory that was a file ("is a file not a directory") — for <c>--fs-cache-expire-duration</c> (5 min
+    /// by default), so without this a fixed target keeps failing after a resume. Best effort: the items run either way.
+    /// </summary>
+    private async Task ClearFsCacheAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await rclone.CallAsync("fscache/clear", null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogFsCacheClearFailed(logger, ex, id);
+        }
+    }
+
+    /// <summary>
+    /// Whether an item's step failed because rcd itself did not answer (connection refused or cut, the response cut off,
+    /// the rcd client's pipeline refusing the call) — as opposed to an error rcd answered about the remote
+    /// (<see cref="RcloneException"/>). Such an item is not a failure: it runs again once rcd answers.
+    /// </summary>
+    public static bool IsRcdUnreachable(Exception exception) =>
+        exception is HttpRequestException or IOException or Polly.ExecutionRejectedException;
+
+    /// <summary>
+    /// Whether an item's step failed because rcd or the store (Redis) did not answer for a while (not because of the item):
+    /// the item goes back to the run's queue without a result and runs again once they answer.
+    /// </summary>
+    public static bool IsOutage(Exception exception) =>
+        IsRcdUnreachable(exception) || exception is StackExchange.Redis.RedisException or TimeoutException or OperationCanceledException;
 
     /// <summary>A running batch this Worker adopted (the record names it): continue from the checkpoint.</summary>
     public async Task RunAdoptedAsync(Job job, CancellationToken cancellationToken)
@@ -182,6 +221,16 @@ public sealed partial class BatchRunner(
     [LoggerMessage(81, LogLevel.Warning, "Batch {job_id}: reading the next items failed; will try again")]
     internal static partial void LogDispatchFailed(ILogger logger, Exception exception, string job_id);
 
+    [LoggerMessage(82, LogLevel.Warning,
+        "Batch {job_id}: item {index} could not run ({outage} did not answer); it goes back to the queue, dispatch pauses {pause_ms} ms")]
+    internal static partial void LogItemGivenBack(ILogger logger, string job_id, long index, string outage, double pause_ms);
+
+    [LoggerMessage(83, LogLevel.Warning, "Batch {job_id}: clearing rcd's Fs cache before the resumed run failed")]
+    internal static partial void LogFsCacheClearFailed(ILogger logger, Exception exception, string job_id);
+
+    [LoggerMessage(84, LogLevel.Information, "Batch {job_id}: {count} item(s) in flight have no result yet; running them again")]
+    internal static partial void LogLeftovers(ILogger logger, string job_id, int count);
+
     [LoggerMessage(80, LogLevel.Information, "Batch {job_id}: cancel requested; aborting items in flight")]
     internal static partial void LogCanceling(ILogger logger, string job_id);
 }
@@ -206,6 +255,9 @@ internal sealed class BatchRun
     private readonly string _group;
     private readonly object _gate = new();
     private readonly Queue<(long Index, BatchItem Item, BatchItemResult? Previous, bool Check)> _ready = new();
+
+    // Items whose step met an outage (rcd or the store not answering), given back by their slot for the dispatch loop.
+    private readonly ConcurrentQueue<(long Index, BatchItem Item, BatchItemResult? Previous, bool Check)> _returned = new();
     private readonly Dictionary<string, DateTimeOffset> _pausedRemotes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _permits = new(StringComparer.Ordinal);
     private readonly List<(string Holder, IReadOnlyList<string> Remotes)> _idlePermits = [];
@@ -223,6 +275,9 @@ internal sealed class BatchRun
     private long _sinceCheckpoint;
     private long _holderSequence;
     private long _lastPublish;
+    private long _recorded;
+    private TimeSpan? _outagePause;
+    private DateTimeOffset _pausedUntil;
     private volatile bool _stopped;
     private volatile bool _canceled;
     private volatile bool _lost;
@@ -251,7 +306,30 @@ internal sealed class BatchRun
                 return;
             }
 
-            await DispatchAsync(items.Token).ConfigureAwait(false);
+            long lastRecorded = -1;
+            var stalled = 0;
+            while (true)
+            {
+                await DispatchAsync(items.Token).ConfigureAwait(false);
+                if (_lost || _stopped || _canceled || items.Token.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                // Nothing left to dispatch, but items may still be in flight without a result (a step that met an outage the
+                // run could not give back, a claim whose answer was lost): run them before the batch ends. A round that
+                // recorded nothing three times over (an item that keeps failing without a result) ends the run; resume runs them.
+                var recorded = Interlocked.Read(ref _recorded);
+                stalled = recorded == lastRecorded ? stalled + 1 : 0;
+                lastRecorded = recorded;
+                if (stalled >= 3 || await LeftoversAsync(items.Token).ConfigureAwait(false) == 0)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (items.Token.IsCancellationRequested)
+        {
         }
         finally
         {
@@ -286,8 +364,23 @@ internal sealed class BatchRun
         _total = checkpoint.Counters.Total;
         _cursor = _scanned = checkpoint.Cursor;
 
+        var recovered = await RecoverInFlightAsync(cancellationToken).ConfigureAwait(false);
+        if (recovered > 0 || _cursor > 0)
+        {
+            BatchRunner.LogBatchRecovering(_runner.Logger, _id, recovered, _cursor);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Reads the in-flight set: items with a final result (or gone) leave it, the others are queued to run (a movefile or
+    /// deletefile is checked first: it may have run). Returns how many were queued.
+    /// </summary>
+    private async Task<int> RecoverInFlightAsync(CancellationToken cancellationToken)
+    {
         var inFlight = await Store.InFlightAsync(_id, cancellationToken).ConfigureAwait(false);
-        var recovered = 0;
+        var recovered = new List<(long, BatchItem, BatchItemResult?, bool)>();
         foreach (var chunk in inFlight.Chunk(ScanChunk))
         {
             var results = await Store.GetResultsAsync(_id, chunk, cancellationToken).ConfigureAwait(false);
@@ -304,18 +397,45 @@ internal sealed class BatchRun
                 }
                 else
                 {
-                    _ready.Enqueue((chunk[i], item, results[i], item.Op != BatchOp.CopyFile));
-                    recovered++;
+                    recovered.Add((chunk[i], item, results[i], item.Op != BatchOp.CopyFile));
                 }
             }
         }
 
-        if (recovered > 0 || _cursor > 0)
+        foreach (var work in recovered)
         {
-            BatchRunner.LogBatchRecovering(_runner.Logger, _id, recovered, _cursor);
+            _ready.Enqueue(work); // only once all are read: a read that failed half-way queues nothing twice
         }
 
-        return true;
+        return recovered.Count;
+    }
+
+    /// <summary>
+    /// <see cref="RecoverInFlightAsync"/> at the end of a dispatch, waiting out the store while it does not answer. Returns
+    /// how many items were queued to run again.
+    /// </summary>
+    private async Task<int> LeftoversAsync(CancellationToken cancellationToken)
+    {
+        TimeSpan? pause = null;
+        while (true)
+        {
+            try
+            {
+                var left = await RecoverInFlightAsync(cancellationToken).ConfigureAwait(false);
+                if (left > 0)
+                {
+                    BatchRunner.LogLeftovers(_runner.Logger, _id, left);
+                }
+
+                return left;
+            }
+            catch (Exception ex) when (BatchRunner.IsOutage(ex) && !cancellationToken.IsCancellationRequested)
+            {
+                BatchRunner.LogDispatchFailed(_runner.Logger, ex, _id);
+                pause = BatchRules.NextOutagePause(pause);
+                await Task.Delay(pause.Value, Time, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private async Task DispatchAsync(CancellationToken cancellationToken)
@@ -376,6 +496,13 @@ internal sealed class BatchRun
         {
             // Aborted (cancel, lease lost, shutdown): no result; the item stays in flight and is taken up on resume.
         }
+        catch (Exception ex) when (BatchRunner.IsOutage(ex))
+        {
+            // The store (or rcd) did not answer a step of the item (its permit, its check, writing its result): nothing was
+            // recorded and no attempt is spent; it runs again in this run once they answer (a movefile or deletefile is
+            // checked first: its call may have run).
+            GiveBack((work.Index, work.Item, work.Previous, work.Check || work.Item.Op != BatchOp.CopyFile), ex);
+        }
         catch (Exception ex)
         {
             BatchRunner.LogRecordFailed(_runner.Logger, ex, _id, work.Index);
@@ -396,6 +523,24 @@ internal sealed class BatchRun
     {
         while (!_stopped && !_canceled)
         {
+            while (_returned.TryDequeue(out var back))
+            {
+                _ready.Enqueue(back);
+            }
+
+            TimeSpan paused;
+            lock (_gate)
+            {
+                paused = _pausedUntil - Time.GetUtcNow();
+            }
+
+            if (paused > TimeSpan.Zero)
+            {
+                // rcd or the store did not answer an item's step: wait before sending more (the items went back to the queue).
+                await Task.Delay(paused, Time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (_ready.Count > 0)
             {
                 Interlocked.Increment(ref _inFlight);
@@ -427,6 +572,11 @@ internal sealed class BatchRun
 
             running.RemoveAll(t => t.IsCompleted);
             var nextDue = await Store.NextDueAsync(_id, cancellationToken).ConfigureAwait(false);
+            if (!_returned.IsEmpty)
+            {
+                continue; // an item given back (its slot ended after giving it)
+            }
+
             if (running.Count == 0 && nextDue is null)
             {
                 return null;
@@ -435,6 +585,7 @@ internal sealed class BatchRun
             // Wait for an item to finish (it may queue a retry) or the next retry to fall due; idle permits go back meanwhile.
             await ReleaseIdlePermitsAsync().ConfigureAwait(false);
             var wait = nextDue is { } at ? at - Time.GetUtcNow() : TimeSpan.FromSeconds(1);
+            wait = _returned.IsEmpty ? wait : TimeSpan.Zero;
             wait = TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 5, 1000));
             var delay = Task.Delay(wait, Time, cancellationToken);
             await (running.Count == 0 ? delay : Task.WhenAny(delay, Task.WhenAny(running))).ConfigureAwait(false);
@@ -520,11 +671,12 @@ internal sealed class BatchRun
             }
         }
 
-        var holder = await TakePermitAsync(remotes, cancellationToken).ConfigureAwait(false);
+        string? holder = null;
         BatchItemResult result;
         var attempted = false;
         try
         {
+            holder = await TakePermitAsync(remotes, cancellationToken).ConfigureAwait(false);
             var done = check ? await CheckDoneAsync(item, cancellationToken).ConfigureAwait(false) : null;
             if (done is not null)
             {
@@ -536,10 +688,29 @@ internal sealed class BatchRun
                 result = await CallAsync(item, previous, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch
+        catch (Exception ex)
         {
-            await ReleasePermitAsync(holder, remotes).ConfigureAwait(false);
-            throw;
+            if (holder is not null)
+            {
+                await ReleasePermitAsync(holder, remotes).ConfigureAwait(false);
+            }
+
+            if (admission is { Admitted: true } held)
+            {
+                await RecordBreakerAsync(held, attempted: false, result: null).ConfigureAwait(false); // not the remote's doing
+            }
+
+            if (!BatchRunner.IsRcdUnreachable(ex) || cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            // rcd itself did not answer (killed, restarting): not a failure of the item, not for the stop rule. It goes back
+            // to the queue. A call that was sent counts as an attempt and a movefile/deletefile it was is checked before it
+            // runs again: it may have run. Even "connection refused" does not prove it was not: the HTTP handler re-sends a
+            // request whose pooled connection closed without an answer on a new connection, and reports only that failure.
+            GiveBack((index, item, attempted ? Spent(previous) : previous, check || (attempted && item.Op != BatchOp.CopyFile)), ex);
+            return;
         }
 
         lock (_gate)
@@ -644,7 +815,7 @@ internal sealed class BatchRun
                 FinishedAt = Time.GetUtcNow(),
             };
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!BatchRunner.IsRcdUnreachable(ex) && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             var text = ex is RcloneException rc ? rc.Error : ex.Message;
             var remote = RclonePath.RemoteName(item.Source) is var source && source == "local" && item.Destination is { } d
@@ -716,12 +887,12 @@ internal sealed class BatchRun
         return answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("item", out var found) && found.ValueKind == JsonValueKind.Object;
     }
 
-    private async Task RecordBreakerAsync(BreakerAdmission admission, bool attempted, BatchItemResult result)
+    private async Task RecordBreakerAsync(BreakerAdmission admission, bool attempted, BatchItemResult? result)
     {
         using var bound = new CancellationTokenSource(BreakerGate.OutcomeTimeout);
         try
         {
-            if (!attempted)
+            if (!attempted || result is null)
             {
                 await _runner.Breakers.ReleaseAsync(admission, bound.Token).ConfigureAwait(false);
             }
@@ -739,6 +910,36 @@ internal sealed class BatchRun
             // Not recorded: a probe slot frees itself after Breakers:ProbeTimeout.
         }
     }
+
+    /// <summary>
+    /// Gives an item back to the dispatch loop after an outage (rcd or the store not answering) and pauses dispatch:
+    /// <see cref="BatchRules.NextOutagePause"/>, longer each time the outage outlasts the pause, reset by the next result.
+    /// </summary>
+    private void GiveBack((long Index, BatchItem Item, BatchItemResult? Previous, bool Check) work, Exception exception)
+    {
+        TimeSpan pause;
+        lock (_gate)
+        {
+            var now = Time.GetUtcNow();
+            if (now >= _pausedUntil)
+            {
+                _outagePause = BatchRules.NextOutagePause(_outagePause);
+                _pausedUntil = now + _outagePause.Value;
+            }
+
+            pause = _pausedUntil - now;
+        }
+
+        _returned.Enqueue(work);
+        BatchRunner.LogItemGivenBack(_runner.Logger, _id, work.Index, BatchRunner.IsRcdUnreachable(exception) ? "rclone rcd" : "the store",
+            pause.TotalMilliseconds);
+    }
+
+    /// <summary>The previous result of an item with one more attempt (a call cut off by rcd's end: it may have run).</summary>
+    private static BatchItemResult Spent(BatchItemResult? previous) =>
+        previous is null
+            ? new BatchItemResult { State = BatchItemState.Pending, Attempts = 1, RoundAttempts = 1 }
+            : previous with { Attempts = previous.Attempts + 1, RoundAttempts = previous.RoundAttempts + 1 };
 
     /// <summary>Parks an item until <paramref name="until"/> (an open breaker) without counting an attempt.</summary>
     private Task RecordLaterAsync(long index, BatchItemResult? previous, DateTimeOffset until, string code, string message) =>
@@ -774,6 +975,12 @@ internal sealed class BatchRun
                 await Task.Delay(delay, Time, bound.Token).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
+        }
+
+        Interlocked.Increment(ref _recorded);
+        lock (_gate)
+        {
+            _outagePause = null; // the store and rcd answer again
         }
 
         if (!outcome.Changed)

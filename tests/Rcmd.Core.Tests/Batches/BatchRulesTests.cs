@@ -38,6 +38,21 @@ public sealed class BatchRulesTests
     }
 
     [Fact]
+    public void NextOutagePause_StartsAt250Ms_DoublesUpTo5Seconds()
+    {
+        var pauses = new List<TimeSpan>();
+        TimeSpan? pause = null;
+        for (var i = 0; i < 8; i++)
+        {
+            pause = BatchRules.NextOutagePause(pause);
+            pauses.Add(pause.Value);
+        }
+
+        Assert.Equal([250, 500, 1000, 2000, 4000, 5000, 5000, 5000], pauses.Select(p => p.TotalMilliseconds));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), BatchRules.NextOutagePause(TimeSpan.Zero));
+    }
+
+    [Fact]
     public void Decide_EverythingSucceeded_Succeeded()
     {
         Assert.Equal(BatchEnd.Succeeded, BatchRules.Decide(Counters(10, 8, 0, skipped: 2), 0, expanding: false, stopped: false, canceled: false));

@@ -71,4 +71,18 @@ public sealed class BatchCommandTests
         var fresh = BatchRun.Apply(after, null, null, new BatchItemResult { State = BatchItemState.Succeeded });
         Assert.Equal(2, fresh.Succeeded);
     }
+
+    [Fact]
+    public void IsRcdUnreachable_ConnectionErrorsYes_AnErrorRcdAnsweredNo()
+    {
+        var refused = new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:5572)");
+        var cut = new HttpIOException(HttpRequestError.ResponseEnded, "The response ended prematurely.");
+        var answered = new Rcmd.Rclone.RcloneException("operations/copyfile", 500, "is a file not a directory");
+
+        Assert.True(BatchRunner.IsRcdUnreachable(refused));
+        Assert.True(BatchRunner.IsRcdUnreachable(cut));
+        Assert.False(BatchRunner.IsRcdUnreachable(answered));
+        Assert.False(BatchRunner.IsOutage(answered));
+        Assert.True(BatchRunner.IsOutage(new TimeoutException("redis")));
+    }
 }
