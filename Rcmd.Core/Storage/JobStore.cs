@@ -260,7 +260,17 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
     /// user's cancel request is done with — one round trip where three were.
     /// </summary>
     public Task<SaveResult> SaveFinalAsync(Job job, string workerId, bool clearCancelRequest, CancellationToken cancellationToken) =>
-        SaveCoreAsync(job, JobState.Running, workerId, releaseLeaseOf: workerId, clearCancelRequest, publish: true, cancellationToken);
+        SaveAndReleaseAsync(job, JobState.Running, workerId, workerId, clearCancelRequest, cancellationToken);
+
+    /// <summary>
+    /// <see cref="SaveAsync"/>, and in the same step <paramref name="leaseHolder"/>'s lease on the job ends (and, when
+    /// <paramref name="clearCancelRequest"/>, the cancel request). A Worker's last write of a job must be this, never a save
+    /// then a release: between the two a user may resume or retry the job and this Worker claim it again, and the late
+    /// release would then take the new run's lease.
+    /// </summary>
+    public Task<SaveResult> SaveAndReleaseAsync(Job job, JobState expected, string? expectedWorker, string leaseHolder,
+        bool clearCancelRequest, CancellationToken cancellationToken) =>
+        SaveCoreAsync(job, expected, expectedWorker, releaseLeaseOf: leaseHolder, clearCancelRequest, publish: true, cancellationToken);
 
     private async Task<SaveResult> SaveCoreAsync(Job job, JobState expected, string? expectedWorker, string? releaseLeaseOf,
         bool clearCancelRequest, bool publish, CancellationToken cancellationToken)

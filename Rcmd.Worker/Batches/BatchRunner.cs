@@ -50,13 +50,16 @@ public sealed partial class BatchRunner(
         if (await jobs.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false))
         {
             var canceled = JobStateMachine.Cancel(job, time);
-            if (await jobs.SaveAsync(canceled, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            if (await jobs.SaveAndReleaseAsync(canceled, JobState.Queued, null, WorkerId, clearCancelRequest: true, cancellationToken)
+                .ConfigureAwait(false) == SaveResult.Saved)
             {
-                await jobs.ClearCancelRequestAsync(job.Id, cancellationToken).ConfigureAwait(false);
                 LogBatchFinished(logger, job.Id, canceled.State.ToWire(), 0, 0, 0);
             }
+            else
+            {
+                await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+            }
 
-            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -1209,7 +1212,9 @@ internal sealed class BatchRun
             BatchEnd.Canceled => JobStateMachine.Cancel(reported, Time),
             _ => JobStateMachine.PartiallyFail(reported, summary, BatchRules.PartialError(summary, _stopped, _options.StopRule), Time),
         };
-        var saved = await _runner.Jobs.SaveAsync(final, JobState.Running, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
+        // Saved and let go in one step (the lease, and a cancel request it answers): a user may resume it at once.
+        var saved = await _runner.Jobs.SaveAndReleaseAsync(final, JobState.Running, _runner.WorkerId, _runner.WorkerId,
+            clearCancelRequest: _canceled, cancellationToken).ConfigureAwait(false);
         if (saved != SaveResult.Saved)
         {
             var current = await _runner.Jobs.GetAsync(_id, cancellationToken).ConfigureAwait(false);
@@ -1222,11 +1227,6 @@ internal sealed class BatchRun
             return;
         }
 
-        if (_canceled)
-        {
-            await _runner.Jobs.ClearCancelRequestAsync(_id, cancellationToken).ConfigureAwait(false);
-        }
-
         BatchRunner.LogBatchFinished(_runner.Logger, _id, final.State.ToWire(), summary.Succeeded, summary.Failed, summary.Pending);
         try
         {
@@ -1236,8 +1236,6 @@ internal sealed class BatchRun
         {
             // rcd forgets the group when it restarts anyway.
         }
-
-        await _runner.Queue.ReleaseAsync(_id, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -1270,10 +1268,8 @@ internal sealed class BatchRun
             var error = classification.ToJobError(ex is RcloneException rc ? rc.Error : ex.Message);
             BatchRunner.LogExpansionFailed(_runner.Logger, _id, error.Code);
             var failed = JobStateMachine.Fail(_job, error with { Message = $"Listing {directory.Source} failed: {error.Message}" }, Time);
-            if (await _runner.Jobs.SaveAsync(failed, JobState.Running, _runner.WorkerId, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
-            {
-                await _runner.Queue.ReleaseAsync(_id, _runner.WorkerId, cancellationToken).ConfigureAwait(false);
-            }
+            await _runner.Jobs.SaveAndReleaseAsync(failed, JobState.Running, _runner.WorkerId, _runner.WorkerId, clearCancelRequest: false,
+                cancellationToken).ConfigureAwait(false);
 
             return false;
         }

@@ -214,13 +214,16 @@ public sealed class JobExecutor(
         if (claimed.CancelRequested)
         {
             var canceled = JobStateMachine.Cancel(job, time);
-            if (await store.SaveAsync(canceled, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            if (await store.SaveAndReleaseAsync(canceled, JobState.Queued, null, WorkerId, clearCancelRequest: true, cancellationToken)
+                .ConfigureAwait(false) == SaveResult.Saved)
             {
-                await store.ClearCancelRequestAsync(id, cancellationToken).ConfigureAwait(false);
                 Log.JobFinished(logger, id, job.Type.ToWire(), canceled.State.ToWire(), canceled.Error?.Code ?? ErrorCodes.None);
             }
+            else
+            {
+                await queue.ReleaseAsync(id, WorkerId, cancellationToken).ConfigureAwait(false);
+            }
 
-            await queue.ReleaseAsync(id, WorkerId, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -258,12 +261,16 @@ public sealed class JobExecutor(
         {
             // Nothing ran: Queued → Failed without an attempt, and never retried.
             var refused = JobStateMachine.Fail(job, incompatible, time);
-            if (await store.SaveAsync(refused, JobState.Queued, null, cancellationToken).ConfigureAwait(false) == SaveResult.Saved)
+            if (await store.SaveAndReleaseAsync(refused, JobState.Queued, null, WorkerId, clearCancelRequest: false, cancellationToken)
+                .ConfigureAwait(false) == SaveResult.Saved)
             {
                 Log.JobFinished(logger, job.Id, job.Type.ToWire(), refused.State.ToWire(), incompatible.Code);
             }
+            else
+            {
+                await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
+            }
 
-            await queue.ReleaseAsync(job.Id, WorkerId, cancellationToken).ConfigureAwait(false);
             return null;
         }
 

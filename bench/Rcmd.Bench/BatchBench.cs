@@ -36,12 +36,12 @@ public static class BatchBench
         var names = Directory.GetFiles(source).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
         using var http = new HttpClient { BaseAddress = bench.System.ApiUrl, Timeout = TimeSpan.FromMinutes(5) };
 
-        var cold = await TimedBatchAsync(http, source, bench.Combine("cold-out"), names, concurrency);
-        await TimedBatchAsync(http, source, bench.Combine("warmup-out"), names[..Math.Min(100, names.Length)], concurrency);
+        var cold = await TimedBatchAsync(bench, http, source, bench.Combine("cold-out"), names, concurrency);
+        await TimedBatchAsync(bench, http, source, bench.Combine("warmup-out"), names[..Math.Min(100, names.Length)], concurrency);
         var warm = new List<TimeSpan>();
         for (var round = 1; round <= 2; round++)
         {
-            warm.Add(await TimedBatchAsync(http, source, bench.Combine($"warm-out-{round}"), names, concurrency));
+            warm.Add(await TimedBatchAsync(bench, http, source, bench.Combine($"warm-out-{round}"), names, concurrency));
         }
 
         var raw = new List<TimeSpan>();
@@ -147,8 +147,10 @@ public static class BatchBench
     }
 
     /// <summary>Submits a batch and waits until it ended; from the POST to the end.</summary>
-    private static async Task<TimeSpan> TimedBatchAsync(HttpClient http, string source, string destination, string[] names, int concurrency)
+    private static async Task<TimeSpan> TimedBatchAsync(BenchSystem bench, HttpClient http, string source, string destination, string[] names,
+        int concurrency)
     {
+        var cpuBefore = BenchSystem.CpuSeconds(bench.System.ProcessIds);
         var watch = Stopwatch.StartNew();
         var id = await SubmitAsync(http, source, destination, names, concurrency);
         var end = await WaitAsync(http, id, IsTerminal, TimeSpan.FromMinutes(10), poll: 20);
@@ -159,6 +161,9 @@ public static class BatchBench
         }
 
         Check(destination, names.Length);
+        var cpuAfter = BenchSystem.CpuSeconds(bench.System.ProcessIds);
+        Console.WriteLine($"batch of {names.Length}: {watch.Elapsed.TotalSeconds:0.00} s; CPU ms per item: "
+            + string.Join(", ", cpuAfter.Select(p => $"{p.Key} {(p.Value - cpuBefore.GetValueOrDefault(p.Key)) * 1000 / names.Length:0.00}")));
         return watch.Elapsed;
     }
 
@@ -208,6 +213,8 @@ public static class BatchBench
         using var rcd = new RcloneServer();
         await rcd.StartAsync();
         using var http = rcd.CreateHttpClient();
+        var pids = new Dictionary<string, int> { ["rcd"] = rcd.ProcessId!.Value };
+        var cpuBefore = BenchSystem.CpuSeconds(pids);
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (name, ct) =>
         {
@@ -219,6 +226,8 @@ public static class BatchBench
         });
         watch.Stop();
         Check(destination, names.Length);
+        var cpu = BenchSystem.CpuSeconds(pids)["rcd"] - cpuBefore["rcd"];
+        Console.WriteLine($"raw loop of {names.Length}: {watch.Elapsed.TotalSeconds:0.00} s; CPU ms per item: rcd {cpu * 1000 / names.Length:0.00}");
         return watch.Elapsed;
     }
 

@@ -56,6 +56,27 @@ public sealed class BenchSystem : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>User + system CPU seconds of each of the system's processes so far (from /proc).</summary>
+    public static Dictionary<string, double> CpuSeconds(IReadOnlyDictionary<string, int> processIds)
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var (name, pid) in processIds)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // fields[11] = utime, fields[12] = stime (clock ticks; 100 per second on Linux)
+                result[name] = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        return result;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await System.DisposeAsync();

@@ -75,7 +75,7 @@ public static class ThroughputBench
     private static async Task<TimeSpan> RcmdAsync(BenchSystem bench, string source, string destination, string[] names, int concurrency, int before)
     {
         using var http = new HttpClient { BaseAddress = bench.System.ApiUrl };
-        var cpuBefore = CpuSeconds(bench.System.ProcessIds);
+        var cpuBefore = BenchSystem.CpuSeconds(bench.System.ProcessIds);
         var watch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (name, ct) =>
         {
@@ -104,33 +104,12 @@ public static class ThroughputBench
         }
 
         watch.Stop();
-        var cpuAfter = CpuSeconds(bench.System.ProcessIds);
+        var cpuAfter = BenchSystem.CpuSeconds(bench.System.ProcessIds);
         Console.WriteLine($"all terminal in {watch.Elapsed.TotalSeconds:0.00} s; CPU ms per job: "
             + string.Join(", ", cpuAfter.Select(p => $"{p.Key} {(p.Value - cpuBefore.GetValueOrDefault(p.Key)) * 1000 / names.Length:0.00}"))
             + $" ({Environment.ProcessorCount} cores)");
         Check(destination, names.Length);
         return watch.Elapsed;
-    }
-
-    /// <summary>User + system CPU seconds of each of the system's processes so far (from /proc).</summary>
-    private static Dictionary<string, double> CpuSeconds(IReadOnlyDictionary<string, int> processIds)
-    {
-        var result = new Dictionary<string, double>();
-        foreach (var (name, pid) in processIds)
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                // fields[11] = utime, fields[12] = stime (clock ticks; 100 per second on Linux)
-                result[name] = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
-            }
-            catch (IOException)
-            {
-            }
-        }
-
-        return result;
     }
 
     private static void Check(string destination, int expected)

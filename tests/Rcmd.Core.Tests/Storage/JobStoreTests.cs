@@ -172,6 +172,23 @@ public sealed class JobStoreTests(RedisFixture redis) : IDisposable
         Assert.True(await _s.Queue.ReleaseAsync("f2", "w2", Ct)); // still w2's
     }
 
+
+    [Fact]
+    public async Task SaveAndRelease_ClaimedQueuedJobCanceled_EndsLeaseAndCancelRequestInTheSameStep()
+    {
+        var job = await _s.EnqueueAsync("f3");
+        await _s.Store.RequestCancelAsync("f3", Ct);
+        Assert.Equal("f3", (await _s.Queue.TryClaimJobAsync("w1", TimeSpan.FromMinutes(1), Ct))!.Id);
+
+        var result = await _s.Store.SaveAndReleaseAsync(JobStateMachine.Cancel(job, _s.Time), JobState.Queued, null, "w1",
+            clearCancelRequest: true, Ct);
+
+        Assert.Equal(SaveResult.Saved, result);
+        Assert.Equal(JobState.Canceled, (await _s.Store.GetAsync("f3", Ct))!.State);
+        Assert.False(await _s.Store.IsCancelRequestedAsync("f3", Ct));
+        // Already let go: the Worker has no release left to do that could end the lease of a run claimed right after.
+        Assert.False(await _s.Queue.ReleaseAsync("f3", "w1", Ct));
+    }
     [Fact]
     public async Task Save_UnknownJob_NotFound()
     {
