@@ -79,6 +79,17 @@ public sealed class BatchStore(RedisConnection redis)
         return 1
         """;
 
+    // Puts items in flight and moves the cursor past them (forward only), in one step: the checkpoint then says at every
+    // moment that each item before the cursor has a result or is in flight. KEYS: inflight, checkpoint. ARGV: cursor, at,
+    // then the indexes.
+    private const string DispatchScript = """
+        for i = 3, #ARGV do redis.call('SADD', KEYS[1], ARGV[i]) end
+        local current = tonumber(redis.call('HGET', KEYS[2], 'cursor') or '0')
+        if tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[2], 'cursor', ARGV[1]) end
+        redis.call('HSET', KEYS[2], 'at', ARGV[2])
+        return 1
+        """;
+
     // Resume: the stored job must still be in the expected (terminal) state; it is saved Queued and queued in one step.
     // KEYS: job, state:{expected}, state:queued, queue. ARGV: json, expected, id, score, channel, event, wake channel.
     private const string ResumeScript = """
@@ -219,11 +230,13 @@ public sealed class BatchStore(RedisConnection redis)
 
     // ---- in flight, due, cursor ----
 
-    /// <summary>Marks items as dispatched; call (and await) before their rcd calls start.</summary>
-    public Task MarkInFlightAsync(string id, IReadOnlyList<long> indexes, CancellationToken cancellationToken) =>
-        indexes.Count == 0
-            ? Task.CompletedTask
-            : redis.Database.SetAddAsync(Keys.BatchInFlight(id), indexes.Select(i => (RedisValue)i).ToArray()).WaitAsync(cancellationToken);
+    /// <summary>
+    /// Marks items as dispatched and moves the checkpoint's cursor to <paramref name="cursor"/> (the first item not yet read),
+    /// in one step; call (and await) before their rcd calls start.
+    /// </summary>
+    public Task MarkInFlightAsync(string id, IReadOnlyList<long> indexes, long cursor, DateTimeOffset at, CancellationToken cancellationToken) =>
+        redis.Database.ScriptEvaluateAsync(DispatchScript, [Keys.BatchInFlight(id), Keys.BatchCheckpoint(id)],
+            [cursor, at.ToString("O", CultureInfo.InvariantCulture), .. indexes.Select(i => (RedisValue)i)]).WaitAsync(cancellationToken);
 
     /// <summary>Drops an item from the in-flight set without a result (its run was aborted; it stays pending).</summary>
     public Task ForgetInFlightAsync(string id, long index, CancellationToken cancellationToken) =>

@@ -45,11 +45,11 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
 
     /// <summary>
     /// Hands job updates to <paramref name="apply"/> in batches — the newest version of each job, at most once per
-    /// <see cref="LiveEventsOptions.RenderInterval"/> — so a component renders a few times a second however busy the
-    /// system is. The first update after a quiet spell goes through at once.
+    /// <paramref name="interval"/> (default <see cref="LiveEventsOptions.RenderInterval"/>) — so a component renders a
+    /// few times a second however busy the system is. The first update after a quiet spell goes through at once.
     /// </summary>
-    public IDisposable SubscribeJobs(Func<IReadOnlyList<Job>, Task> apply, Func<Job, bool>? filter = null) =>
-        new JobUpdateBuffer(this, apply, filter, options.Value.RenderInterval, time, logger);
+    public IDisposable SubscribeJobs(Func<IReadOnlyList<Job>, Task> apply, Func<Job, bool>? filter = null, TimeSpan? interval = null) =>
+        new JobUpdateBuffer(this, apply, filter, interval ?? options.Value.RenderInterval, time, logger);
 
     public async Task PublishAsync(RcmdEvent @event)
     {

@@ -251,6 +251,7 @@ public sealed partial class BatchRunner(
 internal sealed class BatchRun
 {
     private const int ScanChunk = 256;
+    private static readonly TimeSpan DueCheckInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly BatchRunner _runner;
     private readonly BatchOptions _options;
@@ -279,6 +280,7 @@ internal sealed class BatchRun
     private long _holderSequence;
     private long _lastPublish;
     private long _recorded;
+    private long _lastDueCheck;
     private TimeSpan? _outagePause;
     private DateTimeOffset _pausedUntil;
     private volatile bool _stopped;
@@ -550,8 +552,13 @@ internal sealed class BatchRun
                 return _ready.Dequeue();
             }
 
-            var now = Time.GetUtcNow();
-            var due = await Store.ClaimDueAsync(_id, now, _options.Concurrency, cancellationToken).ConfigureAwait(false);
+            // Retries that fell due go first; while fresh items remain they are looked for every DueCheckInterval, not
+            // before each read of fresh items (a retry waits seconds anyway; the look is a round trip).
+            var lookForDue = _scanned >= _total || _lastDueCheck == 0 || Time.GetElapsedTime(_lastDueCheck) >= DueCheckInterval;
+            var due = lookForDue
+                ? await Store.ClaimDueAsync(_id, Time.GetUtcNow(), _options.Concurrency, cancellationToken).ConfigureAwait(false)
+                : [];
+            _lastDueCheck = lookForDue ? Time.GetTimestamp() : _lastDueCheck;
             if (due.Count > 0)
             {
                 var dueItems = await Store.GetItemsAtAsync(_id, due, cancellationToken).ConfigureAwait(false);
@@ -598,24 +605,30 @@ internal sealed class BatchRun
         return null;
     }
 
-    /// <summary>Reads the next items from the cursor, skips those with a result, and puts the rest in flight (one call).</summary>
+    /// <summary>
+    /// Reads the next items from the cursor and their results (one round trip), skips those with a result, and puts the
+    /// rest in flight with the checkpoint's cursor moved past them (another).
+    /// </summary>
     private async Task ScanAsync(CancellationToken cancellationToken)
     {
         var count = (int)Math.Min(Math.Max(_options.Concurrency, 16), Math.Min(ScanChunk, _total - _scanned));
-        var items = await Store.GetItemsAsync(_id, _scanned, count, cancellationToken).ConfigureAwait(false);
-        var indexes = Enumerable.Range(0, items.Count).Select(i => _scanned + i).ToArray();
-        var results = await Store.GetResultsAsync(_id, indexes, cancellationToken).ConfigureAwait(false);
+        var indexes = Enumerable.Range(0, count).Select(i => _scanned + i).ToArray();
+        var reading = Store.GetItemsAsync(_id, _scanned, count, cancellationToken);
+        var recorded = Store.GetResultsAsync(_id, indexes, cancellationToken);
+        await Task.WhenAll(reading, recorded).ConfigureAwait(false);
+        var (items, results) = (reading.Result, recorded.Result);
         var fresh = Enumerable.Range(0, items.Count).Where(i => results[i] is null).ToList();
-        await Store.MarkInFlightAsync(_id, [.. fresh.Select(i => indexes[i])], cancellationToken).ConfigureAwait(false);
+        var scanned = _scanned + items.Count;
+        await Store.MarkInFlightAsync(_id, [.. fresh.Select(i => indexes[i])], scanned, Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         foreach (var i in fresh)
         {
             _ready.Enqueue((indexes[i], items[i], null, false)); // only once they are in flight (a failed mark reads them again)
         }
 
-        _scanned += items.Count;
+        _scanned = scanned;
         lock (_gate)
         {
-            _cursor = _scanned; // every item before it has a result or is in the in-flight set
+            _cursor = _scanned; // every item before it has a result or is in the in-flight set (saved so in the same step)
         }
 
         if (items.Count == 0)
@@ -1151,23 +1164,28 @@ internal sealed class BatchRun
     /// <summary>Saves the cursor and the job's summary (guarded: still Running, still this Worker's). False when the batch was lost.</summary>
     private async Task<bool> CheckpointAsync(bool publish, CancellationToken cancellationToken)
     {
-        long cursor;
+        BatchCounters counters;
         lock (_gate)
         {
-            cursor = _cursor;
             _sinceCheckpoint = 0;
+            counters = _counters;
         }
 
+        // The cursor is saved as items are dispatched (BatchStore.MarkInFlightAsync) and each result with its counts, so
+        // a checkpoint is the job's summary. The store's counts are the truth (they change in the same steps as the
+        // results): they are read again with each published event; between two, this run's own arithmetic stands.
         var now = Time.GetUtcNow();
-        await Store.SetCursorAsync(_id, cursor, now, cancellationToken).ConfigureAwait(false);
-        var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
-        lock (_gate)
+        if (publish)
         {
-            _counters = checkpoint.Counters; // the store's counts are the truth (they changed in the same steps as the results)
+            var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _counters = counters = checkpoint.Counters;
+            }
         }
 
         var summary = (_job.Batch ?? new BatchSummary { Kind = BatchSummary.ItemsKind })
-            .With(checkpoint.Counters, Volatile.Read(ref _inFlight), now) with { Expanding = false };
+            .With(counters, Volatile.Read(ref _inFlight), now) with { Expanding = false };
         var next = JobStateMachine.ReportBatch(_job, summary, Time);
         var saved = await _runner.Jobs.SaveAsync(next, JobState.Running, _runner.WorkerId, cancellationToken, publish).ConfigureAwait(false);
         if (saved != SaveResult.Saved)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 using Radzen;
 using Radzen.Blazor;
 using Rcmd.Jobs;
@@ -11,7 +12,8 @@ namespace Rcmd.Web.Components.Pages;
 /// All jobs, a page at a time from the Api (server-side paging, filtering and sorting: nothing but the current page is
 /// held), filtered by state, type, remote, error code and creation time, sorted by creation time, state or type (the Api
 /// sorts with its indexes). Rows on the current page follow live updates; on the first page, new jobs that match the
-/// filter make the page reload (at most once a second).
+/// filter make the page reload (at most once a second). Row updates are applied at most every
+/// <see cref="LiveEventsOptions.ListRenderInterval"/>: a grid render costs many Status renders.
 /// </summary>
 public sealed partial class JobList : IDisposable
 {
@@ -54,6 +56,9 @@ public sealed partial class JobList : IDisposable
     [Inject]
     private TimeProvider Time { get; set; } = default!;
 
+    [Inject]
+    private IOptions<LiveEventsOptions> LiveOptions { get; set; } = default!;
+
     /// <summary>Initial state filter from the address: <c>/jobs?state=failed</c>.</summary>
     [SupplyParameterFromQuery(Name = "state")]
     public string? StateQuery { get; set; }
@@ -61,7 +66,7 @@ public sealed partial class JobList : IDisposable
     protected override void OnInitialized()
     {
         _state = JobStates.TryParse(StateQuery, out var state) ? state.ToWire() : null;
-        _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)));
+        _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)), interval: LiveOptions.Value.ListRenderInterval);
         _connection = Live.SubscribeConnection(connected => connected ? InvokeAsync(ReloadAsync) : Task.CompletedTask);
     }
 

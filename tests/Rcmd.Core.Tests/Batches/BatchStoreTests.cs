@@ -34,7 +34,7 @@ public sealed class BatchStoreTests(RedisFixture redis) : IDisposable
     public async Task Record_CountsEachResultOnce_AndNeverOverwritesAFinalOne()
     {
         var id = await BatchAsync(5);
-        await Store.MarkInFlightAsync(id, [0, 1, 2], Ct);
+        await Store.MarkInFlightAsync(id, [0, 1, 2], 3, _scope.Time.GetUtcNow(), Ct);
 
         Assert.Equal(new RecordOutcome(true, null), await Store.RecordAsync(id, 0, Result(BatchItemState.Succeeded), Ct));
         await Store.RecordAsync(id, 1, Result(BatchItemState.Failed, ErrorCodes.NotFound), Ct);
@@ -97,7 +97,7 @@ public sealed class BatchStoreTests(RedisFixture redis) : IDisposable
         await Store.RecordAsync(id, 0, Result(BatchItemState.Succeeded), Ct);
         await Store.RecordAsync(id, 4, Result(BatchItemState.Failed, ErrorCodes.NotFound), Ct);
         await Store.RecordAsync(id, 2, Result(BatchItemState.Failed, ErrorCodes.AccessDenied), Ct);
-        await Store.MarkInFlightAsync(id, [5], Ct);
+        await Store.MarkInFlightAsync(id, [5], 6, _scope.Time.GetUtcNow(), Ct);
 
         var all = await Store.ReadReportAsync(id, null, null, running: true, Ct).ToListAsync(Ct);
         var failed = await Store.ReadReportAsync(id, BatchItemState.Failed, null, true, Ct).ToListAsync(Ct);
@@ -117,7 +117,7 @@ public sealed class BatchStoreTests(RedisFixture redis) : IDisposable
     {
         var id = await BatchAsync(3);
         await Store.RecordAsync(id, 0, Result(BatchItemState.RetryQueued, ErrorCodes.NetworkError, true, _scope.Time.GetUtcNow()), Ct);
-        await Store.MarkInFlightAsync(id, [1], Ct);
+        await Store.MarkInFlightAsync(id, [1], 2, _scope.Time.GetUtcNow(), Ct);
 
         await Store.DeleteAsync(id, Ct);
 
@@ -154,6 +154,20 @@ public sealed class BatchStoreTests(RedisFixture redis) : IDisposable
         await Store.SetCursorAsync(id, 1, _scope.Time.GetUtcNow(), Ct);
 
         Assert.Equal(2, (await Store.GetCheckpointAsync(id, Ct)).Cursor);
+    }
+
+    [Fact]
+    public async Task MarkInFlight_PutsTheItemsInFlightAndMovesTheCursorForwardOnly()
+    {
+        var id = await BatchAsync(40);
+        await Store.MarkInFlightAsync(id, [16, 17, 18], 32, _scope.Time.GetUtcNow(), Ct);
+        await Store.MarkInFlightAsync(id, [3], 16, _scope.Time.GetUtcNow(), Ct); // a late, lower cursor
+
+        var checkpoint = await Store.GetCheckpointAsync(id, Ct);
+        Assert.Equal(32, checkpoint.Cursor);
+        Assert.Equal(4, checkpoint.InFlight);
+        Assert.Equal([3L, 16, 17, 18], await Store.InFlightAsync(id, Ct));
+        Assert.NotNull(checkpoint.At);
     }
 }
 

@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using Rcmd.Jobs;
 using Rcmd.Web.Components.Pages;
+using Rcmd.Web.Services;
 using Rcmd.Web.Tests.Infrastructure;
 
 namespace Rcmd.Web.Tests.Components.Pages;
@@ -55,6 +57,41 @@ public sealed class JobListTests : RcmdTestContext
         Assert.Equal("queued", cut.Find($"[data-testid=job-row-{other.Id}] [data-testid=job-state]").TextContent.Trim());
         Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
     }
+
+    [Fact]
+    public async Task Grid_BurstOfUpdates_RendersAtTheListPaceAndEndsOnTheNewestState()
+    {
+        var time = new ManualTimeProvider();
+        Services.AddSingleton<TimeProvider>(time);
+        var running = TestJobs.Running(percent: 10);
+        Api.OnJobs(running);
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Equal("10", Percent(cut, running.Id)));
+
+        // The first update after a quiet spell goes through at once; the rest wait for the list's interval.
+        await PushAsync(TestJobs.WithProgress(running, 55));
+        cut.WaitForAssertion(() => Assert.Equal("55", Percent(cut, running.Id)));
+        var last = running;
+        for (var percent = 60; percent <= 90; percent += 10)
+        {
+            last = TestJobs.WithProgress(running, percent, seconds: percent);
+            await PushAsync(last);
+        }
+
+        time.Advance(new LiveEventsOptions().RenderInterval * 2);
+        await Task.Delay(200);
+        Assert.Equal("55", Percent(cut, running.Id));
+
+        time.Advance(new LiveEventsOptions().ListRenderInterval);
+        cut.WaitForAssertion(() => Assert.Equal("90", Percent(cut, running.Id)));
+        await PushAsync(TestJobs.Succeeded(last));
+        time.Advance(new LiveEventsOptions().ListRenderInterval);
+        cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find($"[data-testid=job-row-{running.Id}]").GetAttribute("data-state")));
+        Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
+    }
+
+    private static string? Percent(IRenderedComponent<JobList> cut, string id) =>
+        cut.Find($"[data-testid=job-row-{id}] [data-testid=job-progress]").GetAttribute("data-percent");
 
     [Fact]
     public async Task Grid_OlderEventAfterNewerState_KeepsNewerState()
