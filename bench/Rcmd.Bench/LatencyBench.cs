@@ -69,7 +69,7 @@ public static class LatencyBench
             await Task.Delay(1000);
             await page.EvaluateAsync(Observer);
 
-            var cpuBefore = CpuSeconds(bench.System.ProcessIds);
+            var cpuBefore = BenchSystem.CpuSeconds(bench.System.ProcessIds);
             var window = System.Diagnostics.Stopwatch.StartNew();
             var ids = new List<string>();
             foreach (var file in Directory.GetFiles(source))
@@ -88,7 +88,7 @@ public static class LatencyBench
             }, TimeSpan.FromMinutes(2), "every job to succeed");
             await Task.Delay(1500);
 
-            var cpuAfter = CpuSeconds(bench.System.ProcessIds);
+            var cpuAfter = BenchSystem.CpuSeconds(bench.System.ProcessIds);
             Console.WriteLine($"CPU seconds used while measuring ({window.Elapsed.TotalSeconds:0} s, 2 cores = {2 * window.Elapsed.TotalSeconds:0} available): "
                 + string.Join(", ", cpuAfter.OrderByDescending(p => p.Value - cpuBefore.GetValueOrDefault(p.Key))
                     .Select(p => $"{p.Key} {p.Value - cpuBefore.GetValueOrDefault(p.Key):0.0}")));
@@ -163,28 +163,6 @@ public static class LatencyBench
             http.GetStringAsync("api/jobs/counts").GetAwaiter().GetResult() + "\n" + string.Join("\n", bench.System.Output.Split('\n')
                 .Where(l => l.Contains("oncurrency", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).TakeLast(20)));
         Console.WriteLine($"{count} slow jobs running");
-    }
-
-    /// <summary>User + system CPU seconds of each process so far (/proc/{pid}/stat, 100 ticks a second).</summary>
-    private static Dictionary<string, double> CpuSeconds(IReadOnlyDictionary<string, int> pids)
-    {
-        var result = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (name, pid) in pids)
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                result[name] = (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
-                    + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) / 100.0;
-            }
-            catch (IOException)
-            {
-                // The process is gone.
-            }
-        }
-
-        return result;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
