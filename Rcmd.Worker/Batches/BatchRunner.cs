@@ -1246,11 +1246,17 @@ internal sealed class BatchRun
         }
 
         BatchRunner.LogBatchFinished(_runner.Logger, _id, final.State.ToWire(), summary.Succeeded, summary.Failed, summary.Pending);
+        _ = DeleteStatsAsync(); // tidying, off the path: the batch is no longer this Worker's (a resume may already run it)
+    }
+
+    private async Task DeleteStatsAsync()
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
-            await _runner.Rclone.DeleteStatsAsync(_group, cancellationToken).ConfigureAwait(false);
+            await _runner.Rclone.DeleteStatsAsync(_group, bound.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception)
         {
             // rcd forgets the group when it restarts anyway.
         }
