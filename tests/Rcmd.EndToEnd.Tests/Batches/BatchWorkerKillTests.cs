@@ -20,8 +20,9 @@ public sealed partial class BatchWorkerKillTests(ITestOutputHelper output)
     {
         await using var rcmd = await BatchHarness.StartAsync(workers: 3, env =>
         {
-            // 2,000 KiB at 64 KiB/s: about 30 s of copying, so five kills land inside the run.
-            env["RCLONE_BWLIMIT"] = "64K";
+            // 2,000 KiB at 32 KiB/s: about 60 s of copying, so five kills (each followed by an adoption) land inside the
+            // run. At 64 KiB/s a batch once ended after three: the Workers now restart and adopt faster.
+            env["RCLONE_BWLIMIT"] = "32K";
             // A dead Worker's remote permits ("local", 16 across Workers) come back after this lease; with the default
             // (60 s) five kills in a minute would leave every permit held by dead processes until they expire.
             env["Batches__PermitLease"] = "00:00:05";
