@@ -88,6 +88,19 @@ public sealed class BatchHarness : IAsyncDisposable
         return json.RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>
+    /// Submits a batch copying <paramref name="items"/> 1 KiB files from a new "in" folder to "out" (concurrency 8,
+    /// checkpointEvery 10) and waits until it is running with 100 items done. Returns the id and the destination.
+    /// </summary>
+    public async Task<(string Id, string Destination)> StartCopyBatchAsync(int items)
+    {
+        var source = MakeFiles("in", items, 1024);
+        var destination = Combine("out");
+        var id = await SubmitAsync(new { items = CopyItems(source, destination, items), options = new { concurrency = 8, checkpointEvery = 10 } });
+        await WaitForAsync(id, j => State(j) == "running" && Count(j, "succeeded") >= 100, TimeSpan.FromSeconds(60), "100 items done");
+        return (id, destination);
+    }
+
     public async Task<JsonElement> GetAsync(string id) => await Http.GetFromJsonAsync<JsonElement>($"api/batches/{id}");
 
     public static string State(JsonElement job) => job.GetProperty("state").GetString()!;

@@ -21,11 +21,7 @@ public sealed class BatchRedisOutageTests(ITestOutputHelper output)
     public async Task RedisHungThenKilledMidBatch_ApiAnswers503_ProcessesReconnect_BatchFinishesWithNoItemLost()
     {
         await using var rcmd = await BatchHarness.StartAsync(workers: 2, env => env["RCLONE_BWLIMIT"] = "64K");
-        var source = rcmd.MakeFiles("in", Items, 1024);
-        var destination = rcmd.Combine("out");
-        var id = await rcmd.SubmitAsync(new { items = BatchHarness.CopyItems(source, destination, Items), options = new { concurrency = 8, checkpointEvery = 10 } });
-        await rcmd.WaitForAsync(id, j => BatchHarness.State(j) == "running" && BatchHarness.Count(j, "succeeded") >= 100,
-            TimeSpan.FromSeconds(60), "100 items done");
+        var (id, destination) = await rcmd.StartCopyBatchAsync(Items);
         var services = new[] { "api", "worker-1", "worker-2" }.ToDictionary(n => n, n => rcmd.CurrentPid(n)!.Value);
         var redis = rcmd.CurrentPid("redis")!.Value;
 

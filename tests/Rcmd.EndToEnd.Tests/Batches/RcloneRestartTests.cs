@@ -21,11 +21,7 @@ public sealed class RcloneRestartTests(ITestOutputHelper output)
     public async Task RcdKilledMidBatch_AppHostRestartsIt_CutOffItemsRetried_BatchCompletes()
     {
         await using var rcmd = await BatchHarness.StartAsync(workers: 2, env => env["RCLONE_BWLIMIT"] = "64K");
-        var source = rcmd.MakeFiles("in", Items, 1024);
-        var destination = rcmd.Combine("out");
-        var id = await rcmd.SubmitAsync(new { items = BatchHarness.CopyItems(source, destination, Items), options = new { concurrency = 8, checkpointEvery = 10 } });
-        await rcmd.WaitForAsync(id, j => BatchHarness.State(j) == "running" && BatchHarness.Count(j, "succeeded") >= 100,
-            TimeSpan.FromSeconds(60), "100 items done");
+        var (id, destination) = await rcmd.StartCopyBatchAsync(Items);
         var rclone = rcmd.CurrentPid("rclone")!.Value;
         var owner = (await rcmd.GetAsync(id)).GetProperty("workerId").GetString()!;
         var worker = rcmd.CurrentPid(owner)!.Value;
