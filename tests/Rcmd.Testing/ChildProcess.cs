@@ -52,6 +52,24 @@ public sealed class ChildProcess : IDisposable
         return child;
     }
 
+    /// <summary>
+    /// Waits for the process to exit and for the last of its output to be read (a process can be seen exited while
+    /// its final lines are still in the pipe). False when it runs past the timeout.
+    /// </summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Sends SIGKILL: the way a crash looks to everyone else.</summary>
     public void Kill()
     {

@@ -89,16 +89,8 @@ public sealed class WorkerProcess : IDisposable
         }, TimeSpan.FromSeconds(30), $"Worker {WorkerId} to answer /alive", () => Output).ConfigureAwait(false);
     }
 
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (!_process.HasExited && !cts.IsCancellationRequested)
-        {
-            await Task.Delay(50, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return _process.HasExited;
-    }
+    /// <summary>Waits for the Worker to exit with all its output read; false after the timeout.</summary>
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
     /// <summary>SIGKILL: the Worker vanishes mid-job, as in a crash.</summary>
     public void Kill() => _process.Kill();
