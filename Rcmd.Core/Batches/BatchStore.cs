@@ -24,41 +24,49 @@ public sealed class BatchStore(RedisConnection redis)
     /// <summary>How long items being uploaded live without their job (a dead upload cleans itself up).</summary>
     public static readonly TimeSpan StagingTtl = TimeSpan.FromHours(1);
 
-    // Writes one item's result, moves it between the per-state indexes and adjusts the checkpoint counters, all in one
+    // Writes items' results, each moved between the per-state indexes with the checkpoint counters adjusted, all in one
     // step. A final result (succeeded, skipped; failed unless forced by a resume) is never overwritten: a second writer
-    // (a Worker that lost the batch) changes nothing. Returns the previous state ('' = none), or '!' when nothing changed.
+    // (a Worker that lost the batch) changes nothing. Returns, per item, the previous state ('' = none), or '!' when
+    // nothing changed.
     // KEYS: results, checkpoint, inflight, due, state:succeeded, state:failed, state:skipped, state:retry_queued
-    // ARGV: index, json, state, code ('' = none), due ms, force ('1' = may replace a failed result), retryable ('1'/'0')
+    // ARGV: per item, 7 values: index, json, state, code ('' = none), due ms, force ('1' = may replace a failed result),
+    // retryable ('1'/'0')
     private const string RecordScript = """
-        local idx = ARGV[1]
         local keyOf = { succeeded = KEYS[5], failed = KEYS[6], skipped = KEYS[7], retry_queued = KEYS[8] }
-        local prev = redis.call('HGET', KEYS[1], idx)
-        local ps = ''
-        if prev then
-          local d = cjson.decode(prev)
-          ps = d.state
-          if ps == 'succeeded' or ps == 'skipped' or (ps == 'failed' and ARGV[6] ~= '1') then
-            redis.call('SREM', KEYS[3], idx)
-            return '!'
+        local function record(idx, json, state, code, due, force, retryable)
+          local prev = redis.call('HGET', KEYS[1], idx)
+          local ps = ''
+          if prev then
+            local d = cjson.decode(prev)
+            ps = d.state
+            if ps == 'succeeded' or ps == 'skipped' or (ps == 'failed' and force ~= '1') then
+              redis.call('SREM', KEYS[3], idx)
+              return '!'
+            end
+            redis.call('ZREM', keyOf[ps], idx)
+            redis.call('HINCRBY', KEYS[2], ps, -1)
+            if ps == 'failed' then
+              if type(d.code) == 'string' then redis.call('HINCRBY', KEYS[2], 'code:' .. d.code, -1) end
+              if d.retryable == true then redis.call('HINCRBY', KEYS[2], 'failed_retryable', -1) end
+            end
+            if ps == 'retry_queued' then redis.call('ZREM', KEYS[4], idx) end
           end
-          redis.call('ZREM', keyOf[ps], idx)
-          redis.call('HINCRBY', KEYS[2], ps, -1)
-          if ps == 'failed' then
-            if type(d.code) == 'string' then redis.call('HINCRBY', KEYS[2], 'code:' .. d.code, -1) end
-            if d.retryable == true then redis.call('HINCRBY', KEYS[2], 'failed_retryable', -1) end
+          redis.call('HSET', KEYS[1], idx, json)
+          redis.call('ZADD', keyOf[state], idx, idx)
+          redis.call('HINCRBY', KEYS[2], state, 1)
+          if state == 'failed' then
+            if code ~= '' then redis.call('HINCRBY', KEYS[2], 'code:' .. code, 1) end
+            if retryable == '1' then redis.call('HINCRBY', KEYS[2], 'failed_retryable', 1) end
           end
-          if ps == 'retry_queued' then redis.call('ZREM', KEYS[4], idx) end
+          if state == 'retry_queued' then redis.call('ZADD', KEYS[4], due, idx) end
+          redis.call('SREM', KEYS[3], idx)
+          return ps
         end
-        redis.call('HSET', KEYS[1], idx, ARGV[2])
-        redis.call('ZADD', keyOf[ARGV[3]], idx, idx)
-        redis.call('HINCRBY', KEYS[2], ARGV[3], 1)
-        if ARGV[3] == 'failed' then
-          if ARGV[4] ~= '' then redis.call('HINCRBY', KEYS[2], 'code:' .. ARGV[4], 1) end
-          if ARGV[7] == '1' then redis.call('HINCRBY', KEYS[2], 'failed_retryable', 1) end
+        local out = {}
+        for b = 0, #ARGV - 7, 7 do
+          out[#out + 1] = record(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4], ARGV[b + 5], ARGV[b + 6], ARGV[b + 7])
         end
-        if ARGV[3] == 'retry_queued' then redis.call('ZADD', KEYS[4], ARGV[5], idx) end
-        redis.call('SREM', KEYS[3], idx)
-        return ps
+        return out
         """;
 
     // Takes due retry-queued items: out of the due set, into the in-flight set, in one step. KEYS: due, inflight. ARGV: now ms, max.
@@ -213,19 +221,46 @@ public sealed class BatchStore(RedisConnection redis)
         bool force = false)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var value = await redis.Database.ScriptEvaluateAsync(RecordScript,
+        var outcomes = await RecordManyAsync(id, [new BatchRecord(index, result, force)], cancellationToken).ConfigureAwait(false);
+        return outcomes[0];
+    }
+
+    /// <summary>
+    /// <see cref="RecordAsync"/> for several items in one step (one round trip): a Worker writes the results that
+    /// arrive while its previous write is under way together. Outcomes in the order of <paramref name="records"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<RecordOutcome>> RecordManyAsync(string id, IReadOnlyList<BatchRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return [];
+        }
+
+        var values = new RedisValue[records.Count * 7];
+        for (var i = 0; i < records.Count; i++)
+        {
+            var (index, result, force) = records[i];
+            ArgumentNullException.ThrowIfNull(result);
+            values[i * 7] = index;
+            values[(i * 7) + 1] = JsonSerializer.Serialize(result, RcmdJsonContext.Default.BatchItemResult);
+            values[(i * 7) + 2] = result.State.ToWire();
+            values[(i * 7) + 3] = result.Code ?? string.Empty;
+            values[(i * 7) + 4] = result.DueAt?.ToUnixTimeMilliseconds() ?? 0;
+            values[(i * 7) + 5] = force ? "1" : "0";
+            values[(i * 7) + 6] = result.Retryable ? "1" : "0";
+        }
+
+        var answer = await redis.Database.ScriptEvaluateAsync(RecordScript,
             [Keys.BatchResults(id), Keys.BatchCheckpoint(id), Keys.BatchInFlight(id), Keys.BatchDue(id),
              .. BatchItemStates.Recorded.Select(s => (RedisKey)Keys.BatchItemsInState(id, s))],
-            [index, JsonSerializer.Serialize(result, RcmdJsonContext.Default.BatchItemResult), result.State.ToWire(), result.Code ?? string.Empty,
-             result.DueAt?.ToUnixTimeMilliseconds() ?? 0, force ? "1" : "0", result.Retryable ? "1" : "0"])
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        var previous = (string?)value ?? string.Empty;
-        return previous switch
+            values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return [.. ((RedisValue[])answer!).Select(v => ((string?)v ?? string.Empty) switch
         {
             "!" => RecordOutcome.Unchanged,
             "" => new RecordOutcome(true, null),
-            _ => new RecordOutcome(true, BatchItemStates.TryParse(previous, out var state) ? state : null),
-        };
+            var previous => new RecordOutcome(true, BatchItemStates.TryParse(previous, out var state) ? state : null),
+        })];
     }
 
     // ---- in flight, due, cursor ----
@@ -300,18 +335,17 @@ public sealed class BatchStore(RedisConnection redis)
         foreach (var chunk in failed.Select(v => (long)v).Chunk(ChunkSize))
         {
             var results = await GetResultsAsync(id, chunk, cancellationToken).ConfigureAwait(false);
-            var writes = new List<Task<RecordOutcome>>();
+            var writes = new List<BatchRecord>();
             for (var i = 0; i < chunk.Length; i++)
             {
                 if (results[i] is { State: BatchItemState.Failed, Retryable: true } result)
                 {
-                    writes.Add(RecordAsync(id, chunk[i], result with { State = BatchItemState.RetryQueued, DueAt = now, RoundAttempts = 0 },
-                        cancellationToken, force: true));
+                    writes.Add(new BatchRecord(chunk[i], result with { State = BatchItemState.RetryQueued, DueAt = now, RoundAttempts = 0 }, Force: true));
                 }
             }
 
-            await Task.WhenAll(writes).ConfigureAwait(false);
-            requeued += writes.Count(w => w.Result.Changed);
+            var outcomes = await RecordManyAsync(id, writes, cancellationToken).ConfigureAwait(false);
+            requeued += outcomes.Count(o => o.Changed);
         }
 
         return requeued;
@@ -410,6 +444,9 @@ public sealed class BatchStore(RedisConnection redis)
     private static BatchItemResult? DeserializeResult(RedisValue value) =>
         value.IsNullOrEmpty ? null : JsonSerializer.Deserialize((string)value!, RcmdJsonContext.Default.BatchItemResult);
 }
+
+/// <summary>One item's result to write (<see cref="BatchStore.RecordManyAsync"/>); <c>Force</c> may replace a failed result.</summary>
+public readonly record struct BatchRecord(long Index, BatchItemResult Result, bool Force = false);
 
 /// <summary>What <see cref="BatchStore.RecordAsync"/> did: whether it wrote, and the item's state before.</summary>
 public sealed record RecordOutcome(bool Changed, BatchItemState? Previous)

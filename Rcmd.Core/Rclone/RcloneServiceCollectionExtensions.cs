@@ -8,7 +8,9 @@ public static class RcloneServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="RcloneClient"/> with its options: <c>Rclone:*</c>, the URL from the Aspire service
     /// reference <c>services:rclone:http:0</c> when <c>Rclone:Url</c> is not set. Returns the client's builder so the
-    /// caller can add its resilience handler.
+    /// caller can add its resilience handler. The factory's per-request logging handlers are left out: a batch makes
+    /// thousands of rcd calls a second and their logging scope costs CPU on every one, while what matters (failures,
+    /// retries) is logged by the client's callers and the resilience handler.
     /// </summary>
     public static IHttpClientBuilder AddRcloneClient(this IServiceCollection services, IConfiguration configuration)
     {
@@ -17,6 +19,6 @@ public static class RcloneServiceCollectionExtensions
             .PostConfigure(o => o.Url ??= configuration["services:rclone:http:0"] is { Length: > 0 } url ? new Uri(url) : null)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        return services.AddHttpClient<RcloneClient>();
+        return services.AddHttpClient<RcloneClient>().RemoveAllLoggers();
     }
 }

@@ -134,6 +134,10 @@ public sealed class PrometheusCollector : IDisposable
     private sealed class Family
     {
         private readonly ConcurrentDictionary<string, Series> _series = new(StringComparer.Ordinal);
+
+        // The series of a tag set as it arrives (same keys, values and order): a measurement finds its series without
+        // rendering its labels (sanitizing, escaping, sorting), which is done once per tag set.
+        private readonly ConcurrentDictionary<TagSet, Series> _byTags = new();
         private readonly double[]? _bounds;
         private readonly string[]? _le;
         private readonly bool _sum;
@@ -202,8 +206,13 @@ public sealed class PrometheusCollector : IDisposable
 
         public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var labels = Labels(tags);
-            var series = _series.GetOrAdd(labels, static (_, bounds) => new Series(bounds), _bounds);
+            var key = new TagSet(tags.ToArray());
+            if (!_byTags.TryGetValue(key, out var series))
+            {
+                series = _series.GetOrAdd(Labels(tags), static (_, bounds) => new Series(bounds), _bounds);
+                _byTags.TryAdd(key, series);
+            }
+
             lock (series)
             {
                 if (series.Buckets is { } buckets)
@@ -225,7 +234,11 @@ public sealed class PrometheusCollector : IDisposable
             }
         }
 
-        public void Clear() => _series.Clear();
+        public void Clear()
+        {
+            _byTags.Clear();
+            _series.Clear();
+        }
 
         public void WriteTo(StringBuilder text)
         {
@@ -286,6 +299,44 @@ public sealed class PrometheusCollector : IDisposable
 
         private static string Label(KeyValuePair<string, object?> tag) =>
             Sanitize(tag.Key, label: true) + "=\"" + EscapeLabel(Convert.ToString(tag.Value, CultureInfo.InvariantCulture) ?? "") + "\"";
+    }
+
+    /// <summary>A measurement's tags compared by key (ordinal) and value (<see cref="object.Equals(object, object)"/>), in order.</summary>
+    private readonly struct TagSet(KeyValuePair<string, object?>[] tags) : IEquatable<TagSet>
+    {
+        private readonly KeyValuePair<string, object?>[] _tags = tags;
+
+        public bool Equals(TagSet other)
+        {
+            if (_tags.Length != other._tags.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < _tags.Length; i++)
+            {
+                if (!string.Equals(_tags[i].Key, other._tags[i].Key, StringComparison.Ordinal) || !Equals(_tags[i].Value, other._tags[i].Value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => obj is TagSet other && Equals(other);
+
+        public override int GetHashCode()
+        {
+            var hash = new HashCode();
+            foreach (var (key, value) in _tags)
+            {
+                hash.Add(key, StringComparer.Ordinal);
+                hash.Add(value);
+            }
+
+            return hash.ToHashCode();
+        }
     }
 
     private sealed class Series(double[]? bounds)

@@ -244,7 +244,8 @@ public sealed partial class BatchRunner(
 /// item list from the checkpoint's cursor. Before a group of fresh items is dispatched it enters the in-flight set, so the
 /// cursor may move past it; each item runs as one synchronous rcd call under the batch's concurrency, a permit on every
 /// remote it touches (<see cref="RemoteSemaphore"/>) and the remotes' circuit breakers; its result is written (and
-/// counted, in the same step) before the batch goes on. A checkpoint loop saves the cursor and the job's summary at
+/// counted, in the same step) before it leaves the in-flight set and before the run ends (the next item's call starts
+/// as soon as rcd has answered). A checkpoint loop saves the cursor and the job's summary at
 /// least every <see cref="BatchOptions.CheckpointEvery"/> results or <see cref="BatchEngineOptions.CheckpointInterval"/>,
 /// and watches for a cancel request.
 /// </summary>
@@ -266,6 +267,7 @@ internal sealed class BatchRun
     private readonly Dictionary<string, IReadOnlyList<string>> _permits = new(StringComparer.Ordinal);
     private readonly List<(string Holder, IReadOnlyList<string> Remotes)> _idlePermits = [];
     private readonly SemaphoreSlim _checkpointSignal = new(0);
+    private readonly ResultWriter _writer;
     private Job _job;
     private BatchCounters _counters = BatchCounters.Empty;
 
@@ -276,6 +278,7 @@ internal sealed class BatchRun
     private long _scanned;
     private long _total;
     private int _inFlight;
+    private int _recording;
     private long _sinceCheckpoint;
     private long _holderSequence;
     private long _lastPublish;
@@ -294,6 +297,7 @@ internal sealed class BatchRun
         _id = job.Id;
         _options = job.Batch?.Options ?? new BatchOptions();
         _group = BatchRunner.Group(job);
+        _writer = new ResultWriter(runner.Batches, job.Id);
     }
 
     private BatchStore Store => _runner.Batches;
@@ -493,9 +497,10 @@ internal sealed class BatchRun
     private async Task RunSlotAsync((long Index, BatchItem Item, BatchItemResult? Previous, bool Check) work, SemaphoreSlim slots,
         CancellationToken cancellationToken)
     {
+        var slot = new Slot(this, slots);
         try
         {
-            await RunItemAsync(work.Index, work.Item, work.Previous, work.Check, cancellationToken).ConfigureAwait(false);
+            await RunItemAsync(work.Index, work.Item, work.Previous, work.Check, slot, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
         {
@@ -514,8 +519,25 @@ internal sealed class BatchRun
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
-            slots.Release();
+            slot.Release();
+        }
+    }
+
+    /// <summary>
+    /// An item's place among the batch's concurrent rcd calls (and in its "running" count), given back once: when rcd
+    /// answers, or at the item's end.
+    /// </summary>
+    private sealed class Slot(BatchRun run, SemaphoreSlim slots)
+    {
+        private int _released;
+
+        public void Release()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                Interlocked.Decrement(ref run._inFlight);
+                slots.Release();
+            }
         }
     }
 
@@ -637,7 +659,8 @@ internal sealed class BatchRun
         }
     }
 
-    private async Task RunItemAsync(long index, BatchItem item, BatchItemResult? previous, bool check, CancellationToken cancellationToken)
+    private async Task RunItemAsync(long index, BatchItem item, BatchItemResult? previous, bool check, Slot slot,
+        CancellationToken cancellationToken)
     {
         var now = Time.GetUtcNow();
         var remotes = BatchRunner.RemotesOf(item);
@@ -734,12 +757,26 @@ internal sealed class BatchRun
             _idlePermits.Add((holder, remotes)); // kept for the next item on the same remotes: no round trip to take it again
         }
 
-        if (admission is { Admitted: true } admitted)
+        // rcd has answered: the next item's call starts while this one's outcome is written (the item stays in flight, and
+        // the run does not end, until it is). At most Concurrency items are being written this way at once.
+        try
         {
-            await RecordBreakerAsync(admitted, attempted, result).ConfigureAwait(false);
-        }
+            if (Interlocked.Increment(ref _recording) <= _options.Concurrency)
+            {
+                slot.Release();
+            }
 
-        await RecordAsync(index, result, previous, attempted).ConfigureAwait(false);
+            if (admission is { Admitted: true } admitted)
+            {
+                await RecordBreakerAsync(admitted, attempted, result).ConfigureAwait(false);
+            }
+
+            await RecordAsync(index, result, previous, attempted).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _recording);
+        }
     }
 
     /// <summary>
@@ -983,7 +1020,7 @@ internal sealed class BatchRun
         {
             try
             {
-                outcome = await Store.RecordAsync(_id, index, result, bound.Token).ConfigureAwait(false);
+                outcome = await _writer.WriteAsync(index, result).WaitAsync(bound.Token).ConfigureAwait(false);
                 break;
             }
             catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException && !bound.IsCancellationRequested)

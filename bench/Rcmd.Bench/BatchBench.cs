@@ -12,7 +12,8 @@ namespace Rcmd.Bench;
 /// <summary>
 /// Batches (issue 4). (a) One batch of N × 1 KiB files (default 2,000; checkpointing on, every 10 items) against a raw loop
 /// of rcd <c>operations/copyfile</c> over the same files at the batch's concurrency: the cold figure (first batch after the
-/// system started) and the warm one (best of two batches whose Worker ran two before). (b) A batch of M items (default 100,000;
+/// system started) and the warm one (median of three batches whose Worker ran two before), each batch against the raw loop
+/// run right after it. (b) A batch of M items (default 100,000;
 /// <c>--items M</c>): the Workers' resident memory sampled during the run, and the time from kill -9 of the Worker running
 /// it until the batch makes progress again under another Worker, printed next to the Worker lease that bounds it.
 /// </summary>
@@ -36,36 +37,35 @@ public static class BatchBench
         var names = Directory.GetFiles(source).Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray();
         using var http = new HttpClient { BaseAddress = bench.System.ApiUrl, Timeout = TimeSpan.FromMinutes(5) };
 
-        // Batches one after another in the same system. The first is the cold figure (the services JIT-compile as they go).
-        // A batch runs on whichever Worker claims it; it is warm when that Worker has run two whole batches before it, as a
-        // long-running Worker has: the best of the first two such batches (at most 8 batches in all) is the warm figure.
-        var rounds = new List<(TimeSpan Time, string Worker, bool Warm)>();
+        // Batches one after another in the same system, each followed by a raw loop over the same files: this machine's
+        // speed drifts from minute to minute, so each batch is compared with the raw loop run right after it. The first
+        // batch is the cold figure (the services JIT-compile as they go). A batch runs on whichever Worker claims it; it is
+        // warm when that Worker has run two whole batches before it, as a long-running Worker has. The warm figure is the
+        // median of the first three warm pairs' ratios (at most 9 rounds in all).
+        var rounds = new List<(TimeSpan Batch, TimeSpan Raw, string Worker, bool Warm)>();
         var runsBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var round = 1; round <= 8 && rounds.Count(r => r.Warm) < 2; round++)
+        for (var round = 1; round <= 9 && rounds.Count(r => r.Warm) < 3; round++)
         {
             var (time, worker) = await TimedBatchAsync(bench, http, source, bench.Combine($"out-{round}"), names, concurrency);
-            rounds.Add((time, worker, runsBy.GetValueOrDefault(worker) >= 2));
+            var raw = await RawAsync(source, bench.Combine($"raw-out-{round}"), names, concurrency);
+            rounds.Add((time, raw, worker, runsBy.GetValueOrDefault(worker) >= 2));
             runsBy[worker] = runsBy.GetValueOrDefault(worker) + 1;
         }
 
-        var cold = rounds[0].Time;
-        var warm = rounds.Where(r => r.Warm).Select(r => r.Time).DefaultIfEmpty(rounds[^1].Time).ToList();
-
-        var raw = new List<TimeSpan>();
-        for (var round = 1; round <= 2; round++)
+        var cold = rounds[0];
+        var warm = rounds.Where(r => r.Warm).DefaultIfEmpty(rounds[^1]).OrderBy(r => r.Batch / r.Raw).ToList();
+        var median = warm[warm.Count / 2];
+        Console.WriteLine($"{"",-52}{"batch s",10}{"raw s",10}{"÷ raw",10}");
+        Console.WriteLine($"{"cold (first batch after start)",-52}{cold.Batch.TotalSeconds,10:0.00}{cold.Raw.TotalSeconds,10:0.00}{cold.Batch / cold.Raw,9:0.00}×");
+        foreach (var pair in warm)
         {
-            raw.Add(await RawAsync(source, bench.Combine($"raw-out-{round}"), names, concurrency));
+            Console.WriteLine($"{"warm (its Worker ran 2 before)",-52}{pair.Batch.TotalSeconds,10:0.00}{pair.Raw.TotalSeconds,10:0.00}{pair.Batch / pair.Raw,9:0.00}×");
         }
 
-        var rawBest = raw.Min();
-        var warmBest = warm.Min();
-        Console.WriteLine($"{"",-52}{"seconds",10}{"items/s",10}{"÷ raw",10}");
-        Console.WriteLine($"{"raw rcd operations/copyfile loop (best of 2)",-52}{rawBest.TotalSeconds,10:0.00}{count / rawBest.TotalSeconds,10:0.0}");
-        Console.WriteLine($"{"batch, cold (first after start)",-52}{cold.TotalSeconds,10:0.00}{count / cold.TotalSeconds,10:0.0}{cold / rawBest,9:0.00}×");
-        Console.WriteLine($"{"batch, warm (its Worker ran 2 before; best of 2)",-52}{warmBest.TotalSeconds,10:0.00}{count / warmBest.TotalSeconds,10:0.0}{warmBest / rawBest,9:0.00}×");
-        Console.WriteLine($"batch / raw time: warm {warmBest / rawBest:0.00}× (target ≤ 1.5×), cold {cold / rawBest:0.00}×; {count} × {FileSize} B files, "
-            + $"concurrency {concurrency}, checkpointEvery 10; runs: raw {Seconds(raw)} s, batches in order {string.Join(", ", rounds.Select(r => $"{r.Time.TotalSeconds:0.00} s on {r.Worker}{(r.Warm ? " (warm)" : "")}"))} "
-            + $"(submit → batch succeeded, POST of the {count} items included)");
+        Console.WriteLine($"batch / raw time: warm {median.Batch / median.Raw:0.00}× (median of {warm.Count} pairs; target ≤ 1.5×), "
+            + $"cold {cold.Batch / cold.Raw:0.00}×; {count} × {FileSize} B files, concurrency {concurrency}, checkpointEvery 10; "
+            + $"rounds (batch / raw right after): {string.Join(", ", rounds.Select(r => $"{r.Batch.TotalSeconds:0.00}/{r.Raw.TotalSeconds:0.00} s on {r.Worker}{(r.Warm ? " (warm)" : "")}"))} "
+            + $"(batch: submit → succeeded, POST of the {count} items included)");
     }
 
     private static async Task LargeBatchAsync(int count, int concurrency)
@@ -160,6 +160,7 @@ public static class BatchBench
         var cpuBefore = BenchSystem.CpuSeconds(bench.System.ProcessIds);
         var watch = Stopwatch.StartNew();
         var id = await SubmitAsync(http, source, destination, names, concurrency);
+        var submitted = watch.Elapsed;
         var end = await WaitAsync(http, id, IsTerminal, TimeSpan.FromMinutes(10), poll: 20);
         watch.Stop();
         if (end.GetProperty("state").GetString() != "succeeded")
@@ -169,7 +170,9 @@ public static class BatchBench
 
         Check(destination, names.Length);
         var cpuAfter = BenchSystem.CpuSeconds(bench.System.ProcessIds);
-        Console.WriteLine($"batch of {names.Length}: {watch.Elapsed.TotalSeconds:0.00} s; CPU ms per item: "
+        var run = end.GetProperty("finishedAt").GetDateTimeOffset() - end.GetProperty("startedAt").GetDateTimeOffset();
+        Console.WriteLine($"batch of {names.Length}: {watch.Elapsed.TotalSeconds:0.00} s (POST {submitted.TotalSeconds:0.00} s, "
+            + $"start → end on the Worker {run.TotalSeconds:0.00} s); CPU ms per item: "
             + string.Join(", ", cpuAfter.Select(p => $"{p.Key} {(p.Value - cpuBefore.GetValueOrDefault(p.Key)) * 1000 / names.Length:0.00}")));
         return (watch.Elapsed, end.TryGetProperty("workerId", out var worker) ? worker.GetString() ?? "?" : "?");
     }
@@ -264,9 +267,6 @@ public static class BatchBench
 
     private static bool IsTerminal(JsonElement job) =>
         job.GetProperty("state").GetString() is "succeeded" or "partially_failed" or "failed" or "canceled";
-
-    private static string Seconds(IEnumerable<TimeSpan> runs) =>
-        string.Join(", ", runs.Select(r => r.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)));
 
     private static void Check(string destination, int expected)
     {

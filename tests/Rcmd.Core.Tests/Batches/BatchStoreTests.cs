@@ -50,6 +50,35 @@ public sealed class BatchStoreTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task RecordMany_WritesEveryItemInOneStep_OutcomesInOrder_FinalResultsStay()
+    {
+        var id = await BatchAsync(6);
+        await Store.MarkInFlightAsync(id, [0, 1, 2, 3, 4], 5, _scope.Time.GetUtcNow(), Ct);
+        await Store.RecordAsync(id, 0, Result(BatchItemState.Succeeded), Ct);
+        await Store.RecordAsync(id, 1, Result(BatchItemState.RetryQueued, ErrorCodes.NetworkError, true, _scope.Time.GetUtcNow()), Ct);
+
+        var outcomes = await Store.RecordManyAsync(id,
+        [
+            new BatchRecord(0, Result(BatchItemState.Failed, ErrorCodes.Unknown)), // final already: unchanged
+            new BatchRecord(1, Result(BatchItemState.Succeeded)),
+            new BatchRecord(2, Result(BatchItemState.Failed, ErrorCodes.AccessDenied, retryable: true)),
+            new BatchRecord(3, Result(BatchItemState.Skipped)),
+            new BatchRecord(4, Result(BatchItemState.Succeeded)),
+        ], Ct);
+
+        Assert.Equal(
+            [RecordOutcome.Unchanged, new RecordOutcome(true, BatchItemState.RetryQueued), new RecordOutcome(true, null),
+             new RecordOutcome(true, null), new RecordOutcome(true, null)],
+            outcomes);
+        var checkpoint = await Store.GetCheckpointAsync(id, Ct);
+        Assert.Equal((3L, 1L, 1L, 0L, 1L), (checkpoint.Counters.Succeeded, checkpoint.Counters.Failed, checkpoint.Counters.Skipped,
+            checkpoint.Counters.RetryQueued, checkpoint.Counters.RetryableFailed));
+        Assert.Equal(0, checkpoint.InFlight);
+        Assert.Null(await Store.NextDueAsync(id, Ct)); // item 1 left the retry queue with its success
+        Assert.Empty(await Store.RecordManyAsync(id, [], Ct));
+    }
+
+    [Fact]
     public async Task RetryQueued_ClaimedWhenDue_ThenSucceeded_MovesTheCounts()
     {
         var id = await BatchAsync(3);

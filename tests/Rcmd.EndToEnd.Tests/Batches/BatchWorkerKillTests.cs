@@ -86,11 +86,12 @@ public sealed partial class BatchWorkerKillTests(ITestOutputHelper output)
 
         // Each kill was followed by an adoption by a live Worker; the log lines of the adoptions that the AppHost's output
         // still holds say how many items each adopter found in flight without a result: the ones running in rcd (at most
-        // the concurrency, 8 — only these may have been copied twice, harmlessly) plus the ones read ahead but not yet
-        // started (one scan, 16): at most 24 each.
+        // the concurrency, 8) and the ones rcd had answered whose results were being written (at most 8 more) — only these
+        // may have been copied twice, harmlessly — plus the ones read ahead but not yet started (one scan, 16): at most
+        // 32 each.
         var recovered = ResumingLine().Matches(rcmd.System.Output).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         output.WriteLine($"adoptions seen in the log: {recovered.Count}, in-flight items re-run: {string.Join(" + ", recovered)} = {recovered.Sum()}");
-        Assert.All(recovered, r => Assert.InRange(r, 0, 24));
+        Assert.All(recovered, r => Assert.InRange(r, 0, 32));
         Assert.Equal(Items, BatchHarness.FilesIn(destination).Count);
     }
 
