@@ -80,6 +80,26 @@ public sealed class PrometheusCollectorTests : IDisposable
     }
 
     [Fact]
+    public void Record_SameLabelsInAnotherOrderOrType_OneSeries()
+    {
+        using var collector = new PrometheusCollector(Factory, ["Test.Order"]);
+        var counter = Factory.Create("Test.Order").CreateCounter<long>("calls_total");
+
+        counter.Add(1, Tag("a", "x"), Tag("b", "y"));
+        counter.Add(2, Tag("b", "y"), Tag("a", "x"));
+        counter.Add(4, Tag("a", "x"), Tag("b", 1));
+        counter.Add(8, Tag("a", "x"), Tag("b", "1"));
+        counter.Add(16, Tag("b", 1), Tag("a", "x"));
+
+        Assert.Equal("""
+            # TYPE calls_total counter
+            calls_total{a="x",b="1"} 28
+            calls_total{a="x",b="y"} 3
+
+            """.ReplaceLineEndings("\n"), collector.Scrape());
+    }
+
+    [Fact]
     public void Scrape_LabelValues_Escaped()
     {
         using var collector = new PrometheusCollector(Factory, ["Test.Escape"]);
