@@ -12,7 +12,7 @@ namespace Rcmd.Bench;
 /// <summary>
 /// Batches (issue 4). (a) One batch of N × 1 KiB files (default 2,000; checkpointing on, every 10 items) against a raw loop
 /// of rcd <c>operations/copyfile</c> over the same files at the batch's concurrency: the cold figure (first batch after the
-/// system started) and the warm one (median of three batches whose Worker ran two before), each batch against the raw loop
+/// system started) and the warm one (median of five batches whose Worker ran two before), each batch against the raw loop
 /// run right after it. (b) A batch of M items (default 100,000;
 /// <c>--items M</c>): the Workers' resident memory sampled during the run, and the time from kill -9 of the Worker running
 /// it until the batch makes progress again under another Worker, printed next to the Worker lease that bounds it.
@@ -41,10 +41,10 @@ public static class BatchBench
         // speed drifts from minute to minute, so each batch is compared with the raw loop run right after it. The first
         // batch is the cold figure (the services JIT-compile as they go). A batch runs on whichever Worker claims it; it is
         // warm when that Worker has run two whole batches before it, as a long-running Worker has. The warm figure is the
-        // median of the first three warm pairs' ratios (at most 9 rounds in all).
+        // median of the first five warm pairs' ratios (at most 12 rounds in all).
         var rounds = new List<(TimeSpan Batch, TimeSpan Raw, string Worker, bool Warm)>();
         var runsBy = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var round = 1; round <= 9 && rounds.Count(r => r.Warm) < 3; round++)
+        for (var round = 1; round <= 12 && rounds.Count(r => r.Warm) < 5; round++)
         {
             var (time, worker) = await TimedBatchAsync(bench, http, source, bench.Combine($"out-{round}"), names, concurrency);
             var raw = await RawAsync(source, bench.Combine($"raw-out-{round}"), names, concurrency);
