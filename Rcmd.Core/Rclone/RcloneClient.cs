@@ -51,10 +51,14 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
 
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        JsonElement json;
+        JsonElement json = default;
         try
         {
-            json = string.IsNullOrWhiteSpace(body) ? default : JsonDocument.Parse(body).RootElement.Clone();
+            if (!string.IsNullOrWhiteSpace(body))
+            {
+                using var document = JsonDocument.Parse(body); // disposed: its buffers go back to the pool
+                json = document.RootElement.Clone();
+            }
         }
         catch (JsonException)
         {
