@@ -79,14 +79,6 @@ public sealed class BatchStore(RedisConnection redis)
         return ids
         """;
 
-    // Moves the cursor forward only. KEYS: checkpoint. ARGV: cursor, at.
-    private const string CursorScript = """
-        local current = tonumber(redis.call('HGET', KEYS[1], 'cursor') or '0')
-        if tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'cursor', ARGV[1]) end
-        redis.call('HSET', KEYS[1], 'at', ARGV[2])
-        return 1
-        """;
-
     // Puts items in flight and moves the cursor past them (forward only), in one step: the checkpoint then says at every
     // moment that each item before the cursor has a result or is in flight. KEYS: inflight, checkpoint. ARGV: cursor, at,
     // then the indexes.
@@ -298,9 +290,9 @@ public sealed class BatchStore(RedisConnection redis)
         return first.Length == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds((long)first[0].Score);
     }
 
+    /// <summary>Moves the checkpoint's cursor forward (never back) and stamps it: <see cref="MarkInFlightAsync"/> of no items.</summary>
     public Task SetCursorAsync(string id, long cursor, DateTimeOffset at, CancellationToken cancellationToken) =>
-        redis.Database.ScriptEvaluateAsync(CursorScript, [Keys.BatchCheckpoint(id)],
-            [cursor, at.ToString("O", CultureInfo.InvariantCulture)]).WaitAsync(cancellationToken);
+        MarkInFlightAsync(id, [], cursor, at, cancellationToken);
 
     public async Task<BatchCheckpoint> GetCheckpointAsync(string id, CancellationToken cancellationToken)
     {

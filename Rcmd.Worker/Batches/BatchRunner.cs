@@ -274,7 +274,8 @@ internal sealed class BatchRun
     // The outcomes of this run's rcd calls: the stop rule judges what this run did (a resume starts afresh).
     private long _runFinished;
     private long _runFailed;
-    private long _cursor;
+
+    // The first item not yet read from the list: the checkpoint's cursor (saved with the items it put in flight).
     private long _scanned;
     private long _total;
     private int _inFlight;
@@ -371,12 +372,12 @@ internal sealed class BatchRun
 
         _counters = checkpoint.Counters;
         _total = checkpoint.Counters.Total;
-        _cursor = _scanned = checkpoint.Cursor;
+        _scanned = checkpoint.Cursor;
 
         var recovered = await RecoverInFlightAsync(cancellationToken).ConfigureAwait(false);
-        if (recovered > 0 || _cursor > 0)
+        if (recovered > 0 || _scanned > 0)
         {
-            BatchRunner.LogBatchRecovering(_runner.Logger, _id, recovered, _cursor);
+            BatchRunner.LogBatchRecovering(_runner.Logger, _id, recovered, _scanned);
         }
 
         return true;
@@ -647,11 +648,7 @@ internal sealed class BatchRun
             _ready.Enqueue((indexes[i], items[i], null, false)); // only once they are in flight (a failed mark reads them again)
         }
 
-        _scanned = scanned;
-        lock (_gate)
-        {
-            _cursor = _scanned; // every item before it has a result or is in the in-flight set (saved so in the same step)
-        }
+        _scanned = scanned; // the cursor: every item before it has a result or is in the in-flight set (saved so in the same step)
 
         if (items.Count == 0)
         {
@@ -1239,14 +1236,8 @@ internal sealed class BatchRun
     /// <summary>Saves how the run ended (Succeeded, PartiallyFailed or Canceled) and lets the batch go.</summary>
     private async Task FinishAsync(CancellationToken cancellationToken)
     {
-        long cursor;
-        lock (_gate)
-        {
-            cursor = _cursor;
-        }
-
         var now = Time.GetUtcNow();
-        await Store.SetCursorAsync(_id, cursor, now, cancellationToken).ConfigureAwait(false);
+        await Store.SetCursorAsync(_id, _scanned, now, cancellationToken).ConfigureAwait(false);
         var checkpoint = await Store.GetCheckpointAsync(_id, cancellationToken).ConfigureAwait(false);
         var end = BatchRules.Decide(checkpoint.Counters, inFlight: 0, expanding: false, _stopped, _canceled);
         if (end == BatchEnd.Continue)
