@@ -127,7 +127,7 @@ public sealed class JobRunnerService(
     {
         try
         {
-            await redis.Subscriber.SubscribeAsync(redis.Keys.WakeChannel, handler).WaitAsync(stoppingToken).ConfigureAwait(false);
+            await redis.Subscriber.SubscribeAsync(RedisChannel.Literal(redis.Keys.WakeChannel), handler).WaitAsync(stoppingToken).ConfigureAwait(false);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -141,7 +141,7 @@ public sealed class JobRunnerService(
     {
         try
         {
-            await redis.Subscriber.UnsubscribeAsync(redis.Keys.WakeChannel, handler).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            await redis.Subscriber.UnsubscribeAsync(RedisChannel.Literal(redis.Keys.WakeChannel), handler).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -247,7 +247,7 @@ public sealed class JobStoreTests(RedisFixture redis) : IDisposable
     {
         var events = new ConcurrentQueue<RcmdEvent>();
         var subscriber = _s.Connection.Subscriber;
-        await subscriber.SubscribeAsync(_s.Keys.EventsChannel, (_, message) =>
+        await subscriber.SubscribeAsync(RedisChannel.Literal(_s.Keys.EventsChannel), (_, message) =>
             events.Enqueue(JsonSerializer.Deserialize((string)message!, RcmdJsonContext.Default.RcmdEvent)!)).WaitAsync(Ct);
 
         var a = await _s.EnqueueAsync("e1");
@@ -274,7 +274,7 @@ public sealed class JobStoreTests(RedisFixture redis) : IDisposable
             (EventTypes.JobUpdate, "e2", JobState.Canceled),
             (EventTypes.JobUpdate, "e3", JobState.Queued),
         ], seen);
-        await subscriber.UnsubscribeAsync(_s.Keys.EventsChannel).WaitAsync(Ct);
+        await subscriber.UnsubscribeAsync(RedisChannel.Literal(_s.Keys.EventsChannel)).WaitAsync(Ct);
     }
 
     /// <summary>The record and every index entry for a job, to prove a refused write changed nothing.</summary>
