@@ -1,30 +1,36 @@
-// The topology of Rcmd, as an Aspire AppHost would declare it: Redis and rclone rcd first, then the Api and the
-// Workers that use them, then the dashboard that uses the Api. `./rcmd run` starts it (README).
-var builder = DistributedApplication.CreateBuilder(args);
+// The topology of Rcmd: Redis and rclone rcd first, then the Api and the Workers that use them, then the dashboard that
+// uses the Api. `./rcmd run` (= dotnet run --project Rcmd.AppHost) starts it with the Aspire developer dashboard.
+using Rcmd.AppHost;
 
-var redis = builder.AddRedis("redis");
-var rclone = builder.AddRcloneRcd("rclone");
-
-var api = builder.AddProject("api", "Rcmd.Api")
-    .WithReference(redis)
-    .WithReference(rclone);
-
-builder.AddProject("worker", "Rcmd.Worker")
-    .WithReplicas(builder.Options.Workers)
-    .WithReplicaId("Worker__WorkerId")
-    .WithReference(redis)
-    .WithReference(rclone);
-
-if (builder.Options.Web)
+if (RcmdRun.Prepare(args) is not { } run)
 {
-    builder.AddProject("web", "Rcmd.Web")
-        .WithReference(api)
-        .WithExternalHttpEndpoints()
-        .WithEndpoint("http", endpoint =>
-        {
-            endpoint.Port = builder.Options.WebPort;                    // --web-port: exactly this one
-            endpoint.PreferredPort = AppHostOptions.DefaultWebPort;     // otherwise 5080 when free, else any free port
-        });
+    return RcmdRun.ExitCode;
 }
 
-builder.Build().Run();
+var builder = DistributedApplication.CreateBuilder(run.AspireArgs);
+builder.AddRcmdRunServices(run);
+
+var redis = builder.AddRedisServer("redis", run);
+var rclone = builder.AddRcloneRcd("rclone", run);
+
+var api = builder.AddRcmdProject<Projects.Rcmd_Api>("api", run, port: run.ApiPort)
+    .WithReference(redis).WaitFor(redis)
+    .WithRcloneReference(rclone, run.Rcd).WaitFor(rclone);
+
+if (run.Options.Workers > 0)
+{
+    builder.AddRcmdProject<Projects.Rcmd_Worker>("worker", run, port: null)
+        .WithReplicas(run.Options.Workers)
+        .WithReference(redis).WaitFor(redis)
+        .WithRcloneReference(rclone, run.Rcd).WaitFor(rclone);
+}
+
+if (run.Options.Web)
+{
+    builder.AddRcmdProject<Projects.Rcmd_Web>("web", run, port: run.WebPort)
+        .WithReference(api).WaitFor(api)
+        .WithExternalHttpEndpoints();
+}
+
+await builder.Build().RunAsync();
+return 0;

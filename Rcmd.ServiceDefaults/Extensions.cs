@@ -1,73 +1,81 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Rcmd.ServiceDefaults.Metrics;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// What every Rcmd service shares: OpenTelemetry (exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set),
-/// health checks (<c>/health</c> = ready, <c>/alive</c> = live) and HttpClient defaults. Shaped like Aspire's
-/// ServiceDefaults; the OpenTelemetry hosting package is not on this package source, so providers are built with
-/// <c>Sdk.Create…ProviderBuilder()</c> and owned by the container (see README, "Substitutes").
+/// What every Rcmd service shares, in the shape of Aspire's ServiceDefaults template: OpenTelemetry (logs, metrics,
+/// traces; exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, as the AppHost sets it), service discovery
+/// (<c>http://rclone</c>, <c>http://api</c> resolve from <c>services__{name}__http__0</c>), the standard resilience
+/// handler on every HttpClient, health checks (<c>/health</c> = ready, <c>/alive</c> = live) and <c>/metrics</c>
+/// (OpenTelemetry's Prometheus exporter).
 /// </summary>
 public static class Extensions
 {
     /// <summary>The ActivitySource and Meter name every Rcmd library uses.</summary>
     public const string TelemetryName = "Rcmd";
 
+    private const string HealthEndpointPath = "/health";
+    private const string AlivenessEndpointPath = "/alive";
+    private const string MetricsEndpointPath = "/metrics";
     private const string LiveTag = "live";
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            // Every client gets the standard handler; a client whose calls must not be retried blindly (the Worker's rcd
+            // client) replaces it with its own configuration.
+            http.AddStandardResilienceHandler();
+            http.AddServiceDiscovery();
+        });
         return builder;
     }
 
+    /// <summary>Whether spans and logs leave the process: only when an OTLP endpoint is configured.</summary>
+    public static bool ExportsOtlp(this IHostApplicationBuilder builder) =>
+        !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? builder.Environment.ApplicationName;
-        var otlpEndpoint = builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
-        var exportOtlp = !string.IsNullOrWhiteSpace(otlpEndpoint);
-        var resource = ResourceBuilder.CreateDefault().AddService(serviceName, serviceInstanceId: Environment.MachineName + ":" + Environment.ProcessId);
-
+        var exportOtlp = builder.ExportsOtlp();
         builder.Logging.AddOpenTelemetry(logging =>
         {
-            logging.SetResourceBuilder(resource);
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
-            if (exportOtlp)
-            {
-                logging.AddOtlpExporter();
-            }
         });
 
-        builder.Services.AddSingleton(_ =>
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(TelemetryName)
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+
+        // Spans only when they go somewhere: a listened-to source records an Activity for every request served and every
+        // HTTP call made (to rcd, several per job), CPU on the job path for nothing when no exporter takes them.
+        if (exportOtlp)
         {
-            // Spans only when they go somewhere: a listened-to source records an Activity for every request served and
-            // every HTTP call made (to rcd): CPU on the job path for nothing when no exporter takes them.
-            var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource);
-            if (exportOtlp)
-            {
-                tracing.AddSource(TelemetryName, "Microsoft.AspNetCore", "System.Net.Http").AddOtlpExporter();
-            }
+            telemetry.WithTracing(tracing => tracing
+                .AddSource(TelemetryName)
+                .AddAspNetCoreInstrumentation(o => o.Filter = context => !IsProbe(context.Request.Path))
+                .AddHttpClientInstrumentation());
+            telemetry.UseOtlpExporter();
+        }
 
-            return new TelemetryProviders(tracing.Build(), BuildMeters(resource, exportOtlp));
-        });
-        builder.Services.AddHostedService<TelemetryStarter>();
-        // /metrics (Prometheus text), from the same instruments (see MapDefaultEndpoints).
-        builder.Services.AddSingleton(sp => new PrometheusCollector(sp.GetService<IMeterFactory>()));
         return builder;
     }
 
@@ -79,37 +87,26 @@ public static class Extensions
     }
 
     /// <summary>
-    /// <c>/health</c>: every check must pass (ready for traffic). <c>/alive</c>: only the process itself (live).
-    /// Both answer JSON with each check's status; they carry no secrets, so they are mapped in every environment
-    /// (Kubernetes probes use them). <c>/metrics</c>: the Prometheus text exposition (<see cref="PrometheusCollector"/>);
-    /// its labels are job types, statuses, error codes, remote and channel names — no secrets either.
+    /// <c>/health</c>: every check must pass (ready for traffic). <c>/alive</c>: only the process itself (live). Both
+    /// answer JSON with each check's status; they carry no secrets, so they are mapped in every environment (Kubernetes
+    /// probes use them). <c>/metrics</c>: the Prometheus text exposition of the <c>Rcmd</c> meter (the seed's
+    /// <c>jobs_*</c> series) and the ASP.NET Core, HttpClient and runtime meters; its labels are job types, statuses,
+    /// error codes, remote and channel names — no secrets either.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
-        app.MapHealthChecks("/alive", new HealthCheckOptions
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = r => r.Tags.Contains(LiveTag),
             ResponseWriter = WriteHealthAsync,
         });
-        app.MapGet("/metrics", (PrometheusCollector metrics) => Results.Text(metrics.Scrape(), PrometheusCollector.ContentType))
-            .ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
         return app;
     }
 
-    private static MeterProvider BuildMeters(ResourceBuilder resource, bool exportOtlp)
-    {
-        var metrics = Sdk.CreateMeterProviderBuilder()
-            .SetResourceBuilder(resource)
-            .AddMeter(TelemetryName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-                "System.Net.Http", "System.Runtime");
-        if (exportOtlp)
-        {
-            metrics.AddOtlpExporter();
-        }
-
-        return metrics.Build()!;
-    }
+    private static bool IsProbe(PathString path) =>
+        path.StartsWithSegments(HealthEndpointPath) || path.StartsWithSegments(AlivenessEndpointPath) || path.StartsWithSegments(MetricsEndpointPath);
 
     private static Task WriteHealthAsync(HttpContext context, HealthReport report)
     {
@@ -122,3 +119,7 @@ public static class Extensions
         return context.Response.WriteAsync(JsonSerializer.Serialize(body, HealthJsonContext.Default.DictionaryStringObject));
     }
 }
+
+[JsonSerializable(typeof(Dictionary<string, object?>))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+internal sealed partial class HealthJsonContext : JsonSerializerContext;

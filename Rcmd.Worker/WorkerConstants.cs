@@ -24,7 +24,19 @@ internal static class WorkerConstants
     /// <summary>How long the Worker waits for rcd's version at start before going on without it.</summary>
     public static readonly TimeSpan VersionReadTimeout = TimeSpan.FromSeconds(3);
 
-    public static string DefaultWorkerId => $"{Environment.MachineName}-{Environment.ProcessId}";
+    /// <summary>
+    /// The replica's name where the host gives one — Aspire and OpenTelemetry put it in <c>OTEL_RESOURCE_ATTRIBUTES</c> as
+    /// <c>service.instance.id</c> (e.g. <c>worker-x7k2q</c>), stable across restarts of that replica — else host and pid.
+    /// </summary>
+    public static string DefaultWorkerId =>
+        InstanceId(Environment.GetEnvironmentVariable("OTEL_RESOURCE_ATTRIBUTES")) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    internal static string? InstanceId(string? resourceAttributes) =>
+        (resourceAttributes ?? string.Empty).Split(',', StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .Where(pair => pair.Length == 2 && pair[0] == "service.instance.id" && pair[1].Length > 0)
+            .Select(pair => pair[1])
+            .FirstOrDefault();
 
     /// <summary>
     /// How long an idle Worker waits for a wake-up message before it looks at the queue anyway (a message can be lost

@@ -69,6 +69,7 @@ public static partial class JobsApi
         var job = JobStateMachine.Create(services.NewJobId(), validation.Submission!, services.Time) with
         {
             MaxAttempts = services.Retry.Attempts,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
         if (!await services.Store.EnqueueAsync(job, cancellationToken))
         {
@@ -276,6 +277,7 @@ public static partial class JobsApi
         {
             MaxAttempts = services.Retry.Attempts,
             RetryOf = job.Id,
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
         if (!await services.Store.EnqueueAsync(again, cancellationToken))
         {

@@ -28,7 +28,7 @@ public static class Extensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        services.AddRcmdStorage(configuration);
+        builder.AddRcmdStorage();
 
         // The RCLONE_RETRY_* settings the Workers use too: a new job records its number of attempts (Job.MaxAttempts).
         services.AddSingleton(_ => RetrySettings.FromEnvironment(name => configuration[name]));

@@ -62,6 +62,12 @@ public sealed record Job
     /// </summary>
     public Batches.BatchSummary? Batch { get; init; }
 
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the request that submitted the job, when it was traced: the Worker's run of the job
+    /// continues that trace (<see cref="Telemetry.RcmdTelemetry.StartJobRun"/>).
+    /// </summary>
+    public string? TraceParent { get; init; }
+
     public int Attempt => Attempts.Count;
 }
 

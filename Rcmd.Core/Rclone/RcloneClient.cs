@@ -175,9 +175,7 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
     public async Task<long> PidAsync(CancellationToken cancellationToken) =>
         (await CallAsync("core/pid", null, cancellationToken).ConfigureAwait(false)).GetProperty("pid").GetInt64();
 
-    private Uri BaseUrl => options.Value.Url is { } url
-        ? (url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/"))
-        : throw new InvalidOperationException("Rclone:Url is not configured (services__rclone__http__0).");
+    private Uri BaseUrl => options.Value.Url.AbsoluteUri.EndsWith('/') ? options.Value.Url : new Uri(options.Value.Url.AbsoluteUri + "/");
 
     private static long Int64(JsonElement json, string name) =>
         json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? (long)v.GetDouble() : 0;

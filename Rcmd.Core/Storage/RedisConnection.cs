@@ -3,24 +3,32 @@ using StackExchange.Redis;
 namespace Rcmd.Storage;
 
 /// <summary>
-/// The one Redis connection of a process (a multiplexer is meant to be shared). Built from the Aspire-style
-/// connection string <c>ConnectionStrings:redis</c>; it connects lazily and reconnects by itself, so a process
-/// starts while Redis is still starting and survives a Redis restart.
+/// The one Redis connection of a process (a multiplexer is meant to be shared) and the key scheme over it. In the services
+/// the multiplexer is Aspire's (<c>AddRedisClient("redis")</c>, from <c>ConnectionStrings:redis</c>: health, tracing);
+/// tests and benches build one from a connection string. Either way it does not fail when Redis is not up yet and
+/// reconnects by itself (<see cref="Configure"/>), so a process starts while Redis is still starting and survives a
+/// Redis restart.
 /// </summary>
 public sealed class RedisConnection : IDisposable
 {
-    private readonly Lazy<ConnectionMultiplexer> _multiplexer;
+    private readonly Lazy<IConnectionMultiplexer> _multiplexer;
+    private readonly bool _owned;
 
+    /// <summary>Over a multiplexer the container owns (Aspire's).</summary>
+    public RedisConnection(IConnectionMultiplexer multiplexer, RedisKeys keys)
+    {
+        Keys = keys;
+        _multiplexer = new Lazy<IConnectionMultiplexer>(multiplexer);
+    }
+
+    /// <summary>A multiplexer of its own, connected at first use and disposed with this object (tests, benches).</summary>
     public RedisConnection(string connectionString, RedisKeys keys)
     {
         Keys = keys;
         var options = ConfigurationOptions.Parse(connectionString);
-        options.AbortOnConnectFail = false;
-        options.ConnectRetry = 3;
-        options.ConnectTimeout = 5000;
-        options.SyncTimeout = 5000;
-        options.KeepAlive = 10;
-        _multiplexer = new Lazy<ConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options));
+        Configure(options);
+        _multiplexer = new Lazy<IConnectionMultiplexer>(() => ConnectionMultiplexer.Connect(options));
+        _owned = true;
     }
 
     public RedisKeys Keys { get; }
@@ -31,12 +39,25 @@ public sealed class RedisConnection : IDisposable
 
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 
+    /// <summary>
+    /// Rcmd's connection settings: start without Redis (<c>AbortOnConnectFail</c> off) and keep trying; 5 s to connect
+    /// and for a synchronous call; a keep-alive every 10 s so a dead link is noticed.
+    /// </summary>
+    public static void Configure(ConfigurationOptions options)
+    {
+        options.AbortOnConnectFail = false;
+        options.ConnectRetry = 3;
+        options.ConnectTimeout = 5000;
+        options.SyncTimeout = 5000;
+        options.KeepAlive = 10;
+    }
+
     /// <summary>Round trip to Redis; throws when it cannot be reached.</summary>
     public async Task<TimeSpan> PingAsync() => await Database.PingAsync().ConfigureAwait(false);
 
     public void Dispose()
     {
-        if (_multiplexer.IsValueCreated)
+        if (_owned && _multiplexer.IsValueCreated)
         {
             _multiplexer.Value.Dispose();
         }

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Rcmd.Jobs;
+
 namespace Rcmd.Telemetry;
 
 /// <summary>
@@ -8,6 +11,23 @@ namespace Rcmd.Telemetry;
 public static class RcmdTelemetry
 {
     public const string MeterName = "Rcmd";
+
+    /// <summary>Rcmd's spans (ServiceDefaults listens to it when traces are exported).</summary>
+    public static readonly ActivitySource Source = new(MeterName);
+
+    /// <summary>
+    /// A job's run in a Worker, as a child of the request that submitted it (<see cref="Jobs.Job.TraceParent"/>): the
+    /// Api's POST, this span and the Worker's calls to rcd are one trace. Null (no cost) when no one listens.
+    /// </summary>
+    public static Activity? StartJobRun(Jobs.Job job)
+    {
+        ActivityContext.TryParse(job.TraceParent, null, out var parent);
+        var activity = Source.StartActivity("job run", ActivityKind.Consumer, parent);
+        activity?.SetTag("rcmd.job.id", job.Id);
+        activity?.SetTag("rcmd.job.type", job.Type.ToWire());
+        activity?.SetTag("rcmd.job.attempt", job.Attempt + 1);
+        return activity;
+    }
 
     public const string TypeTag = "type";
     public const string StatusTag = "status";

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Radzen;
@@ -29,7 +30,10 @@ public static class Extensions
         services.AddOptions<RcmdApiOptions>()
             .Configure(o =>
             {
-                o.BaseAddress = ServiceReferences.Resolve(configuration, RcmdApiConstants.ServiceName);
+                // http://api resolves through service discovery (ServiceDefaults) from services:api:http:0.
+                o.BaseAddress = configuration.GetSection("services:" + RcmdApiConstants.ServiceName).Exists()
+                    ? new Uri($"http://{RcmdApiConstants.ServiceName}/")
+                    : null;
                 o.ApiKey = configuration[RcmdApiConstants.ApiKeyConfigKey];
             })
             .ValidateDataAnnotations()
@@ -42,7 +46,10 @@ public static class Extensions
                 http.BaseAddress = options.BaseAddress;
                 http.Timeout = options.Timeout;
             })
-            .AddHttpMessageHandler<ApiKeyHandler>();
+            .AddHttpMessageHandler<ApiKeyHandler>()
+            // The standard handler as ServiceDefaults gives it, except that a POST (submit, cancel, retry) is never sent twice.
+            .RemoveAllResilienceHandlers()
+            .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
 
         // The live stream stays open for hours: no overall timeout (LiveEventsService watches for silence instead).
         services.AddHttpClient(LiveEventsConstants.HttpClientName, (sp, http) =>
@@ -50,6 +57,7 @@ public static class Extensions
                 http.BaseAddress = sp.GetRequiredService<IOptions<RcmdApiOptions>>().Value.BaseAddress;
                 http.Timeout = Timeout.InfiniteTimeSpan;
             })
+            .RemoveAllResilienceHandlers() // no total timeout on a stream (LiveEventsService reconnects by itself)
             .AddHttpMessageHandler<ApiKeyHandler>();
         return services;
     }

@@ -10,7 +10,7 @@ namespace Rcmd.Worker;
 public static class Extensions
 {
     /// <summary>
-    /// Everything the Worker runs: its options, the one Redis connection and the job store/queue, the rcd client behind
+    /// Everything the Worker runs: its options, the one Redis connection (Aspire's client) and the job store/queue, the rcd client behind
     /// the standard resilience handler, the circuit breaker per remote in front of every launch (<c>Breakers</c>), the
     /// job runner, the lease reaper and the waiting-jobs scheduler, job retries
     /// (<c>RCLONE_RETRY_*</c>) and the unknown-error capture (<c>RCLONE_CAPTURE_UNKNOWN_ERRORS</c>), and the readiness
@@ -44,20 +44,12 @@ public static class Extensions
             .Bind(configuration.GetSection(WorkerOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddOptions<RcloneResilienceOptions>()
-            .Bind(configuration.GetSection(RcloneResilienceOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        services.AddRcmdStorage(configuration);
+        builder.AddRcmdStorage();
         services.AddRcmdBreakers(configuration);
 
-        services.AddSingleton<RcloneResiliencePipeline>();
-        services.AddTransient<RcloneResilienceHandler>();
-        // No client timeout: the pipeline bounds control calls (TotalTimeout); a batch item's synchronous transfer lasts as
-        // long as the file takes (RcloneRequest.LongRunning).
-        services.AddRcloneClient(configuration).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan)
-            .AddHttpMessageHandler<RcloneResilienceHandler>();
+        // No client timeout: the standard handler bounds control calls (its total timeout); a batch item's synchronous
+        // transfer lasts as long as the file takes (RcloneRequest.LongRunning, see RcloneResilience).
+        services.AddRcloneClient(configuration).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         // rcd listens on loopback: the singletons below keep one typed client; handler rotation (for DNS) is moot here.
         services.AddSingleton<RclonePidCache>();
         services.AddSingleton<RcloneVersionCache>();

@@ -1,3 +1,4 @@
+using Rcmd.Telemetry;
 using Microsoft.Extensions.Options;
 using Rcmd.Failures;
 using Rcmd.Jobs;
@@ -60,6 +61,7 @@ public sealed class JobExecutor(
             await Task.Delay(WorkerConstants.FirstPollDelay, time, stoppingToken).ConfigureAwait(false);
         }
 
+        using var span = claimed.Job is { } job ? RcmdTelemetry.StartJobRun(job) : null;
         await WithLeaseAsync(claimed.Id, token => RunClaimedCoreAsync(claimed, token), stoppingToken).ConfigureAwait(false);
     }
 

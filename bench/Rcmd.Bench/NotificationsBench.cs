@@ -119,7 +119,7 @@ public static partial class NotificationsBench
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(RetryCounter);
-        builder.Services.AddRcmdStorage(builder.Configuration);
+        builder.AddRcmdStorage();
         builder.Services.AddRcmdNotifications(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();

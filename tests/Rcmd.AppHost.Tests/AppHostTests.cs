@@ -8,104 +8,140 @@ using Rcmd.Testing;
 namespace Rcmd.AppHost.Tests;
 
 /// <summary>
-/// The whole AppHost as a user runs it: <c>dotnet Rcmd.AppHost.dll --data-dir … --web-port …</c> starts redis-server,
-/// rclone rcd, api, worker ×2 and web; every one answers; a killed worker comes back; SIGTERM stops them all.
+/// The whole AppHost. With Aspire's test host (<see cref="RcmdSystem"/>): every resource comes up wired the Aspire way, the
+/// rcd password is in no environment and no output, a killed Worker or rcd comes back by itself. As a user runs it
+/// (<c>dotnet Rcmd.AppHost.dll</c>): it prints the Aspire dashboard's login link and Rcmd's URLs, and SIGTERM stops DCP,
+/// the dashboard, the services, redis-server and rcd with nothing left behind.
 /// </summary>
 public sealed class AppHostTests : IDisposable
 {
-    private static readonly string[] Names = ["redis", "rclone", "api", "worker-1", "worker-2", "web"];
     private readonly TempDirectory _directory = new("apphost");
 
     [Fact]
-    public async Task Run_WholeSystem_StartsEverythingWiredAndStopsWithoutOrphans()
+    public async Task TestHost_WholeSystem_WiredTheAspireWay_PasswordNowhere_CrashedProcessesComeBack()
     {
         var data = _directory.Combine("data");
-        var webPort = FreePort.Next();
-        var rcloneConfig = _directory.Combine("rclone.conf");
-        await File.WriteAllTextAsync(rcloneConfig, "");
-        using var host = AppHostProcess.Start(["--data-dir", data, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture)],
-            new Dictionary<string, string?> { ["RCLONE_CONFIG"] = rcloneConfig });
+        Directory.CreateDirectory(data);
+        await File.WriteAllTextAsync(Path.Combine(data, "rclone.conf"), "");
+        await using var rcmd = new RcmdSystem(data);
+        await rcmd.StartAsync(FreePort.Next(), "--workers", "2");
 
-        await Wait.UntilAsync(() => Task.FromResult(host.StandardOutput.Contains("all resources are running", StringComparison.Ordinal) || host.HasExited),
-            TimeSpan.FromSeconds(100), "the AppHost's URL table", () => host.Output);
-        Assert.False(host.HasExited, host.Output);
-
-        // One table, with every resource, its pid and URL; the web row points at the requested port.
-        var table = Table(host.StandardOutput);
-        Assert.Equal(Names.Order(), table.Keys.Order());
-        Assert.Equal($"http://127.0.0.1:{webPort}", table["web"].Url);
-        Assert.Single(host.StandardOutput.Split('\n'), l => l.TrimStart().StartsWith("NAME ", StringComparison.Ordinal));
         var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "endpoints.json"))).RootElement;
-        Assert.Equal(table["api"].Url, endpoints.GetProperty("api").GetString());
-
-        // Every child is the AppHost's, and every one answers.
-        var children = Processes.DescendantsOf(host.Id);
-        Assert.All(table.Values, row => Assert.Contains(row.Pid, children));
+        Assert.Equal(["api", "rclone", "redis", "web"], endpoints.EnumerateObject().Select(p => p.Name).Order());
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
-        foreach (var name in new[] { "api", "worker-1", "worker-2", "web" })
+        foreach (var url in new[] { rcmd.ApiUrl, rcmd.WebUrl })
         {
-            using var health = await http.GetAsync(new Uri(table[name].Url + "/health"));
+            using var health = await http.GetAsync(new Uri(url, "health"));
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         }
 
-        Assert.Equal("+PONG", Ping(new Uri(table["redis"].Url).Port));
-        using (var anonymous = await http.PostAsync(new Uri(new Uri(table["rclone"].Url), "rc/noop"), Json("{}")))
+        Assert.Equal("+PONG", Ping(int.Parse(rcmd.RedisConnectionString.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture)));
+        var rcd = new Uri(endpoints.GetProperty("rclone").GetString()!);
+        using (var anonymous = await http.PostAsync(new Uri(rcd, "rc/noop"), Json("{}")))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         }
 
-        // The services are wired with Aspire's variables; the rcd password is only in environments, never printed.
-        var rclonePid = table["rclone"].Pid;
-        var password = Processes.Environment(rclonePid)["RCLONE_RC_PASS"];
+        // Aspire's variables; the rcd password only in a mode-600 file, never in an environment or a command line.
+        var pids = Pids(data);
+        var workers = pids.Keys.Where(n => n.StartsWith("worker-", StringComparison.Ordinal)).Order().ToList();
+        Assert.Equal(2, workers.Count);
+        var password = (await File.ReadAllTextAsync(Path.Combine(data, "run", "rclone-rc.pass"))).Trim();
         Assert.Matches("^[0-9a-f]{32}$", password);
-        Assert.DoesNotContain(Processes.CommandLine(rclonePid), a => a.Contains(password, StringComparison.Ordinal) || a == "--rc-no-auth");
-        var api = Processes.Environment(table["api"].Pid);
-        Assert.Equal(endpoints.GetProperty("redis").GetString(), api["ConnectionStrings__redis"]);
-        Assert.Equal(table["rclone"].Url, api["services__rclone__http__0"]);
-        Assert.Equal(password, api["Rclone__Password"]);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data, "run", "rclone-rc.pass")));
+        var api = Processes.Environment(pids["api"]);
+        Assert.Equal(rcmd.RedisConnectionString, api["ConnectionStrings__redis"]);
+        Assert.StartsWith("http://localhost:", api["services__rclone__http__0"], StringComparison.Ordinal);
+        Assert.Equal(Path.Combine(data, "run", "rclone-rc.pass"), api["Rclone__PasswordFile"]);
         Assert.Equal("api", api["OTEL_SERVICE_NAME"]);
-        Assert.Equal("worker-2", Processes.Environment(table["worker-2"].Pid)["Worker__WorkerId"]);
-        Assert.Equal(table["api"].Url, Processes.Environment(table["web"].Pid)["services__api__http__0"]);
-        Assert.Matches(@"(?m)^api +\| ", host.StandardOutput);
-        Assert.Matches(@"(?m)^worker-1 \| ", host.StandardOutput);
+        Assert.Contains("service.instance.id=" + workers[0], Processes.Environment(pids[workers[0]])["OTEL_RESOURCE_ATTRIBUTES"], StringComparison.Ordinal);
+        foreach (var (name, pid) in pids)
+        {
+            Assert.DoesNotContain(Processes.Environment(pid).Values, v => v.Contains(password, StringComparison.Ordinal));
+            Assert.DoesNotContain(Processes.CommandLine(pid), a => a.Contains(password, StringComparison.Ordinal) || a == "--rc-no-auth");
+        }
 
-        // A child that dies is restarted.
-        Assert.True(NativeKill(table["worker-1"].Pid));
-        await Wait.UntilAsync(() => Task.FromResult(host.StandardOutput.Contains("worker-1 is ready again", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(60), "worker-1 to be restarted", () => host.Output);
-        Assert.Contains("worker-1 exited unexpectedly (exit code 137) — restarting it in 1 s", host.StandardOutput, StringComparison.Ordinal);
-        var everyPid = Processes.DescendantsOf(host.Id).Union(table.Values.Select(r => r.Pid)).ToList();
+        // A killed Worker and a killed rcd come back under new pids, and the system is healthy again.
+        foreach (var name in new[] { workers[0], "rclone" })
+        {
+            var old = pids[name];
+            Assert.True(NativeKill(old));
+            await Wait.UntilAsync(() => Task.FromResult(Pids(data).TryGetValue(name, out var now) && now != old && Processes.IsAlive(now)),
+                TimeSpan.FromSeconds(90), $"{name} to be started again", () => rcmd.Output);
+        }
 
-        // SIGTERM: projects stop first, then rclone and Redis (which flushes its AOF); nothing is left behind.
-        host.Signal("TERM");
-        Assert.True(await host.WaitForExitAsync(TimeSpan.FromSeconds(40)), "The AppHost did not stop:\n" + host.Output);
-        Assert.Equal(0, host.ExitCode);
-        Assert.DoesNotContain(everyPid, Processes.IsAlive);
-        Assert.Empty(Processes.Pgrep(data));
-        Assert.Empty(Processes.Pgrep($"127.0.0.1:{new Uri(table["rclone"].Url).Port}"));
-        Assert.DoesNotContain(password, host.Output, StringComparison.Ordinal);
-        var stopLines = host.StandardOutput.Split('\n').Where(l => l.StartsWith("rcmd: stopped ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["rcmd: stopped web", "rcmd: stopped api, worker-1, worker-2", "rcmd: stopped redis, rclone"], stopLines.Select(l => l[..l.LastIndexOf(" in ", StringComparison.Ordinal)]));
+        await Wait.UntilAsync(async () =>
+        {
+            using var health = await http.GetAsync(new Uri(rcmd.ApiUrl, "health"));
+            return health.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(60), "the Api healthy again (rcd back)", () => rcmd.Output);
+        Assert.DoesNotContain(password, rcmd.Output, StringComparison.Ordinal);
+
+        var everyPid = Pids(data).Values.ToList();
+        await rcmd.StopAsync();
+        await Wait.UntilAsync(() => Task.FromResult(!everyPid.Any(Processes.IsAlive)), TimeSpan.FromSeconds(30), "every process to end");
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(data, "redis", "appendonlydir")));
         Assert.False(File.Exists(Path.Combine(data, "endpoints.json")));
     }
 
-    public void Dispose() => _directory.Dispose();
-
-    private static Dictionary<string, (int Pid, string Url)> Table(string output)
+    [Fact]
+    public async Task Process_AsAUserRunsIt_PrintsDashboardLinksAndSigtermLeavesNothing()
     {
-        var rows = new Dictionary<string, (int, string)>();
-        foreach (var line in output.Split('\n'))
+        var data = _directory.Combine("data-process");
+        var rcloneConfig = _directory.Combine("rclone.conf");
+        await File.WriteAllTextAsync(rcloneConfig, "");
+        using var host = AppHostProcess.Start(["--data-dir", data, "--web-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--workers", "1"], new Dictionary<string, string?> { ["RCLONE_CONFIG"] = rcloneConfig, ["ASPNETCORE_URLS"] = null });
+
+        await Wait.UntilAsync(() => Task.FromResult(host.StandardOutput.Contains("Ctrl+C stops everything", StringComparison.Ordinal) || host.HasExited),
+            TimeSpan.FromSeconds(180), "the AppHost's URLs", () => host.Output);
+        Assert.False(host.HasExited, host.Output);
+        Assert.Matches(@"Login to the dashboard at http://127\.0\.0\.1:\d+/login\?t=[0-9a-f]+", host.StandardOutput);
+        var endpoints = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(data, "endpoints.json"))).RootElement;
+        var dashboard = endpoints.GetProperty("aspire-dashboard").GetString()!;
+        Assert.DoesNotContain("?t=", dashboard, StringComparison.Ordinal);
+        Assert.Contains($"Rcmd dashboard    {endpoints.GetProperty("web").GetString()}", host.StandardOutput, StringComparison.Ordinal);
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        using (var login = await http.GetAsync(new Uri(dashboard)))
         {
-            var cells = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (line.StartsWith("  ", StringComparison.Ordinal) && cells.Length >= 4 && Names.Contains(cells[0]))
-            {
-                var pidIndex = Array.FindIndex(cells, 1, c => c.All(char.IsAsciiDigit));
-                rows[cells[0]] = (int.Parse(cells[pidIndex], System.Globalization.CultureInfo.InvariantCulture), cells[pidIndex + 1]);
-            }
+            Assert.True(login.IsSuccessStatusCode || (int)login.StatusCode is >= 300 and < 400, $"dashboard answered {(int)login.StatusCode}");
         }
 
-        return rows;
+        // DCP detaches from the AppHost (it watches it with --monitor <pid>): its tree is found by that argument.
+        var dcp = Processes.Pgrep($"start-apiserver --monitor {host.Id} ");
+        Assert.NotEmpty(dcp);
+        var everyPid = Processes.DescendantsOf(host.Id).Union(dcp).Union(dcp.SelectMany(Processes.DescendantsOf)).Union(Pids(data).Values).ToList();
+        Assert.Contains(everyPid, p => Processes.CommandLine(p).Any(a => a.EndsWith("Aspire.Dashboard", StringComparison.Ordinal)));
+        Assert.Contains(everyPid, p => Processes.CommandLine(p).Any(a => a.Contains("redis-server", StringComparison.Ordinal)));
+        host.Signal("TERM");
+        Assert.True(await host.WaitForExitAsync(TimeSpan.FromSeconds(60)), "The AppHost did not stop:\n" + host.Output);
+        await Wait.UntilAsync(() => Task.FromResult(!everyPid.Any(Processes.IsAlive)), TimeSpan.FromSeconds(30),
+            "DCP, its monitors, the dashboard, the services, redis-server and rcd to end",
+            () => string.Join('\n', everyPid.Where(Processes.IsAlive).Select(p => $"{p}: {string.Join(' ', Processes.CommandLine(p))}")));
+        Assert.Empty(Processes.Pgrep(data));
+        var password = File.Exists(Path.Combine(data, "run", "rclone-rc.pass")) ? (await File.ReadAllTextAsync(Path.Combine(data, "run", "rclone-rc.pass"))).Trim() : null;
+        if (password is not null)
+        {
+            Assert.DoesNotContain(password, host.Output, StringComparison.Ordinal);
+        }
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    /// <summary><c>{data}/rcmd.pids</c>: name → pid of the process running as it now.</summary>
+    private static Dictionary<string, int> Pids(string data)
+    {
+        try
+        {
+            return File.ReadAllLines(Path.Combine(data, "rcmd.pids"))
+                .Select(l => l.Split(' ', 3))
+                .Where(p => p.Length == 3)
+                .ToDictionary(p => p[2], p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (IOException)
+        {
+            return [];
+        }
     }
 
     private static StringContent Json(string body)

@@ -1,15 +1,28 @@
+using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Rcmd.Testing;
 
 /// <summary>
-/// The whole of Rcmd as a user starts it: the built Rcmd.AppHost run as a process with its own data directory
-/// and free ports. It writes the endpoints it started to <c>{data}/endpoints.json</c>; tests read URLs from there.
-/// Stop and Start again on the same data directory to test what survives a restart.
+/// The whole of Rcmd as its AppHost declares it, started with Aspire's test host (<c>DistributedApplicationTestingBuilder</c>
+/// on the real Rcmd.AppHost: redis-server, rclone rcd, Api, Worker replicas, Web; DCP runs them, no Aspire dashboard)
+/// with its own data directory and free ports. The AppHost writes <c>{data}/endpoints.json</c> once the Api (and Web)
+/// are healthy, and <c>{data}/rcmd.pids</c>; tests read URLs and pids from there, as scripts do. Every resource's console
+/// output is kept in <see cref="Output"/>, one line each as <c>name | line</c>. Stop and Start again on the same data
+/// directory to test what survives a restart.
 /// </summary>
 public sealed class RcmdSystem : IAsyncDisposable
 {
-    private ChildProcess? _appHost;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly ConcurrentQueue<string> _output = new();
+    private DistributedApplication? _app;
+    private CancellationTokenSource? _logs;
 
     public RcmdSystem(string dataDirectory)
     {
@@ -19,8 +32,8 @@ public sealed class RcmdSystem : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>
-    /// Extra environment for the AppHost, which its children inherit: rclone reads any flag from <c>RCLONE_&lt;FLAG&gt;</c>,
-    /// e.g. <c>RCLONE_BWLIMIT</c> to keep a test's transfer running long enough to act on it.
+    /// Extra environment for every service and for rclone rcd: rclone reads any flag from <c>RCLONE_&lt;FLAG&gt;</c>, e.g.
+    /// <c>RCLONE_BWLIMIT</c> to keep a test's transfer running long enough to act on it.
     /// </summary>
     public IDictionary<string, string?> Environment { get; } = new Dictionary<string, string?>();
 
@@ -31,40 +44,103 @@ public sealed class RcmdSystem : IAsyncDisposable
     /// <summary>The Redis connection string the services use.</summary>
     public string RedisConnectionString { get; private set; } = null!;
 
-    /// <summary>Process id of each resource by name (api, worker-1, worker-2, web, redis, rclone).</summary>
-    public IReadOnlyDictionary<string, int> ProcessIds { get; private set; } = new Dictionary<string, int>();
-
-    public string Output => _appHost?.Output ?? string.Empty;
+    /// <summary>Every resource's console output so far, <c>name | line</c>.</summary>
+    public string Output => string.Join('\n', _output);
 
     public async Task StartAsync(int webPort, params string[] extraArguments)
     {
         var endpoints = Path.Combine(DataDirectory, "endpoints.json");
         File.Delete(endpoints);
-        var appHost = Path.Combine(AppContext.BaseDirectory, "Rcmd.AppHost.dll");
-        _appHost = ChildProcess.Start("dotnet", [appHost, "--data-dir", DataDirectory, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArguments],
-            new Dictionary<string, string?>(Environment) { ["RCLONE_CONFIG"] = Path.Combine(DataDirectory, "rclone.conf") });
-        await Wait.UntilAsync(() => Task.FromResult(File.Exists(endpoints) || _appHost.HasExited), TimeSpan.FromSeconds(90),
-            "the AppHost to start every resource", () => Output);
-        if (_appHost.HasExited)
+        var entryPoint = Type.GetType("Program, Rcmd.AppHost", throwOnError: true)!;
+        string[] args = ["--data-dir", DataDirectory, "--web-port", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), .. extraArguments];
+        var environment = new Dictionary<string, string?>(Environment) { ["RCLONE_CONFIG"] = Path.Combine(DataDirectory, "rclone.conf") };
+        using var start = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync(entryPoint, args, (options, _) => options.DisableDashboard = true, start.Token);
+        foreach (var resource in builder.Resources.OfType<IResourceWithEnvironment>())
         {
-            throw new InvalidOperationException("The AppHost exited:\n" + Output);
+            builder.CreateResourceBuilder(resource).WithEnvironment(context =>
+            {
+                foreach (var (name, value) in environment)
+                {
+                    context.EnvironmentVariables[name] = value ?? string.Empty;
+                }
+            });
         }
 
-        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints));
+        _app = await builder.BuildAsync(start.Token);
+        _logs = new CancellationTokenSource();
+        _ = CollectLogsAsync(_app, _logs.Token);
+        await _app.StartAsync(start.Token);
+        await Wait.UntilAsync(() => Task.FromResult(File.Exists(endpoints)), StartTimeout, "the AppHost to report every service healthy", () => Output);
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(endpoints, start.Token));
         ApiUrl = new Uri(json.RootElement.GetProperty("api").GetString()!);
         WebUrl = json.RootElement.TryGetProperty("web", out var web) ? new Uri(web.GetString()!) : null!; // absent with --no-web
         RedisConnectionString = json.RootElement.GetProperty("redis").GetString()!;
-        ProcessIds = json.RootElement.TryGetProperty("pids", out var pids)
-            ? pids.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt32())
-            : new Dictionary<string, int>();
     }
 
-    public void Stop() => _appHost?.Stop(TimeSpan.FromSeconds(30));
+    /// <summary>Stops every resource (as Ctrl+C does) and waits for them to end.</summary>
+    public void Stop() => StopAsync().GetAwaiter().GetResult();
 
-    public ValueTask DisposeAsync()
+    public async Task StopAsync()
     {
-        _appHost?.Stop(TimeSpan.FromSeconds(30));
-        _appHost?.Dispose();
-        return ValueTask.CompletedTask;
+        if (_app is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _app.StopAsync(timeout.Token);
+        await _app.DisposeAsync();
+        _app = null;
+        if (_logs is not null)
+        {
+            await _logs.CancelAsync();
+            _logs.Dispose();
+            _logs = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    /// <summary>Each resource's console lines as they come (Aspire's resource logger), into <see cref="Output"/>.</summary>
+    private async Task CollectLogsAsync(DistributedApplication app, CancellationToken cancellationToken)
+    {
+        var logger = app.Services.GetRequiredService<ResourceLoggerService>();
+        var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
+        var watched = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var change in notifications.WatchAsync(cancellationToken))
+            {
+                if (watched.Add(change.ResourceId))
+                {
+                    _ = WatchAsync(logger, change.ResourceId, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task WatchAsync(ResourceLoggerService logger, string resourceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var batch in logger.WatchAsync(resourceId).WithCancellation(cancellationToken))
+            {
+                foreach (var line in batch)
+                {
+                    _output.Enqueue(new StringBuilder(resourceId).Append(" | ").Append(line.Content).ToString());
+                    while (_output.Count > 20_000 && _output.TryDequeue(out _))
+                    {
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

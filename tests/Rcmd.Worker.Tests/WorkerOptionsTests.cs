@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Rcmd.Worker.Tests.Rclone;
+using System.ComponentModel.DataAnnotations;
 
 namespace Rcmd.Worker.Tests;
 
@@ -17,7 +17,7 @@ public sealed class WorkerOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(10), options.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.PollInterval);
         Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", options.WorkerId);
-        Assert.Empty(RcloneResilienceOptionsTests.Validate(options));
+        Assert.Empty(Validate(options));
     }
 
     [Fact]
@@ -25,13 +25,13 @@ public sealed class WorkerOptionsTests
     {
         var options = new WorkerOptions { LeaseDuration = TimeSpan.FromSeconds(5), HeartbeatInterval = TimeSpan.FromSeconds(5) };
 
-        Assert.Contains(RcloneResilienceOptionsTests.Validate(options), e => e.MemberNames.Contains(nameof(WorkerOptions.HeartbeatInterval)));
+        Assert.Contains(Validate(options), e => e.MemberNames.Contains(nameof(WorkerOptions.HeartbeatInterval)));
     }
 
     [Theory]
     [InlineData("Worker:Concurrency", "0", "Concurrency")]
     [InlineData("Worker:PollInterval", "00:00:00.001", "PollInterval")]
-    [InlineData("Rclone:Resilience:AttemptTimeout", "00:01:00", "AttemptTimeout")]
+    [InlineData("Rclone:Resilience:AttemptTimeout:Timeout", "00:01:00", "Total request timeout")]
     public async Task AddWorkerServices_InvalidSetting_HostStartFailsNamingIt(string key, string value, string named)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -47,5 +47,20 @@ public sealed class WorkerOptionsTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DefaultWorkerId_AspireReplica_IsTheReplicaName()
+    {
+        Assert.Equal("worker-x7k2q", WorkerConstants.InstanceId("service.name=worker, service.instance.id=worker-x7k2q"));
+        Assert.Null(WorkerConstants.InstanceId("service.name=worker"));
+        Assert.Null(WorkerConstants.InstanceId(null));
+    }
+
+    private static List<ValidationResult> Validate(object options)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        return results;
     }
 }

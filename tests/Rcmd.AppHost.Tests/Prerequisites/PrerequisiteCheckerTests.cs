@@ -1,11 +1,9 @@
-using Rcmd.AppHost.Model;
 using Rcmd.AppHost.Prerequisites;
-using Rcmd.AppHost.Tests.Support;
 using Rcmd.Testing;
 
 namespace Rcmd.AppHost.Tests.Prerequisites;
 
-/// <summary>The checks in process, with fake programs and builds in a temp directory.</summary>
+/// <summary>The checks in process, with fake programs in a temp directory.</summary>
 public sealed class PrerequisiteCheckerTests : IDisposable
 {
     private readonly TempDirectory _directory = new("prereq");
@@ -20,14 +18,12 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     }
 
     [Fact]
-    public void Check_EverythingThere_FindsProgramsAndBuilds()
+    public void Check_EverythingThere_FindsBothPrograms()
     {
-        var tools = Checker(Builds("Rcmd.Api", "Rcmd.Worker")).Check(Model("--no-web"));
+        var tools = Checker().Check();
 
         Assert.Equal(_directory.Combine("redis-server"), tools.RedisServer);
         Assert.Equal(_directory.Combine("rclone"), tools.Rclone);
-        Assert.Equal(["Rcmd.Api", "Rcmd.Worker"], tools.Projects.Keys.Order());
-        Assert.Null(tools.Projects["Rcmd.Api"].SelfContainedExecutable);
     }
 
     [Fact]
@@ -35,7 +31,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     {
         File.Delete(_directory.Combine("rclone"));
 
-        var error = Assert.Throws<PrerequisiteException>(() => Checker(Builds("Rcmd.Api", "Rcmd.Worker")).Check(Model("--no-web")));
+        var error = Assert.Throws<PrerequisiteException>(() => Checker().Check());
 
         Assert.Equal("rclone not found — install it with: sudo apt-get install -y rclone (or set RCLONE_PATH)", error.Message);
     }
@@ -45,7 +41,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     {
         _environment["REDIS_SERVER_PATH"] = "/nonexistent/redis-server";
 
-        var error = Assert.Throws<PrerequisiteException>(() => Checker(Builds("Rcmd.Api", "Rcmd.Worker")).Check(Model("--no-web")));
+        var error = Assert.Throws<PrerequisiteException>(() => Checker().Check());
 
         Assert.Equal("redis-server not found at REDIS_SERVER_PATH=/nonexistent/redis-server — install it with: "
             + "sudo apt-get install -y redis-server (or fix REDIS_SERVER_PATH)", error.Message);
@@ -56,7 +52,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     {
         Script("rclone", "echo 'rclone v1.59.2'");
 
-        var error = Assert.Throws<PrerequisiteException>(() => Checker(Builds("Rcmd.Api", "Rcmd.Worker")).Check(Model("--no-web")));
+        var error = Assert.Throws<PrerequisiteException>(() => Checker().Check());
 
         Assert.StartsWith("rclone v1.59.2 is too old, Rcmd needs v1.60 or newer — install it with: sudo apt-get install -y rclone", error.Message, StringComparison.Ordinal);
     }
@@ -66,33 +62,9 @@ public sealed class PrerequisiteCheckerTests : IDisposable
     {
         Script("rclone", "echo hello");
 
-        var error = Assert.Throws<PrerequisiteException>(() => Checker(Builds("Rcmd.Api", "Rcmd.Worker")).Check(Model("--no-web")));
+        var error = Assert.Throws<PrerequisiteException>(() => Checker().Check());
 
         Assert.Contains("cannot read rclone's version", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Check_ServiceNotBuilt_SaysHowToBuild()
-    {
-        var catalog = Builds("Rcmd.Api");
-        catalog = new ProjectCatalog(_directory.Path, catalog.Projects.Append(new ProjectMetadata("Rcmd.Worker", _directory.Combine("Rcmd.Worker.dll"), null)));
-
-        var error = Assert.Throws<PrerequisiteException>(() => Checker(catalog).Check(Model("--no-web")));
-
-        Assert.Equal($"Rcmd.Worker is not built (no {_directory.Combine("Rcmd.Worker.dll")}) — build it with: dotnet build Rcmd.Aspire.sln (./rcmd run builds it)",
-            error.Message);
-    }
-
-    [Fact]
-    public void Check_SelfContainedBuild_RunsItsExecutable()
-    {
-        var catalog = Builds("Rcmd.Api", "Rcmd.Worker", "Rcmd.Web");
-        File.WriteAllText(_directory.Combine("Rcmd.Web.runtimeconfig.json"), """{ "runtimeOptions": { "includedFrameworks": [] } }""");
-        Script("Rcmd.Web", "exit 0");
-
-        var tools = Checker(catalog).Check(Model());
-
-        Assert.Equal(_directory.Combine("Rcmd.Web"), tools.Projects["Rcmd.Web"].SelfContainedExecutable);
     }
 
     [Fact]
@@ -101,7 +73,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
         File.Delete(_directory.Combine("rclone"));
         File.Delete(_directory.Combine("redis-server"));
 
-        var error = Assert.Throws<PrerequisiteException>(() => Checker(Builds("Rcmd.Api", "Rcmd.Worker")).Check(Model("--no-web")));
+        var error = Assert.Throws<PrerequisiteException>(() => Checker().Check());
 
         Assert.Equal(2, error.Message.Split('\n').Length);
         Assert.All(error.Message.Split('\n').Skip(1), line => Assert.StartsWith("rcmd: ", line, StringComparison.Ordinal));
@@ -109,16 +81,7 @@ public sealed class PrerequisiteCheckerTests : IDisposable
 
     public void Dispose() => _directory.Dispose();
 
-    private static DistributedApplicationModel Model(params string[] args) => Topology.Declare(args).Build().Model;
-
-    private PrerequisiteChecker Checker(ProjectCatalog catalog) => new(name => _environment.GetValueOrDefault(name), catalog);
-
-    private ProjectCatalog Builds(params string[] projects) => new(_directory.Path, projects.Select(p =>
-    {
-        var dll = _directory.Combine(p + ".dll");
-        File.WriteAllText(dll, "");
-        return new ProjectMetadata(p, dll, _directory.Path);
-    }).ToList());
+    private PrerequisiteChecker Checker() => new(name => _environment.GetValueOrDefault(name));
 
     private void Script(string name, string body)
     {

@@ -64,7 +64,7 @@ internal static class Processes
     /// <summary><c>pgrep -f</c>: the pids whose command line contains <paramref name="pattern"/> (a fixed string here).</summary>
     public static IReadOnlyList<int> Pgrep(string pattern)
     {
-        using var pgrep = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pgrep", ["-f", pattern])
+        using var pgrep = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("pgrep", ["-f", "--", pattern])
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,

@@ -46,7 +46,7 @@ public sealed class DispatcherHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         var logs = new ConcurrentQueue<string>();
         builder.Logging.AddProvider(new ListLoggerProvider(logs));
-        builder.Services.AddRcmdStorage(builder.Configuration);
+        builder.AddRcmdStorage();
         builder.Services.AddRcmdNotifications(builder.Configuration);
         var host = new DispatcherHost(builder.Build(), logs);
         await host.Host.StartAsync(TestTimeout.Token);

@@ -46,7 +46,7 @@ public sealed class SeedQueriesTests(RedisFixture redis) : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.AddServiceDefaults();
-        builder.Services.AddRcmdStorage(builder.Configuration);
+        builder.AddRcmdStorage();
         _host = builder.Build();
         _host.MapDefaultEndpoints();
         await _host.StartAsync(TestTimeout.Token);

@@ -3,24 +3,26 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Polly.CircuitBreaker;
+using Polly.RateLimiting;
 using Polly.Timeout;
 using Rcmd.Rclone;
-using Rcmd.Worker.Rclone;
 using Rcmd.Worker.Tests.Infrastructure;
 
 namespace Rcmd.Worker.Tests.Rclone;
 
 /// <summary>
-/// The standard resilience pipeline in front of rcd, on a fake clock: a fake rcd (inner handler) answers as each test
-/// says, and the test moves time on until the call completes.
+/// The standard resilience handler (Microsoft.Extensions.Http.Resilience) as the rcd client gets it (<c>AddRcloneClient</c>,
+/// <see cref="RcloneResilience"/>) with its durations scaled down (<see cref="Fast"/>: 200 ms attempts, 1 s in all, 50 ms
+/// backoff, 0.5 s break) and real time; a fake rcd (the primary handler) answers as each test says.
 /// </summary>
-public sealed class RcloneResilienceHandlerTests
+public sealed class RcloneResilienceHandlerTests : IDisposable
 {
+    private readonly List<ServiceProvider> _providers = [];
     private static readonly Uri Rcd = new("http://127.0.0.1:5572/");
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimeProvider _time = TimeProvider.System;
 
     [Fact]
     public async Task Send_503ThenOk_RetriesAndReturnsOk()
@@ -41,38 +43,39 @@ public sealed class RcloneResilienceHandlerTests
             var response = Answer(call == 0 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK);
             if (call == 0)
             {
-                response.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(8));
+                response.Headers.RetryAfter = new RetryConditionHeaderValue(TimeSpan.FromSeconds(1));
             }
 
             return Task.FromResult(response);
         });
 
-        using var response = await SendAsync(rcd, Control("core/stats"), step: TimeSpan.FromMilliseconds(100));
+        using var response = await SendAsync(rcd, Control("core/stats"), Http(rcd, ("TotalRequestTimeout:Timeout", "00:00:03")));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var waited = rcd.Calls[1].At - rcd.Calls[0].At;
-        // The computed first backoff (2 s base, jittered) stays under 3 s; 8 s can only come from Retry-After.
-        Assert.InRange(waited, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(8.2));
+        // The computed first backoff (50 ms base, jittered) stays far under 1 s; 1 s can only come from Retry-After.
+        Assert.InRange(waited, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(2));
     }
 
     [Fact]
     public async Task Send_RcdKeepsFailing_BreakerOpensAndStopsCallingRcdUntilTheBreakIsOver()
     {
-        var options = new RcloneResilienceOptions { MaxRetryAttempts = 0, MinimumThroughput = 5 };
-        var rcd = new FakeRcd(_time, (_, _, _) => Task.FromResult(Answer(HttpStatusCode.InternalServerError)));
-        var pipeline = Pipeline(options);
+        // Job starts are never retried, so each failure is one attempt the breaker counts; rcd is well again after five.
+        var rcd = new FakeRcd(_time, (call, _, _) => Task.FromResult(Answer(call < 5 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK)));
+        var http = Http(rcd, ("CircuitBreaker:MinimumThroughput", "5"));
 
         for (var i = 0; i < 5; i++)
         {
-            using var failed = await SendAsync(rcd, Control("job/status"), pipeline);
-            Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+            using var failed = await SendAsync(rcd, JobStart(), http);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         }
 
-        await Assert.ThrowsAsync<BrokenCircuitException>(() => SendAsync(rcd, Control("job/status"), pipeline));
+        await Assert.ThrowsAsync<BrokenCircuitException>(() => SendAsync(rcd, JobStart(), http));
         Assert.Equal(5, rcd.Calls.Count);
 
-        _time.Advance(options.BreakDuration);
-        using var probe = await SendAsync(rcd, Control("job/status"), pipeline);
+        await Task.Delay(TimeSpan.FromSeconds(0.7)); // past the 0.5 s break
+        using var probe = await SendAsync(rcd, Control("job/status"), http);
+        Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         Assert.Equal(6, rcd.Calls.Count);
     }
 
@@ -85,11 +88,11 @@ public sealed class RcloneResilienceHandlerTests
             response.Headers.Add("X-Rclone-Jobid", "7");
             return Task.FromResult(response);
         });
-        var pipeline = Pipeline(new RcloneResilienceOptions { MinimumThroughput = 2 });
+        var http = Http(rcd, ("CircuitBreaker:MinimumThroughput", "2"));
 
         for (var i = 0; i < 3; i++)
         {
-            using var response = await SendAsync(rcd, Control("job/status"), pipeline);
+            using var response = await SendAsync(rcd, Control("job/status"), http);
             Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         }
 
@@ -124,14 +127,14 @@ public sealed class RcloneResilienceHandlerTests
     [Fact]
     public async Task Send_LongRunningTransfer_NotCutByTheAttemptTimeout()
     {
-        // A batch item's synchronous copyfile may take minutes: it outlives the 10 s attempt and 30 s total timeouts.
+        // A batch item's synchronous copyfile may take minutes: here it outlives the 200 ms attempt and 1 s total timeouts.
         var rcd = new FakeRcd(_time, async (_, _, token) =>
         {
-            await Task.Delay(TimeSpan.FromSeconds(45), _time, token);
+            await Task.Delay(TimeSpan.FromSeconds(2), token);
             return Answer(HttpStatusCode.OK);
         });
 
-        using var response = await SendAsync(rcd, Transfer(), step: TimeSpan.FromSeconds(1));
+        using var response = await SendAsync(rcd, Transfer());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(rcd.Calls);
@@ -173,9 +176,9 @@ public sealed class RcloneResilienceHandlerTests
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => SendAsync(rcd, Control("core/stats")));
 
-        // 10 s attempts with backoff in between: the 30 s budget fits two or three, never the four retries allow.
-        Assert.InRange(rcd.Calls.Count, 2, 3);
-        Assert.InRange(_time.GetUtcNow() - rcd.Calls[0].At, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(31));
+        // 200 ms attempts with backoff in between: the 1 s budget fits two to four, never unbounded.
+        Assert.InRange(rcd.Calls.Count, 2, 4);
+        Assert.InRange(_time.GetUtcNow() - rcd.Calls[0].At, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
     }
 
     [Fact]
@@ -183,12 +186,11 @@ public sealed class RcloneResilienceHandlerTests
     {
         var release = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         var rcd = new FakeRcd(_time, (_, _, _) => release.Task);
-        var pipeline = Pipeline(new RcloneResilienceOptions { ConcurrencyLimit = 1 });
-        using var invoker = new HttpMessageInvoker(new RcloneResilienceHandler(Holder(pipeline)) { InnerHandler = rcd });
+        var http = Http(rcd, ("RateLimiter:DefaultRateLimiterOptions:PermitLimit", "1"), ("RateLimiter:DefaultRateLimiterOptions:QueueLimit", "0"));
 
-        var first = invoker.SendAsync(Control("job/status"), CancellationToken.None);
+        var first = http.SendAsync(Control("job/status"), CancellationToken.None);
         await Testing.Wait.UntilAsync(() => Task.FromResult(rcd.Calls.Count == 1), TimeSpan.FromSeconds(5), "the first call to reach rcd");
-        await Assert.ThrowsAsync<ConcurrencyLimitRejectedException>(() => invoker.SendAsync(Control("job/status"), CancellationToken.None));
+        await Assert.ThrowsAsync<RateLimiterRejectedException>(() => http.SendAsync(Control("job/status"), CancellationToken.None));
         release.SetResult(Answer(HttpStatusCode.OK));
         using var response = await first;
 
@@ -235,38 +237,53 @@ public sealed class RcloneResilienceHandlerTests
         Assert.Single(rcd.Calls);
     }
 
-    private RcloneClient Client(FakeRcd rcd) =>
-        new(new HttpClient(new RcloneResilienceHandler(Holder(Pipeline(new RcloneResilienceOptions()))) { InnerHandler = rcd }),
-            Options.Create(new RcloneOptions { Url = Rcd, User = "user", Password = "pass" }));
-
-    private Polly.ResiliencePipeline<HttpResponseMessage> Pipeline(RcloneResilienceOptions options) =>
-        RcloneResiliencePipeline.Create(options, _time, NullLogger.Instance, randomizer: () => 0.5);
-
-    private static RcloneResiliencePipeline Holder(Polly.ResiliencePipeline<HttpResponseMessage> pipeline) => new(pipeline);
-
-    /// <summary>Sends through the handler and moves the fake clock on (in <paramref name="step"/>s) until the call completes.</summary>
-    private async Task<HttpResponseMessage> SendAsync(FakeRcd rcd, HttpRequestMessage request,
-        Polly.ResiliencePipeline<HttpResponseMessage>? pipeline = null, TimeSpan? step = null)
+    public void Dispose()
     {
-        using var invoker = new HttpMessageInvoker(
-            new RcloneResilienceHandler(Holder(pipeline ?? Pipeline(new RcloneResilienceOptions()))) { InnerHandler = rcd }, disposeHandler: false);
-        var send = invoker.SendAsync(request, CancellationToken.None);
-        var advanced = TimeSpan.Zero;
-        while (!send.IsCompleted)
+        foreach (var provider in _providers)
         {
-            await Task.Delay(2);
-            if (send.IsCompleted)
-            {
-                break;
-            }
+            provider.Dispose();
+        }
+    }
 
-            _time.Advance(step ?? TimeSpan.FromMilliseconds(250));
-            advanced += step ?? TimeSpan.FromMilliseconds(250);
-            Assert.True(advanced < TimeSpan.FromMinutes(2), "the call never completed");
+    private RcloneClient Client(FakeRcd rcd) => Provider(rcd).GetRequiredService<RcloneClient>();
+
+    /// <summary>The rcd client's HttpClient, as AddRcloneClient builds it, with <c>Rclone:Resilience:*</c> settings.</summary>
+    private HttpClient Http(FakeRcd rcd, params (string Key, string Value)[] resilience) =>
+        Provider(rcd, resilience).GetRequiredService<IHttpClientFactory>().CreateClient(nameof(RcloneClient));
+
+    /// <summary>The standard handler's shape with its durations scaled down, so tests run in real time.</summary>
+    private static readonly (string Key, string Value)[] Fast =
+    [
+        ("AttemptTimeout:Timeout", "00:00:00.200"),
+        ("TotalRequestTimeout:Timeout", "00:00:01"),
+        ("Retry:Delay", "00:00:00.050"),
+        ("CircuitBreaker:SamplingDuration", "00:00:02"),
+        ("CircuitBreaker:BreakDuration", "00:00:00.500"),
+    ];
+
+    private ServiceProvider Provider(FakeRcd rcd, params (string Key, string Value)[] resilience)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Rclone:Url"] = Rcd.ToString(),
+            ["Rclone:User"] = "user",
+            ["Rclone:Password"] = "pass",
+        };
+        foreach (var (key, value) in Fast.Concat(resilience))
+        {
+            settings[RcloneResilience.Section + ":" + key] = value;
         }
 
-        return await send;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddRcloneClient(configuration).ConfigurePrimaryHttpMessageHandler(() => rcd);
+        var provider = services.BuildServiceProvider();
+        _providers.Add(provider);
+        return provider;
     }
+
+    private async Task<HttpResponseMessage> SendAsync(FakeRcd rcd, HttpRequestMessage request, HttpClient? http = null) =>
+        await (http ?? Http(rcd)).SendAsync(request, CancellationToken.None);
 
     private static HttpRequestMessage Control(string method) => new(HttpMethod.Post, new Uri(Rcd, method)) { Content = new StringContent("{}") };
 

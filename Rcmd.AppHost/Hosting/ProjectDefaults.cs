@@ -1,0 +1,24 @@
+namespace Rcmd.AppHost;
+
+internal static class ProjectDefaults
+{
+    /// <summary>
+    /// An Rcmd service: no launch profile (the AppHost decides), one http endpoint on loopback — at <paramref name="port"/>
+    /// without DCP's proxy, or behind the proxy when null (replicas: each its own port, one address), ready when
+    /// <c>/health</c> answers 200, its environment name the AppHost's (Development by default, as before: OpenAPI on),
+    /// the data directory for what a service keeps on disk (unknown-error samples), restarted after a crash.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> AddRcmdProject<TProject>(this IDistributedApplicationBuilder builder, string name,
+        RcmdRun run, int? port) where TProject : IProjectMetadata, new()
+    {
+        var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? "Development";
+        return builder.AddProject<TProject>(name, o => o.ExcludeLaunchProfile = true)
+            .WithHttpEndpoint(port: port, targetPort: port, name: "http", isProxied: port is null)
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)
+            .WithEnvironment("DOTNET_ENVIRONMENT", environment)
+            .WithEnvironment("Rcmd__DataDir", run.Data.Path)
+            .WithRestartOnCrash();
+    }
+}
