@@ -25,17 +25,21 @@ internal static class WorkerConstants
     public static readonly TimeSpan VersionReadTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// The replica's name where the host gives one — Aspire and OpenTelemetry put it in <c>OTEL_RESOURCE_ATTRIBUTES</c> as
-    /// <c>service.instance.id</c> (e.g. <c>worker-x7k2q</c>), stable across restarts of that replica — else host and pid.
+    /// The replica's name where the host gives one — Aspire puts the replica's suffix in <c>OTEL_RESOURCE_ATTRIBUTES</c> as
+    /// <c>service.instance.id</c>, and the Worker is named as the Aspire dashboard names it (<c>worker-x7k2q</c>), stable
+    /// across restarts of that replica — else host and pid.
     /// </summary>
     public static string DefaultWorkerId =>
-        InstanceId(Environment.GetEnvironmentVariable("OTEL_RESOURCE_ATTRIBUTES")) ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        ReplicaName(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME"), Environment.GetEnvironmentVariable("OTEL_RESOURCE_ATTRIBUTES"))
+        ?? $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    internal static string? InstanceId(string? resourceAttributes) =>
+    internal static string? ReplicaName(string? serviceName, string? resourceAttributes) =>
         (resourceAttributes ?? string.Empty).Split(',', StringSplitOptions.TrimEntries)
             .Select(pair => pair.Split('=', 2))
             .Where(pair => pair.Length == 2 && pair[0] == "service.instance.id" && pair[1].Length > 0)
-            .Select(pair => pair[1])
+            .Select(pair => string.IsNullOrEmpty(serviceName) || pair[1].StartsWith(serviceName + "-", StringComparison.Ordinal)
+                ? pair[1]
+                : $"{serviceName}-{pair[1]}")
             .FirstOrDefault();
 
     /// <summary>

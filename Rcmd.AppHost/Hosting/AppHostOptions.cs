@@ -4,7 +4,7 @@ namespace Rcmd.AppHost;
 
 /// <summary>
 /// The AppHost's command line (<c>./rcmd run [options]</c>). Parsing never throws: a bad argument is kept in
-/// <see cref="Error"/> and reported as one line by <see cref="DistributedApplication.Run"/>, exit code 2.
+/// <see cref="Error"/> and reported as one line by <see cref="RcmdRun.Prepare"/>, exit code 2.
 /// </summary>
 internal sealed class AppHostOptions
 {
@@ -21,8 +21,8 @@ internal sealed class AppHostOptions
     public const string Usage = """
         Usage: ./rcmd run [options]   (or: dotnet run --project Rcmd.AppHost -- [options])
 
-        Starts redis-server, rclone rcd, Rcmd.Api, Rcmd.Worker (replicas) and Rcmd.Web on free loopback ports,
-        prints their URLs and stops them all on Ctrl+C.
+        Starts Rcmd through its Aspire AppHost: redis-server, rclone rcd, Rcmd.Api, Rcmd.Worker (replicas) and Rcmd.Web on
+        loopback, and the Aspire developer dashboard; prints their URLs and stops them all on Ctrl+C.
 
         Options:
           --data-dir <path>   where Redis keeps its AOF (default: .data/ in the repository; env RCMD_DATA_DIR)
@@ -32,7 +32,7 @@ internal sealed class AppHostOptions
           -h, --help          this text
 
         Environment: REDIS_SERVER_PATH, RCLONE_PATH (programs to use), RCLONE_CONFIG (rclone config file),
-        OTEL_EXPORTER_OTLP_ENDPOINT (passed to the services), ASPNETCORE_ENVIRONMENT (default: Development).
+        RCMD_REDIS_MAXMEMORY (default 1gb), ASPNETCORE_ENVIRONMENT (default: Development).
         """;
 
     /// <summary>The data directory as given (relative to the current directory), or null for the default.</summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Rcmd.Testing;
 
 /// <summary>
-/// The whole of Rcmd as its AppHost declares it, started with Aspire's test host (<c>DistributedApplicationTestingBuilder</c>
+/// The whole of Rcmd as its AppHost declares it (the test project references Rcmd.AppHost), started with Aspire's test host (<c>DistributedApplicationTestingBuilder</c>
 /// on the real Rcmd.AppHost: redis-server, rclone rcd, Api, Worker replicas, Web; DCP runs them, no Aspire dashboard)
 /// with its own data directory and free ports. The AppHost writes <c>{data}/endpoints.json</c> once the Api (and Web)
 /// are healthy, and <c>{data}/rcmd.pids</c>; tests read URLs and pids from there, as scripts do. Every resource's console
@@ -18,7 +18,7 @@ namespace Rcmd.Testing;
 /// </summary>
 public sealed class RcmdSystem : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(6);
 
     private readonly ConcurrentQueue<string> _output = new();
     private DistributedApplication? _app;
@@ -43,6 +43,28 @@ public sealed class RcmdSystem : IAsyncDisposable
 
     /// <summary>The Redis connection string the services use.</summary>
     public string RedisConnectionString { get; private set; } = null!;
+
+    /// <summary>
+    /// The process running as each resource now, from <c>{data}/rcmd.pids</c> (api, web, redis, rclone, each Worker replica
+    /// by its name): read at each call, since the AppHost rewrites it when it starts a process again.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> ProcessIds
+    {
+        get
+        {
+            try
+            {
+                return File.ReadAllLines(Path.Combine(DataDirectory, "rcmd.pids"))
+                    .Select(l => l.Split(' ', 3))
+                    .Where(p => p.Length == 3)
+                    .ToDictionary(p => p[2], p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture));
+            }
+            catch (IOException)
+            {
+                return new Dictionary<string, int>();
+            }
+        }
+    }
 
     /// <summary>Every resource's console output so far, <c>name | line</c>.</summary>
     public string Output => string.Join('\n', _output);

@@ -52,9 +52,10 @@ public sealed class WorkerOptionsTests
     [Fact]
     public void DefaultWorkerId_AspireReplica_IsTheReplicaName()
     {
-        Assert.Equal("worker-x7k2q", WorkerConstants.InstanceId("service.name=worker, service.instance.id=worker-x7k2q"));
-        Assert.Null(WorkerConstants.InstanceId("service.name=worker"));
-        Assert.Null(WorkerConstants.InstanceId(null));
+        Assert.Equal("worker-x7k2q", WorkerConstants.ReplicaName("worker", "service.instance.id=x7k2q"));
+        Assert.Equal("worker-x7k2q", WorkerConstants.ReplicaName("worker", "service.name=worker,service.instance.id=worker-x7k2q"));
+        Assert.Null(WorkerConstants.ReplicaName("worker", "service.name=worker"));
+        Assert.Null(WorkerConstants.ReplicaName("worker", null));
     }
 
     private static List<ValidationResult> Validate(object options)

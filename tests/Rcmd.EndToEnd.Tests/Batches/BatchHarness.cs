@@ -10,8 +10,8 @@ namespace Rcmd.EndToEnd.Tests.Batches;
 /// <summary>
 /// One whole Rcmd (AppHost, <c>--no-web</c>, N Workers) for one batch test, with short Worker leases so a killed Worker's
 /// batch is adopted within seconds: lease 3 s, heartbeat 1 s, lease check 250 ms (all through the AppHost's environment,
-/// which every child inherits). Processes are found by name in <c>{data}/rcmd.pids</c>, which the AppHost rewrites each
-/// time it restarts a child, so a test always kills the process running now.
+/// which every service gets). Processes are found by name in <c>{data}/rcmd.pids</c>, which the AppHost rewrites each
+/// time it starts a process again, so a test always kills the process running now.
 /// </summary>
 public sealed class BatchHarness : IAsyncDisposable
 {
@@ -140,7 +140,7 @@ public sealed class BatchHarness : IAsyncDisposable
         return new BatchReport(json.GetProperty("state").GetString()!, json.GetProperty("totals").Clone(), items);
     }
 
-    /// <summary>The process now running as <paramref name="name"/> (api, worker-1, redis, rclone, …), from <c>rcmd.pids</c>.</summary>
+    /// <summary>The process now running as <paramref name="name"/> (api, redis, rclone, a Worker replica by its name), from <c>rcmd.pids</c>.</summary>
     public int? CurrentPid(string name)
     {
         var path = Path.Combine(System.DataDirectory, "rcmd.pids");

@@ -22,7 +22,9 @@ public sealed class BatchRedisOutageTests(ITestOutputHelper output)
     {
         await using var rcmd = await BatchHarness.StartAsync(workers: 2, env => env["RCLONE_BWLIMIT"] = "64K");
         var (id, destination) = await rcmd.StartCopyBatchAsync(Items);
-        var services = new[] { "api", "worker-1", "worker-2" }.ToDictionary(n => n, n => rcmd.CurrentPid(n)!.Value);
+        var services = rcmd.System.ProcessIds.Where(p => p.Key == "api" || p.Key.StartsWith("worker-", StringComparison.Ordinal))
+            .ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(3, services.Count);
         var redis = rcmd.CurrentPid("redis")!.Value;
 
         // 1) Hung: every answer is a 503 with the error shape, each within the Redis client's timeouts (not a hang).
