@@ -39,10 +39,16 @@ public sealed record Classification(
     /// </summary>
     public int? Rule { get; init; }
 
+    /// <summary>
+    /// What decided, for operators and tests: <c>HTTP 503 + SlowDown (s3) [provider]</c>, <c>connection refused
+    /// [network]</c>, <c>rule: …</c>; null when nothing did (<c>unknown</c>).
+    /// </summary>
+    public string? Evidence { get; init; }
+
     /// <summary>The <c>error.normalizedError</c> of API responses.</summary>
     public NormalizedError ToNormalizedError() => new(Code, Retryable, Suggestion);
 
     /// <summary>The error a job records, with the message redacted of secrets, and the suggestion.</summary>
     public JobError ToJobError(string message) =>
-        new() { Code = Code, Message = SecretRedactor.Redact(message), Retryable = Retryable, Suggestion = Suggestion };
+        new() { Code = Code, Message = SecretRedactor.Redact(message), Retryable = Retryable, Suggestion = Suggestion, Evidence = Evidence };
 }
