@@ -20,18 +20,23 @@ def label(r):
         if s: return STATUS.get(int(next(g for g in s.groups() if g)), 'unknown'), 'label from the status the text shows (the fault\'s provider code is not in it)'
         if NOTFOUND.search(m): return 'not_found', 'label from the text (rclone reported the object as missing)'
         return None, None
-    if r['expected'] in ('network_error',) and TIMEOUT.search(m):
+    if f != 'local' and r['expected'] in ('network_error',) and TIMEOUT.search(m):
         return 'upstream_timeout', 'label from the text (the fake meant to break the connection, rclone saw no answer in time)'
+    if f == 'local':  # launchers, local file systems, rcd: the label was chosen per command (local.py), not per fault
+        return r['expected'], None
     if not f.startswith('tcp-') and NOTFOUND.search(m) and r['expected'] != 'not_found' and 'status' not in m.lower():
         return 'not_found', 'label from the text (rclone reported the object as missing)'
     return r['expected'], None
+# The split: rows whose message was already in the train part when the rules were frozen (argv[2], the corpus file at
+# that commit) stay train; every other row is held out (see README.md, "An honest score").
+FROZEN = {r['message'] for r in json.load(open(sys.argv[2])) if r['split'] == 'train'} if len(sys.argv) > 2 else None
 out, dropped = [], 0
 for line in open(sys.argv[1]):
     r = json.loads(line)
     code, why = label(r)
     if code is None: dropped += 1; continue
     rec = dict(message=r['message'], expected=code, source=r['source'], backend=r['backend'], origin='reproduced',
-               split='heldout' if r['backend'] in HELDOUT else 'train')
+               split=('train' if r['message'] in FROZEN else 'heldout') if FROZEN is not None else 'heldout' if r['backend'] in HELDOUT else 'train')
     if why: rec['labelNote'] = why
     out.append(rec)
 json.dump(out, sys.stdout, indent=1, ensure_ascii=False)

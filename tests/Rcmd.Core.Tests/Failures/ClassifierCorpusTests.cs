@@ -134,6 +134,13 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
             report.AppendLine(line);
         }
 
+        foreach (var group in results.GroupBy(r => r.Row.Origin.Split(':')[0]).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var right = group.Count(r => r.Actual.Code == r.Row.Expected);
+            var retry = group.Count(r => r.Actual.Retryable == FailureClassifier.IsRetryableByDefault(r.Row.Expected));
+            report.AppendLine(CultureInfo.InvariantCulture, $"origin {group.Key,-23} {group.Count(),5} {right,6} {100.0 * right / group.Count(),8:0.0}% {100.0 * retry / group.Count(),9:0.0}%");
+        }
+
         return (accuracy, retryable, report.ToString());
     }
 
