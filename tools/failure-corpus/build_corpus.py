@@ -12,8 +12,21 @@ MARK = {'s3': S3, 'azureblob': AZURE, 'b2': B2}
 NOTFOUND = re.compile(r"doesn't exist|directory not found|object not found|not found$", re.I)
 TIMEOUT = re.compile(r'timeout awaiting response headers|i/o timeout|deadline exceeded|Client\.Timeout|TLS handshake timeout')
 HELDOUT = {'azureblob', 'b2', 'swift', 'onedrive', 'drive', 'dropbox', 'box', 'pcloud', 'yandex'}
+NOISE = re.compile(r'^(?:Automatically upgraded OAuth config\.|Flags:|rclone \w+ .*\[flags\]|Usage:)$|timed out after \d+ seconds$|^Command failed: rclone')
 def label(r):
     m, f, b = r['message'], r['fault'], r['backend']
+    if NOISE.search(m):  # not an error line, or the harness itself (a launcher that found rclone after all)
+        return None, None
+    if f.startswith('serve-') and 'connection refused' in m:  # that rclone serve did not start: the fault was not played
+        return None, None
+    if f == 'serve-readonly' and 'directory not empty' in m:
+        return 'conflict', 'label from the text (rmdir of a non-empty directory on the read-only server)'
+    if b == 'azureblob' and f == 'skew' and 'date header too old' not in m:
+        return 'signature_mismatch', 'label from the text (a HEAD answer carries no AuthenticationErrorDetail)'
+    if f == 'internal' and b in ('s3', 'azureblob') and re.search(r'InternalError|\b500\b', m) and not re.search(r'try again|retry', m, re.I):
+        return 'unknown', 'label from the text (500 without the provider\'s "try again": a HEAD answer has no body)'
+    if f == 'local' and m.startswith('ERROR : Fatal error received'):
+        return 'unknown', 'label from the text (a consequence line)'
     table = MARK.get(b)
     if table and f in table and table[f][1] and table[f][1] not in m:
         s = re.search(r'status code: (\d{3})|StatusCode: (\d{3})|RESPONSE Status: (\d{3})|\((\d{3}) ', m)

@@ -55,7 +55,7 @@ priv = os.path.join(WORK, 'priv'); os.makedirs(priv, exist_ok=True); os.chmod(pr
 src = os.path.join(WORK, 'src.txt'); long = 'n' * 300
 LOCAL = [
     (['rclone', 'copyto', src, '/sys/rcmd-test.txt'], 'access_denied', 'write into /sys (read-only or denied)'),
-    (['rclone', 'mkdir', '/proc/rcmd-test'], 'access_denied', 'mkdir in /proc'),
+    (['rclone', 'mkdir', '/proc/rcmd-test'], 'not_found', 'mkdir in /proc (ENOENT)'),
     (['rclone', 'copyto', src, '/dev/full'], 'unknown', 'write to /dev/full (ENOSPC)'),
     (['rclone', 'cat', '/dev/full', '--max-size', '1'], None, ''),
     (['rclone', 'mkdir', os.path.join(WORK, 'loc/file.txt/sub')], 'conflict', 'mkdir under a file'),

@@ -12,6 +12,7 @@ RULES = [  # (pattern on the message, old label or None, new label, note)
  (r'couldn\'t find method "no/such/method"', 'transfer_engine_incompatible', 'validation_error', 'issue 16: a name no rclone release knows = validation_error'),
  (r'unknown flag: --nosuchflag', 'transfer_engine_incompatible', 'validation_error', 'issue 16: a name no rclone release knows = validation_error'),
  (r'server gave HTTP response to HTTPS client|first record does not look like a TLS handshake', 'validation_error', 'network_error', 'issue 16: TLS failures = network_error'),
+ (r'dial tcp [^ ]+: (?:connect: connection timed out|i/o timeout)', 'upstream_timeout', 'endpoint_unreachable', 'issue 16: a connect (dial) timeout = could not reach = endpoint_unreachable'),
  (r'CA bundle|CABundle', None, 'unknown', 'issue 16: a CA-bundle error is an environment fault = unknown'),
  (r'\bjob not found\b', 'not_found', 'server_restarted', 'issue 16: rcd restarted and forgot the job = server_restarted'),
  (r'read-only file system|read only file system', None, 'access_denied', 'issue 16: read-only file systems = access_denied'),

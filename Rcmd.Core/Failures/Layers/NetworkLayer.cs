@@ -15,13 +15,13 @@ public static class NetworkLayer
     public static IReadOnlyList<EvidenceRule> Rules { get; } =
     [
         // dial tcp 10.0.0.1:443: i/o timeout; dial tcp …: connect: connection timed out — could not reach
-        EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bdial (?:tcp|udp)\S*(?: [^\s:]+)?: (?:[^\n]*?: )?(?:i/o timeout|connect(?:ion)? timed out|operation timed out)", "connect timeout (dial)"),
+        EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bdial (?:tcp|udp)[46]?(?: \S+)?: (?:[^\n]*?: )?(?:i/o timeout|connect(?:ion)? timed out|operation timed out)", "connect timeout (dial)"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"connection refused|\bECONNREFUSED\b|actively refused", "connection refused"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bno such host\b|Name or service not known|nodename nor servname|Temporary failure in name resolution|server misbehaving|\bNXDOMAIN\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo", "DNS lookup failed"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"network is unreachable|no route to host|host is down|host unreachable|\bENETUNREACH\b|\bEHOSTUNREACH\b|\bEADDRNOTAVAIL\b|can't assign requested address", "no route to host"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"proxyconnect tcp|\bproxy(?:connect)? [^\n]*(?:refused|unreachable)", "proxy unreachable"),
         // Reached, but the answer did not come in time
-        EvidenceRule.Of(ErrorCodes.UpstreamTimeout, @"TLS handshake timeout|timeout awaiting response headers|Client\.Timeout exceeded|\bi/o timeout\b|deadline exceeded|\bread: connection timed out\b|response header timeout|\bETIMEDOUT\b|\bESOCKETTIMEDOUT\b|\btimed out\b|(?<!-)\btimeout\b(?! ?[=:]? ?\d)", "read/response timeout"),
+        EvidenceRule.Of(ErrorCodes.UpstreamTimeout, @"TLS handshake timeout|timeout awaiting response headers|Client\.Timeout exceeded|\bi/o timeout\b|deadline exceeded|\bread: connection timed out\b|response header timeout|\bETIMEDOUT\b|\bESOCKETTIMEDOUT\b|\btimed out\b|(?<![-/:\w])timeout(?![/:\w-])(?! ?=? ?\d)", "read/response timeout"),
         // The connection broke
         EvidenceRule.Of(ErrorCodes.NetworkError, @"connection reset|reset by peer|\bECONNRESET\b|forcibly closed|connection aborted|\bECONNABORTED\b", "connection reset"),
         EvidenceRule.Of(ErrorCodes.NetworkError, @"broken pipe|\bEPIPE\b|use of closed network connection|server closed idle connection|transport connection broken|readLoopPeekFailLocked|\bconnection lost\b|failed to send packet|short write|http2: |stream error:", "connection broke"),

@@ -152,6 +152,11 @@ public static partial class ProviderLayer
             return new Evidence(ErrorCodes.AccessDenied, "provider", evidence + ", not entitled");
         }
 
+        if (code == ErrorCodes.Unknown && ReadOnly().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.AccessDenied, "provider", evidence + ", read-only");
+        }
+
         if (code == ErrorCodes.Unknown && Quota().IsMatch(providerCode + " " + text))
         {
             return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
@@ -245,7 +250,8 @@ public static partial class ProviderLayer
     private static partial Regex Ftp();
 
     // Microsoft Graph / OneDrive / Dropbox / Box codes said by name: "itemNotFound: …", "path/not_found/", "Error "not_found" (404)"
-    [GeneratedRegex(@"(?:^|[\s:""/(])(?<code>[A-Za-z][A-Za-z_]{3,})(?=[:/""]|\s*\(\d{3}\))", RegexOptions.CultureInvariant, 250)]
+    // (a word followed by ": " or "(404)"; with "/" only Dropbox's snake_case tags, so a path segment is not read as a code)
+    [GeneratedRegex(@"(?:^|[\s:""(])(?<code>[A-Za-z][A-Za-z_]{3,})(?=: |""|\s*\(\d{3}\))|(?:^|[\s:""/(])(?<code>[a-z]+_[a-z_]+)(?=/)", RegexOptions.CultureInvariant, 250)]
     private static partial Regex NamedCode();
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
@@ -265,11 +271,14 @@ public static partial class ProviderLayer
     [GeneratedRegex(@"not entitled|not allowed|no permission|capabilit", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex NotEntitled();
 
-    [GeneratedRegex(@"quota|storage|insufficient_space|cap_exceeded|space", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"quota|insufficient.?(?:space|storage)|cap_exceeded|storage (?:cap|limit|is full)|no space|not enough space|out of space", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Quota();
 
     [GeneratedRegex(@"permission|denied|not allowed|forbidden|read-?only|access", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex FtpDenied();
+
+    [GeneratedRegex(@"read[- ]only|permission denied", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex ReadOnly();
 
     [GeneratedRegex(@"exists|not empty", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex FtpExists();
