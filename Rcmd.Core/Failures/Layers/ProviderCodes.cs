@@ -52,14 +52,14 @@ public static class ProviderCodes
             "bad_auth_token", "expired_auth_token", "invalid_access_token", "expired_access_token", "invalid_grant",
             "invalid_client", "unauthorized_client", "InvalidAuthenticationToken", "InvalidAuthenticationInfo",
             "authError", "unauthenticated", "NotAuthenticated", "unauthorized", "Unauthorized", "invalid_token",
-            "CredentialUnavailableError", "InvalidAuthenticationTokenTenant", "ExpiredAuthenticationToken");
+            "CredentialUnavailableError", "InvalidAuthenticationTokenTenant", "ExpiredAuthenticationToken", "NoAuthenticationInformation");
         Add(ErrorCodes.AccessDenied,
             "AccessDenied", "AllAccessDisabled", "AccountProblem", "AuthorizationPermissionMismatch", "AuthorizationFailure",
             "AccountIsDisabled", "InsufficientAccountPermissions", "AuthorizationResourceTypeMismatch",
             "AuthorizationSourceIPMismatch", "AuthorizationProtocolMismatch", "AuthorizationServiceMismatch",
             "Forbidden", "accessDenied", "insufficientPermissions", "insufficientFilePermissions", "forbidden",
             "insufficient_scope", "access_denied", "SSH_FX_PERMISSION_DENIED", "SSH_FX_WRITE_PROTECT", "domainPolicy",
-            "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed");
+            "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed", "PublicAccessNotPermitted");
         Add(ErrorCodes.NotFound,
             "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion", "NoSuchContainer", "NotFound", "not_found",
             "ContainerNotFound", "BlobNotFound", "ShareNotFound", "PathNotFound", "ResourceNotFound", "FileSystemNotFound",
@@ -87,7 +87,7 @@ public static class ProviderCodes
             "QuotaExceeded", "storage_cap_exceeded", "InsufficientStorage", "storageQuotaExceeded", "quotaLimitReached",
             "insufficient_space", "insufficient_quota", "quotaExceeded", "teamDriveFileLimitExceeded", "SSH_FX_QUOTA_EXCEEDED",
             "AccountStorageQuotaExceeded", "storage_limit_exceeded", "InternalError", "internal_error", "backendError",
-            "internalError", "ServerError", "generalException", "SSH_FX_FAILURE");
+            "internalError", "ServerError", "generalException", "SSH_FX_FAILURE", "NotImplemented");
         return map.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 }
