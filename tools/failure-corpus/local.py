@@ -2,7 +2,7 @@
 # (shells, env, Python, Node), local file-system errors of rclone 1.60.1, and rclone rcd's RC texts — including RC
 # methods, backends and flags that newer rclone releases added (tools/failure-corpus/rclone_versions.py).
 # rcd listens on 127.0.0.1 only. Writes the same JSON lines as repro.py. usage: python3 local.py /tmp/fc > local.jsonl
-import json, os, subprocess, sys, time, urllib.request, urllib.error
+import json, os, shutil, subprocess, sys, time, urllib.request, urllib.error
 WORK = sys.argv[1] if len(sys.argv) > 1 else '/tmp/fc'
 H = '127.0.0.1'; RC = 39960
 ENV = dict(os.environ, RCLONE_CONFIG=os.path.join(WORK, 'rclone.conf'), HOME=WORK)
@@ -40,13 +40,15 @@ for argv, env, what in [
     (['node', '-e', f'require("child_process").spawn("{noexec}",["rcd"]).on("error",e=>{{console.error(String(e));process.exit(1)}})'], ENV, 'Node spawn, rclone not executable'),
     (['node', '-e', 'try{require("child_process").execFileSync("rclone",["rcd"])}catch(e){console.error(e.message)}'], NOPATH | {'PATH': '/nonexistent-bin'}, 'Node execFileSync, rclone not on PATH'),
 ]:
+    # node and python are started by absolute path, so PATH can stay without rclone (node lives next to rclone in /usr/bin)
+    argv = [shutil.which('node') or 'node', *argv[1:]] if argv[0] == 'node' else [sys.executable, *argv[1:]] if argv[0] == 'python3' else argv
     try:
-        err = sh(argv, env=env if argv[0] not in ('node', 'python3') else dict(env, PATH=env['PATH'] + ':/usr/bin:' + os.path.dirname(sys.executable)) if 'nonexistent' in env.get('PATH', '') and argv[0] in ('node',) else env)
+        err = sh(argv, env=env)
     except Exception as e:
         err = str(e)
     lines = [l for l in err.splitlines() if l.strip()]
-    if argv[0] == 'python3': lines = lines[-1:]
-    for l in lines[:2] if argv[0] != 'python3' else lines:
+    if argv[0] == sys.executable: lines = lines[-1:]
+    for l in lines[:2]:
         if 'rclone' in l: emit(l, L, 'launcher', f'reproduced: {what} (`{" ".join(argv)[:120]}`) on this machine')
 # Local file system errors of rclone 1.60.1
 os.makedirs(os.path.join(WORK, 'loc/full/d'), exist_ok=True); open(os.path.join(WORK, 'loc/full/d/x'), 'w').write('x')
