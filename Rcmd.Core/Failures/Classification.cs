@@ -40,10 +40,16 @@ public sealed record Classification(
     public int? Rule { get; init; }
 
     /// <summary>
-    /// What decided, for operators and tests: <c>HTTP 503 + SlowDown (s3) [provider]</c>, <c>connection refused
-    /// [network]</c>, <c>rule: …</c>; null when nothing did (<c>unknown</c>).
+    /// What decided, for operators and tests: <c>HTTP 503 + SlowDown (s3)</c>, <c>connection refused</c>,
+    /// <c>EACCES (permission denied)</c>; null when nothing did (<c>unknown</c>).
     /// </summary>
     public string? Evidence { get; init; }
+
+    /// <summary>
+    /// The layer that read <see cref="Evidence"/>: <c>provider</c>, <c>network</c>, <c>os</c>, <c>rclone</c>,
+    /// <c>rule</c> (the legacy table), <c>site rule</c>, <c>status</c> (rcd's HTTP status) or <c>exception</c>.
+    /// </summary>
+    public string? EvidenceLayer { get; init; }
 
     /// <summary>The <c>error.normalizedError</c> of API responses.</summary>
     public NormalizedError ToNormalizedError() => new(Code, Retryable, Suggestion);

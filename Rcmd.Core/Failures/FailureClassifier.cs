@@ -100,7 +100,8 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
         {
             Remote = remote,
             Rule = ruleNumber,
-            Evidence = evidence is null ? null : $"{evidence.Text} [{evidence.Layer}]",
+            Evidence = evidence?.Text,
+            EvidenceLayer = evidence?.Layer,
         };
     }
 

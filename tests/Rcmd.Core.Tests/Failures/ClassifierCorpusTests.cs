@@ -66,7 +66,7 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
         }
 
         Assert.True(expected == classification.Code,
-            $"row {index} ({row.Source}): expected {expected}, got {classification.Code} ({classification.Evidence}) for: {preview}");
+            $"row {index} ({row.Source}): expected {expected}, got {classification.Code} ({classification.Evidence} [{classification.EvidenceLayer}]) for: {preview}");
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
         {
             var why = row.KnownMiss is null ? "" : $" [known: {row.KnownMiss}]";
             var line = listMisses
-                ? $"MISS expected {row.Expected} got {actual.Code} ({actual.Evidence}): {row.Message.ReplaceLineEndings(" ")}{why}"
+                ? $"MISS expected {row.Expected} got {actual.Code} ({actual.Evidence} [{actual.EvidenceLayer}]): {row.Message.ReplaceLineEndings(" ")}{why}"
                 : $"MISS expected {row.Expected} got {actual.Code} ({row.Origin}, {row.Backend})";
             report.AppendLine(line);
         }

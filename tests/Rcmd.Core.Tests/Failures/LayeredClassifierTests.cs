@@ -27,7 +27,8 @@ public sealed class LayeredClassifierTests
     {
         var result = Classifier.Classify("Failed to copy: SlowDown: Please reduce your request rate.\n\tstatus code: 503, request id: 1, host id: 2");
         Assert.Equal(ErrorCodes.RateLimited, result.Code);
-        Assert.Equal("HTTP 503 + SlowDown (s3) [provider]", result.Evidence);
+        Assert.Equal("HTTP 503 + SlowDown (s3)", result.Evidence);
+        Assert.Equal("provider", result.EvidenceLayer);
     }
 
     [Theory]
@@ -44,7 +45,7 @@ public sealed class LayeredClassifierTests
         var result = Classifier.Classify(message);
         Assert.Equal(expected, result.Code);
         Assert.Contains(evidence, result.Evidence, StringComparison.Ordinal);
-        Assert.EndsWith("[provider]", result.Evidence, StringComparison.Ordinal);
+        Assert.Equal("provider", result.EvidenceLayer);
     }
 
     [Theory]
@@ -57,7 +58,7 @@ public sealed class LayeredClassifierTests
     {
         var result = Classifier.Classify(message);
         Assert.Equal(expected, result.Code);
-        Assert.EndsWith("[network]", result.Evidence, StringComparison.Ordinal);
+        Assert.Equal("network", result.EvidenceLayer);
     }
 
     [Theory]
@@ -121,7 +122,7 @@ public sealed class LayeredClassifierTests
     {
         var result = Classifier.Classify("error in ListJSON: NoSuchBucket: The specified bucket does not exist\n\tstatus code: 404, request id: , host id: ");
         var reply = ClassifyErrorResponse.From(result);
-        Assert.Equal("HTTP 404 + NoSuchBucket (s3) [provider]", reply.Evidence);
+        Assert.Equal("HTTP 404 + NoSuchBucket (s3)", reply.Evidence);
         Assert.Equal(result.Evidence, result.ToJobError("x").Evidence);
     }
 
