@@ -39,10 +39,22 @@ public sealed record Classification(
     /// </summary>
     public int? Rule { get; init; }
 
+    /// <summary>
+    /// What decided, for operators and tests: <c>HTTP 503 + SlowDown (s3)</c>, <c>connection refused</c>,
+    /// <c>EACCES (permission denied)</c>; null when nothing did (<c>unknown</c>).
+    /// </summary>
+    public string? Evidence { get; init; }
+
+    /// <summary>
+    /// The layer that read <see cref="Evidence"/>: <c>provider</c>, <c>network</c>, <c>os</c>, <c>rclone</c>,
+    /// <c>rule</c> (the legacy table), <c>site rule</c>, <c>status</c> (rcd's HTTP status) or <c>exception</c>.
+    /// </summary>
+    public string? EvidenceLayer { get; init; }
+
     /// <summary>The <c>error.normalizedError</c> of API responses.</summary>
     public NormalizedError ToNormalizedError() => new(Code, Retryable, Suggestion);
 
     /// <summary>The error a job records, with the message redacted of secrets, and the suggestion.</summary>
     public JobError ToJobError(string message) =>
-        new() { Code = Code, Message = SecretRedactor.Redact(message), Retryable = Retryable, Suggestion = Suggestion };
+        new() { Code = Code, Message = SecretRedactor.Redact(message), Retryable = Retryable, Suggestion = Suggestion, Evidence = Evidence };
 }

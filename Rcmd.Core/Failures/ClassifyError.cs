@@ -23,13 +23,14 @@ public sealed record ClassifyErrorRequest
 /// <param name="NormalizedError">Code, whether a retry may help, and a suggestion.</param>
 /// <param name="FailureType"><c>retryable</c>, <c>permanent</c> or <c>partial</c> (see <see cref="Failures.FailureType"/>).</param>
 /// <param name="RetryAfterSeconds">The wait the text asked for (<c>Retry-After</c>, "trying again in 30s"), when it did.</param>
-public sealed record ClassifyErrorResponse(NormalizedError NormalizedError, string FailureType, double? RetryAfterSeconds = null)
+/// <param name="Evidence">What decided the code (<see cref="Classification.Evidence"/>), e.g. <c>HTTP 503 + SlowDown (s3)</c>.</param>
+public sealed record ClassifyErrorResponse(NormalizedError NormalizedError, string FailureType, double? RetryAfterSeconds = null, string? Evidence = null)
 {
     public static ClassifyErrorResponse From(Classification classification)
     {
         ArgumentNullException.ThrowIfNull(classification);
         return new ClassifyErrorResponse(classification.ToNormalizedError(), ToWire(classification.FailureType),
-            classification.RetryAfter is { } wait ? Math.Ceiling(wait.TotalSeconds) : null);
+            classification.RetryAfter is { } wait ? Math.Ceiling(wait.TotalSeconds) : null, classification.Evidence);
     }
 
     public static string ToWire(FailureType type) => type switch

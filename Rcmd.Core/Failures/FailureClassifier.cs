@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using Rcmd.Failures.Layers;
 using Rcmd.Jobs;
 using Rcmd.Rclone;
 
@@ -30,18 +31,19 @@ public sealed class FailureClassifierOptions
 /// classify the same way.
 /// <para>
 /// Order of evidence: a .NET exception whose type settles it (a refused socket, a timeout, rclone that cannot be
-/// started); else the first matching rule of <see cref="FailureRules.All"/> on the text; else an upstream HTTP status
-/// quoted inside the text ("status code: 403", "Error 429", "(401 bad_auth_token)"); else the HTTP status rcd answered
-/// with; else <c>unknown</c>.
+/// started); else the site's extra rules; else the text, layer by layer (issue 16) — rclone's wrappers are peeled
+/// (<see cref="WrapperPeeler"/>) and the innermost error is read first, then the whole text: the provider's code and
+/// HTTP status in its backend's format (<see cref="ProviderLayer"/>), Go network errors (<see cref="NetworkLayer"/>),
+/// OS errors and launchers that could not find rclone (<see cref="OsLayer"/>), rclone's sentinels, RC texts and
+/// version knowledge (<see cref="RcloneLayer"/>); else the legacy rule table (<see cref="FailureRules.All"/>); else
+/// the HTTP status rcd answered with; else <c>unknown</c>. <see cref="Classification.Evidence"/> names what decided.
 /// </para>
 /// <para>
-/// Status fallback: 429 → rate_limited; 401 → invalid_credentials; 403 → access_denied; 404, 410 → not_found;
-/// 409, 412, 423 → conflict; 400, 405, 413, 414, 415, 422 → validation_error; 408, 504 → upstream_timeout;
-/// 502, 503 → endpoint_unreachable; 507 → access_denied (full storage, as for the quota rules).
-/// 500 and any other 5xx → <c>unknown</c>: rcd answers 500 for almost every error it does not type, so it says
-/// nothing about the cause, and an upstream 500 is after rclone's own low-level retries; treating either as
-/// retryable would retry permanent faults and trip circuit breakers. Such texts land in the unknown-error capture
-/// so a rule can be added.
+/// Statuses (<see cref="ProviderCodes.ForStatus"/>, issue 16's labelling rules): 429, 503 → rate_limited; 401 →
+/// invalid_credentials; 403 → access_denied; 404, 410 → not_found; 409, 412, 423 → conflict; 400, 405, 413, 422 →
+/// validation_error; 408, 504 → upstream_timeout; 502 → network_error. 500, 501, 507 → nothing: rcd answers 500 for
+/// almost every error it does not type, and full storage has no code of its own (<c>unknown</c>, with a suggestion
+/// naming the quota). Such texts land in the unknown-error capture so a rule can be added.
 /// </para>
 /// </summary>
 public sealed partial class FailureClassifier(FailureClassifierOptions? options = null)
@@ -66,19 +68,26 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
 
         var facts = input.Exception is { } exception ? Inspect(exception, input.CallerCanceled) : default;
         var text = Truncate(input.Message ?? facts.Text);
-        var code = facts.Code;
+        var evidence = facts.Code is { } factCode ? new Evidence(factCode, "exception", input.Exception!.GetType().Name) : null;
         int? ruleNumber = null;
-        string? hint = null;
 
-        if (code is null && text is { Length: > 0 })
+        if (evidence is null && text is { Length: > 0 })
         {
-            (code, ruleNumber, hint) = MatchRule(text);
+            (evidence, ruleNumber) = ReadText(text);
         }
 
-        code ??= facts.FallbackCode;
-        code ??= StatusCode(EmbeddedStatus(text));
-        code ??= StatusCode(input.Status ?? facts.Status);
-        code ??= ErrorCodes.Unknown;
+        if (evidence is null && facts.FallbackCode is { } fallback)
+        {
+            evidence = new Evidence(fallback, "exception", input.Exception!.GetType().Name);
+        }
+
+        if (evidence is null && (input.Status ?? facts.Status) is { } status && StatusCode(status) is { } byStatus)
+        {
+            evidence = new Evidence(byStatus, "status", $"rcd HTTP {status}");
+        }
+
+        var code = evidence?.Code ?? ErrorCodes.Unknown;
+        var hint = evidence?.Hint;
 
         var retryAfter = input.RetryAfter ?? facts.RetryAfter ?? (text is null ? null : ParseRetryAfter(text));
         var remote = string.IsNullOrWhiteSpace(input.Remote) ? InferRemote(text) : input.Remote.Trim();
@@ -91,6 +100,8 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
         {
             Remote = remote,
             Rule = ruleNumber,
+            Evidence = evidence?.Text,
+            EvidenceLayer = evidence?.Layer,
         };
     }
 
@@ -98,19 +109,7 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
     public static bool IsRetryableByDefault(string code) => FailureClassifierOptions.DefaultRetryableCodes.Contains(code);
 
     /// <summary>The code an HTTP status means when the text says nothing; null for 500 and statuses that mean nothing.</summary>
-    public static string? StatusCode(int? status) => status switch
-    {
-        429 => ErrorCodes.RateLimited,
-        401 => ErrorCodes.InvalidCredentials,
-        403 => ErrorCodes.AccessDenied,
-        404 or 410 => ErrorCodes.NotFound,
-        409 or 412 or 423 => ErrorCodes.Conflict,
-        400 or 405 or 413 or 414 or 415 or 422 => ErrorCodes.ValidationError,
-        408 or 504 => ErrorCodes.UpstreamTimeout,
-        502 or 503 => ErrorCodes.EndpointUnreachable,
-        507 => ErrorCodes.AccessDenied,
-        _ => null,
-    };
+    public static string? StatusCode(int? status) => status is { } value ? ProviderCodes.ForStatus(value) : null;
 
     /// <summary>
     /// A wait the text asks for: "Retry-After: 30", "retry after 30s", rclone's pacer "trying again in 1m30s",
@@ -143,16 +142,70 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
         return null;
     }
 
-    private (string? Code, int? Rule, string? Hint) MatchRule(string text)
+    /// <summary>
+    /// Site rules first; then the innermost error (wrappers peeled) and then the whole text, each read layer by layer —
+    /// provider, network, OS, rclone; then the legacy rule table on the whole text.
+    /// </summary>
+    private (Evidence? Evidence, int? Rule) ReadText(string text)
     {
-        var rules = _options.ExtraRules.Count == 0 ? FailureRules.All : [.. _options.ExtraRules, .. FailureRules.All];
+        var extra = MatchRule(_options.ExtraRules, text);
+        if (extra is { } e)
+        {
+            return (new Evidence(_options.ExtraRules[e].Code, "site rule", _options.ExtraRules[e].Source, _options.ExtraRules[e].Hint), e - _options.ExtraRules.Count);
+        }
+
+        if (RcloneLayer.ReadRequest(text) is { } request)
+        {
+            return (request, null);
+        }
+
+        var inner = WrapperPeeler.Peel(text);
+        foreach (var candidate in inner == text ? [text] : new[] { inner, text })
+        {
+            if ((ProviderLayer.Read(candidate) ?? NetworkLayer.Read(candidate) ?? OsLayer.Read(candidate) ?? RcloneLayer.Read(candidate)) is { } found)
+            {
+                // The rule table's suggestions are finer than the codes' defaults: borrow one that agrees.
+                return (found.Hint is null && HintFor(found.Code, text) is { } hint ? found with { Hint = hint } : found, null);
+            }
+        }
+
+        if (MatchRule(FailureRules.All, text) is { } index)
+        {
+            var rule = FailureRules.All[index];
+            return (new Evidence(rule.Code, "rule", rule.Source, rule.Hint), index);
+        }
+
+        return (null, null);
+    }
+
+    private static string? HintFor(string code, string text)
+    {
+        foreach (var rule in FailureRules.All)
+        {
+            try
+            {
+                if (rule.Code == code && rule.Hint is not null && rule.Pattern.IsMatch(text))
+                {
+                    return rule.Hint;
+                }
+            }
+            catch (RegexMatchTimeoutException)
+            {
+            }
+        }
+
+        return null;
+    }
+
+    private static int? MatchRule(IReadOnlyList<FailureRule> rules, string text)
+    {
         for (var i = 0; i < rules.Count; i++)
         {
             try
             {
                 if (rules[i].Pattern.IsMatch(text))
                 {
-                    return (rules[i].Code, i - _options.ExtraRules.Count, rules[i].Hint);
+                    return i;
                 }
             }
             catch (RegexMatchTimeoutException)
@@ -161,26 +214,7 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
             }
         }
 
-        return (null, null, null);
-    }
-
-    /// <summary>An upstream status quoted inside rclone's text (rcd's own status is only the envelope).</summary>
-    private static int? EmbeddedStatus(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        try
-        {
-            var match = QuotedStatus().Match(text);
-            return match.Success ? int.Parse(match.Groups["s"].Value, CultureInfo.InvariantCulture) : null;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return null;
-        }
+        return null;
     }
 
     private static string? InferRemote(string? text)
@@ -372,12 +406,6 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
     // rclone's sync: "Attempt 1/3 failed with 7 errors and: …", "not deleting files as there were IO errors"
     [GeneratedRegex(@"not deleting (?:files|directories) as there were IO errors|failed with (?:[2-9]|\d{2,}) errors", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 250)]
     private static partial Regex PartialRun();
-
-    // AWS SDK "status code: 403", googleapi "Error 429" / "got HTTP response code 404", lib/rest "HTTP error 404",
-    // http backend "HTTP Error: 401", B2 "(401 bad_auth_token)", Box "Error "not_found" (404)", Azure "RESPONSE 403",
-    // WebDAV "423 Locked" (reason phrase after the number).
-    [GeneratedRegex(@"status code:?\s*(?<s>[45]\d\d)\b|\bError:? (?<s>[45]\d\d)\b|HTTP response code (?<s>[45]\d\d)\b|\bHTTP error:? (?<s>[45]\d\d)\b|\((?<s>[45]\d\d) [a-z_]+\)|Error ""\w+"" \((?<s>[45]\d\d)\)|\bRESPONSE (?<s>[45]\d\d)\b|(?:^|[\s:])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Precondition Failed|Payload Too Large|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out|Insufficient Storage)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 250)]
-    private static partial Regex QuotedStatus();
 
     // rclone's "Failed to create file system for "s3prod:bucket": …" names the remote.
     [GeneratedRegex(@"file system for ""(?<path>[^""]+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, 250)]

@@ -123,13 +123,13 @@ public static class FailureRules
         // FTP reply 421 "Too many connections (8) from this IP"; rclone pacer "Too many requests. Trying again in 30 seconds."
         R(ErrorCodes.RateLimited, @"\btoo many (?:connections|requests|users)\b", "FTP reply 421 (pure-ftpd, vsftpd); rclone pacer notices"),
 
-        // ── Full storage: access_denied (permanent, not an outage) ──────────────────────────────────────────
+        // ── Full storage: unknown with a quota suggestion (issue 16: the taxonomy has no code for it) ──────────────────────────────────────────
         // googleapi: Error 403: The user's Drive storage quota has been exceeded., storageQuotaExceeded
-        R(ErrorCodes.AccessDenied, @"\b(?:storageQuotaExceeded|quotaExceeded|QuotaExceeded|quotaLimitReached|teamDriveFileLimitExceeded|numChildrenInNonRootLimitExceeded)\b|storage quota|quota (?:has been |is )?exceeded|over quota|\bOverQuota\b", "Google Drive reasons; OneDrive quotaLimitReached; S3-compatible QuotaExceeded", QuotaHint),
+        R(ErrorCodes.Unknown, @"\b(?:storageQuotaExceeded|quotaExceeded|QuotaExceeded|quotaLimitReached|teamDriveFileLimitExceeded|numChildrenInNonRootLimitExceeded)\b|storage quota|quota (?:has been |is )?exceeded|over quota|\bOverQuota\b", "Google Drive reasons; OneDrive quotaLimitReached; S3-compatible QuotaExceeded", QuotaHint),
         // Dropbox insufficient_space (rclone treats it as fatal), Box storage_limit_exceeded, B2 storage_cap_exceeded
-        R(ErrorCodes.AccessDenied, @"\binsufficient_space\b|\bstorage_limit_exceeded\b|\bstorage_cap_exceeded\b|storage cap exceeded", "Dropbox, Box and B2 API error codes", QuotaHint),
+        R(ErrorCodes.Unknown, @"\binsufficient_space\b|\bstorage_limit_exceeded\b|\bstorage_cap_exceeded\b|storage cap exceeded", "Dropbox, Box and B2 API error codes", QuotaHint),
         // WebDAV/OneDrive 507 Insufficient Storage (rclone onedrive: FatalError), FTP 452/552, local ENOSPC/EDQUOT
-        R(ErrorCodes.AccessDenied, @"\b507 Insufficient Storage\b|\bInsufficientStorage\b|\bInsufficient storage\b|(?:^|[^\d.:])[45]52 |exceeded storage allocation|no space left on device|disk quota exceeded|not enough (?:free )?space", "HTTP 507 (WebDAV, OneDrive); FTP 452/552; POSIX ENOSPC/EDQUOT", QuotaHint),
+        R(ErrorCodes.Unknown, @"\b507 Insufficient Storage\b|\bInsufficientStorage\b|\bInsufficient storage\b|(?:^|[^\d.:])[45]52 |exceeded storage allocation|no space left on device|disk quota exceeded|not enough (?:free )?space", "HTTP 507 (WebDAV, OneDrive); FTP 452/552; POSIX ENOSPC/EDQUOT", QuotaHint),
 
         // ── Permissions ─────────────────────────────────────────────────────────────────────────────────────
         // S3: AccessDenied: Access Denied (403); AllAccessDisabled; AccountProblem
@@ -152,6 +152,8 @@ public static class FailureRules
         R(ErrorCodes.Conflict, @"\bLease(?:IdMissing|AlreadyPresent|IdMismatch)\w*|currently a lease on|\bPreconditionFailed\b|Precondition Failed|\b409 Conflict\b|\bConflict:|\bitem_name_in_use\b|\bduplicate_bucket_name\b|\balready in use\b|\bnameAlreadyExists\b|\bresourceModified\b|\bContainerBeingDeleted\b", "Azure leases; HTTP 409/412; Box and Microsoft Graph codes"),
         // fs: "directory not empty", "can't copy directory - destination already exists", "immutable file modified"; local "source file is being updated"
         R(ErrorCodes.Conflict, @"directory not empty|\balready exists\b|immutable file modified|source file is being updated|\bfile exists\b|\bEEXIST\b|text file busy|being used by another process", "rclone fs/fs.go errors; backend/local; POSIX ENOTEMPTY/EEXIST/ETXTBSY"),
+        // file where a directory is expected and vice versa (issue 16: conflict)
+        R(ErrorCodes.Conflict, @"\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|\bis a directory\b|\bnot a directory\b", "rclone fs errors; POSIX EISDIR/ENOTDIR"),
         // S3: "Object in GLACIER, restore first: bucket=…" — the object must change state first.
         R(ErrorCodes.Conflict, @"Object in GLACIER|restore first|InvalidObjectState|archive tier blob", "rclone backend/s3 (GLACIER), backend/azureblob (archive tier)", "The object on {remote} is archived (Glacier/archive tier): restore it first, then run the job again."),
 
@@ -165,7 +167,7 @@ public static class FailureRules
         // SFTP "file does not exist"; local ENOENT; FTP 550 "Failed to change directory" / "No such file"
         R(ErrorCodes.NotFound, @"\bfile does not exist\b|no such file or directory|\bENOENT\b|(?:^|[^\d.:])550 |\bdoes not exist\b|\bdoesn't exist\b", "SFTP (pkg/sftp), POSIX ENOENT, FTP 550"),
         // rcd job/status, job/stop: "job not found"; HTTP "404 Not Found"
-        R(ErrorCodes.NotFound, @"\bjob not found\b|\b404 Not Found\b|\bnot found\b", "rclone fs/rc/jobs; HTTP 404"),
+        R(ErrorCodes.NotFound, @"\b404 Not Found\b|\bnot found\b", "HTTP 404"),
 
         // ── Invalid requests ────────────────────────────────────────────────────────────────────────────────
         // fs/config: "didn't find section in config file" — the remote is not configured
@@ -175,9 +177,10 @@ public static class FailureRules
         // rc params: Didn't find key "dstFs" in input; couldn't parse key "jobid"; failed to read input JSON; key "_filter": Reshape failed
         R(ErrorCodes.ValidationError, @"Didn't find key "".*"" in input|couldn't parse key|failed to read input JSON|invalid JSON|invalid character .* looking for|cannot unmarshal|Reshape failed|\bunknown key\b", "rclone fs/rc/params.go, rcserver.go, vfs/rc.go (400)"),
         // fs: overlapping remotes, same file, file/dir mix-ups, missing bucket name, unsupported features
-        R(ErrorCodes.ValidationError, @"overlapping remotes|can't copy to (?:the )?same file|\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|\bis a directory\b|\bnot a directory\b|bucket or container name is needed|doesn't support|optional feature not implemented|incompatible remotes|can't upload empty files", "rclone fs/fs.go errors, fs/sync, fs/operations"),
+        R(ErrorCodes.ValidationError, @"overlapping remotes|can't copy to (?:the )?same file|bucket or container name is needed|doesn't support|optional feature not implemented|incompatible remotes|can't upload empty files", "rclone fs/fs.go errors, fs/sync, fs/operations"),
         // URLs in remote config: unsupported protocol scheme "ftp"; http: server gave HTTP response to HTTPS client
-        R(ErrorCodes.ValidationError, @"unsupported protocol scheme|server gave HTTP response to HTTPS client|first record does not look like a TLS handshake", "Go net/http via rclone backends (webdav, http, s3 endpoints)", "The URL or endpoint of {remote} looks wrong (scheme, host or port): fix it in the remote's config."),
+        R(ErrorCodes.NetworkError, @"server gave HTTP response to HTTPS client|first record does not look like a TLS handshake", "Go crypto/tls (issue 16: TLS failures = network_error)"),
+        R(ErrorCodes.ValidationError, @"unsupported protocol scheme", "Go net/http via rclone backends (webdav, http, s3 endpoints)", "The URL or endpoint of {remote} looks wrong (scheme, host or port): fix it in the remote's config."),
         // Names and sizes: S3 InvalidArgument/InvalidBucketName/EntityTooLarge; OneDrive pathIsTooLong; Dropbox malformed_path
         R(ErrorCodes.ValidationError, @"\b(?:InvalidArgument|InvalidBucketName|InvalidObjectName|InvalidRequest|MalformedXML|EntityTooLarge|EntityTooSmall|KeyTooLongError|invalidParameter|pathIsTooLong|malformed_path|disallowed_name|invalid_request)\b|file name too long|name too long|file too large|No export formats found|too many files involved|\btoo_many_files\b", "S3, Microsoft Graph and Dropbox error codes; POSIX ENAMETOOLONG/EFBIG"),
         // CLI arguments: invalid argument "x" for "--max-depth" flag; Command copy needs 2 arguments minimum
@@ -199,15 +202,19 @@ public static class FailureRules
         // Routes: network is unreachable, no route to host, host is down
         R(ErrorCodes.EndpointUnreachable, @"network is unreachable|no route to host|host is down|host unreachable|\bENETUNREACH\b|\bEHOSTUNREACH\b", "POSIX ENETUNREACH/EHOSTUNREACH/EHOSTDOWN"),
         // HTTP 502/503: S3 ServiceUnavailable, "503 Service Unavailable", "502 Bad Gateway"; FTP 421 Service not available
-        R(ErrorCodes.EndpointUnreachable, @"\bServiceUnavailable\b|Service (?:Temporarily )?Unavailable|\bBad ?Gateway\b|421 Service not available", "HTTP 502/503 via SDKs and rclone lib/rest; FTP 421"),
+        R(ErrorCodes.RateLimited, @"\bServiceUnavailable\b|Service (?:Temporarily )?Unavailable|421 Service not available", "HTTP 503 via SDKs and rclone lib/rest; FTP 421 (issue 16: unavailable for now = rate_limited)"),
+        R(ErrorCodes.NetworkError, @"\bBad ?Gateway\b", "HTTP 502 (issue 16: a broken connection upstream = network_error)"),
 
         // ── Other network errors ────────────────────────────────────────────────────────────────────────────
         // Go net: connection reset by peer; broken pipe; unexpected EOF; use of closed network connection (fs/fserrors retriable list)
         R(ErrorCodes.NetworkError, @"connection reset|reset by peer|broken pipe|unexpected EOF|use of closed network connection|transport connection broken|server closed idle connection|forcibly closed|readLoopPeekFailLocked|\bECONNRESET\b|\bEPIPE\b|connection aborted|\bconnection lost\b|failed to send packet|short write", "Go net, net/http; rclone fs/fserrors retriableErrorStrings; pkg/sftp"),
         // TLS: x509: certificate signed by unknown authority; tls: bad record MAC; http2: stream error
-        R(ErrorCodes.NetworkError, @"\bx509:|\btls: |bad record MAC|stream error:|\bhttp2: |certificate|CA bundle|\bremote error: |\bknownhosts: |\bno authorities for hostname\b|host key", "Go crypto/tls, crypto/x509, net/http h2_bundle; golang.org/x/crypto/ssh/knownhosts", "The identity of {remote} could not be verified or the secure channel failed (TLS certificate or SSH host key): check the CA certificates, known_hosts and the endpoint."),
+        R(ErrorCodes.NetworkError, @"\bx509:|\btls: |bad record MAC|stream error:|\bhttp2: |certificate|\bremote error: |\bknownhosts: |\bno authorities for hostname\b|host key", "Go crypto/tls, crypto/x509, net/http h2_bundle; golang.org/x/crypto/ssh/knownhosts", "The identity of {remote} could not be verified or the secure channel failed (TLS certificate or SSH host key): check the CA certificates, known_hosts and the endpoint."),
         // FTP 425/426 data connection; rclone "corrupted on transfer: sizes differ"; SSH handshake cut off
         R(ErrorCodes.NetworkError, @"(?:^|[^\d.:])42[56] |corrupted on transfer|did not match data received|error reading uploaded data|\bBadDigest\b|\bhandshake failed\b|\bEOF\b", "FTP 425/426; rclone/B2/S3 checksum checks (data damaged in transit); golang.org/x/crypto/ssh"),
+
+        // CA bundle that cannot be loaded: an environment fault (issue 16: unknown)
+        R(ErrorCodes.Unknown, @"CA bundle|AWS_CA_BUNDLE", "aws-sdk-go custom CA bundle"),
 
         // ── Last resort ─────────────────────────────────────────────────────────────────────────────────────
         // rclone wrappers around a failed connect whose cause is not shown (a cause above wins: "couldn't connect SSH: ssh: handshake failed: EOF")

@@ -126,6 +126,9 @@ public sealed record JobError
 
     /// <summary>What a human could do about it (the classifier's suggestion); null when there is none.</summary>
     public string? Suggestion { get; init; }
+
+    /// <summary>What decided the code (the classifier's evidence, e.g. <c>HTTP 503 + SlowDown (s3)</c>); null when unknown.</summary>
+    public string? Evidence { get; init; }
 }
 
 /// <summary>

@@ -56,7 +56,9 @@ public sealed class ErrorsApiTests : IDisposable
         Assert.Equal(expected.Suggestion, normalized.GetProperty("suggestion").GetString());
         Assert.Equal("permanent", body.GetProperty("failureType").GetString());
         Assert.False(body.TryGetProperty("retryAfterSeconds", out _));
-        Assert.DoesNotContain("SignatureDoesNotMatch", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // Issue 16: the reply names the evidence that decided (the provider's code), never the message itself.
+        Assert.Equal(expected.Evidence, body.GetProperty("evidence").GetString());
+        Assert.DoesNotContain("The request signature we calculated", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -157,7 +157,7 @@ public sealed class RemotesBreakerApiTests(RedisAndRcloneFixture fixture) : IAsy
         for (var i = 0; i < 5; i++)
         {
             var failure = await http.GetAsync($"/api/remotes/{_remote}/list?path=dir");
-            var error = await ApiAssert.ErrorAsync(failure, HttpStatusCode.BadGateway, ErrorCodes.EndpointUnreachable, retryable: true);
+            var error = await ApiAssert.ErrorAsync(failure, HttpStatusCode.TooManyRequests, ErrorCodes.RateLimited, retryable: true); // issue 16: 503 = rate_limited
             Assert.Contains("503 Service Unavailable", error.GetProperty("message").GetString(), StringComparison.Ordinal);
         }
 

@@ -14,7 +14,7 @@ public sealed class JobErrorsTests
     [InlineData(500, "directory not found", ErrorCodes.NotFound, false)]
     [InlineData(400, "Didn't find key \"srcFs\" in input", ErrorCodes.ValidationError, false)]
     // What rclone's webdav backend says through rcd for these upstream answers (reproduced with rclone v1.60.1 in RetryTests).
-    [InlineData(500, "couldn't list files: nope: 503 Service Unavailable", ErrorCodes.EndpointUnreachable, true)]
+    [InlineData(500, "couldn't list files: nope: 503 Service Unavailable", ErrorCodes.RateLimited, true)]
     [InlineData(500, "couldn't list files: nope: 429 Too Many Requests", ErrorCodes.RateLimited, true)]
     [InlineData(500, "couldn't list files: nope: 403 Forbidden", ErrorCodes.AccessDenied, false)]
     [InlineData(500, "couldn't list files: Propfind \"http://127.0.0.1:1/\": dial tcp 127.0.0.1:1: connect: connection refused", ErrorCodes.EndpointUnreachable, true)]

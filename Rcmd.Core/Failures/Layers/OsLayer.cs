@@ -1,0 +1,33 @@
+namespace Rcmd.Failures.Layers;
+
+/// <summary>
+/// Layer 3: the operating system's errors (ENOENT, EACCES/EPERM, EROFS, ENOTDIR, EISDIR, ENOTEMPTY, EEXIST, ENOSPC,
+/// EDQUOT, ETXTBSY) as Go, .NET, libc and shells print them — and a missing rclone program however its launcher
+/// reports it (a shell, Node's <c>spawn … ENOENT</c>, Python's <c>FileNotFoundError</c>, Go's <c>exec:</c>, .NET's
+/// Process.Start), which is <c>transfer_engine_missing</c>, checked first.
+/// </summary>
+public static class OsLayer
+{
+    public static Evidence? Read(string text) => EvidenceRule.First(Rules, text, "os");
+
+    private const string RcloneMissingHint = "rclone could not be started: install it, or point RCLONE_PATH (or PATH) at the rclone binary.";
+    private const string DiskHint = "The disk (or quota) of {remote} is full: free space or raise the quota, then run the job again.";
+
+    public static IReadOnlyList<EvidenceRule> Rules { get; } =
+    [
+        // Launchers that could not start rclone
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"exec: ""?[^""\n]*rclone[^""\n]*""?: (?:executable file not found|no such file|permission denied)|fork/exec \S*rclone\S*: (?:no such file|permission denied|exec format error)", "Go os/exec: rclone not found", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"spawn \S*rclone\S* (?:ENOENT|EACCES)|\bENOENT\b[^\n]*spawn \S*rclone", "Node child_process: spawn rclone ENOENT", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"(?:FileNotFoundError|PermissionError|OSError): \[Errno \d+\] [^\n]*'[^'\n]*rclone[^'\n]*'", "Python subprocess: rclone not found or not executable", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"\benv: ['‘""]?[^'’""\s]*rclone['’""]?: No such file|[/\s]rclone(?:\.exe)?['’""]?: (?:Permission denied|Exec format error|cannot execute binary file)", "shell/env: rclone not found or not executable", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"start process '[^'\n]*rclone[^'\n]*'[^\n]*(?:no such file|cannot find the file|permission denied|exec format error)", ".NET Process.Start: rclone not found", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"\brclone: (?:command )?not found|\brclone: No such file or directory|'rclone' is not recognized as an internal or external command|The term 'rclone' is not recognized|\brclone(?:\.exe)?: cannot execute|\brclone (?:binary |executable )?(?:is )?(?:not installed|missing|not found)|No such file or directory[^\n]*\brclone\b['""]?$|Could not find file '[^'\n]*rclone", "shell: rclone not found", RcloneMissingHint),
+        // Files and directories
+        EvidenceRule.Of(ErrorCodes.AccessDenied, @"read-only file system|\bEROFS\b", "EROFS (read-only file system)"),
+        EvidenceRule.Of(ErrorCodes.Unknown, @"no space left on device|\bENOSPC\b|disk quota exceeded|\bEDQUOT\b|There is not enough space on the disk", "ENOSPC (disk full)", DiskHint),
+        EvidenceRule.Of(ErrorCodes.AccessDenied, @"permission denied|operation not permitted|\bEACCES\b|\bEPERM\b|Access to the path '[^'\n]*' is denied|Access is denied", "EACCES (permission denied)"),
+        EvidenceRule.Of(ErrorCodes.Conflict, @"not a directory|\bENOTDIR\b|is a directory(?! or doesn't exist)|\bEISDIR\b|directory not empty|\bENOTEMPTY\b|\bfile exists\b|\bEEXIST\b|text file busy|\bETXTBSY\b|being used by another process|resource busy|\bEBUSY\b", "ENOTDIR/EISDIR/ENOTEMPTY/EEXIST"),
+        EvidenceRule.Of(ErrorCodes.NotFound, @"is a directory or doesn't exist|no such file or directory|\bENOENT\b|cannot find the (?:file|path) specified|Could not find (?:file|a part of the path)", "ENOENT (no such file)"),
+        EvidenceRule.Of(ErrorCodes.ValidationError, @"file name too long|\bENAMETOOLONG\b|\bEINVAL\b|file too large|\bEFBIG\b", "ENAMETOOLONG/EINVAL/EFBIG"),
+    ];
+}

@@ -1,0 +1,53 @@
+namespace Rcmd.Failures.Layers;
+
+/// <summary>The rclone layer's text rules: rclone's sentinels, RC server texts, rcd log lines, in order.</summary>
+public static class RcloneRules
+{
+    private const string OAuthHint = "The OAuth token of {remote} has expired or was revoked: run 'rclone config reconnect {name}:' and try again.";
+    private const string QuotaHint = ProviderLayer.QuotaHint;
+
+    /// <summary>rclone's verdicts on the request (RC input, flags, rc authentication), read before every layer.</summary>
+    public static IReadOnlyList<EvidenceRule> Request { get; } =
+    [
+        EvidenceRule.Of(ErrorCodes.AccessDenied, @"authentication must be set up on the rc server|requires authentication to be set up", "rc server needs authentication for this method",
+            "Start rcd with --rc-user/--rc-pass (Rcmd's AppHost does) so this RC method is allowed."),
+        EvidenceRule.Of(ErrorCodes.ValidationError, @"failed to read input JSON|Didn't find key "".*"" in input|couldn't parse key|invalid argument "".*"" for ""-|method "".*"" not allowed|needs \d+ arguments? (?:minimum|maximum)|accepts (?:at most )?\d+ arg|\bReshape failed\b", "rc/CLI parameter error"),
+    ];
+
+    public static IReadOnlyList<EvidenceRule> All { get; } =
+    [
+        // Job flow
+        EvidenceRule.Of(ErrorCodes.Canceled, @"\bcontext canceled\b|\bthe operation was canceled\b|\bcanceled by (?:the )?user\b|\bjob (?:was )?stopped\b", "context canceled"),
+        EvidenceRule.Of(ErrorCodes.ServerRestarted, @"\bjob not found\b|\bno job with id\b", "job not found (rcd restarted and forgot the job)",
+            "rcd restarted and no longer knows the job: submit it again (copy and sync are safe to re-run)."),
+        EvidenceRule.Of(ErrorCodes.ServerRestarted, @"\b(?:rcd|rclone|server|worker) (?:was |has )?restarted\b|\bsignal: (?:killed|terminated)\b|server is (?:shutting down|starting|restarting)|http: Server closed|Server shutting down|\bshutting down\b|\bstarting up\b|\bnot (?:yet )?ready\b|SIGTERM|SIGKILL|exit status 1[34]\d\b", "server starting, stopping or restarted"),
+        // The engine
+        EvidenceRule.Of(ErrorCodes.TransferEngineIncompatible, @"requires rclone v?\d+\.\d+|\brclone v?\d+\.\d+\S* is too old|unknown option block ""|unknown command "".*"" for ""rclone", "rclone too old"),
+        // Clock
+        EvidenceRule.Of(ErrorCodes.RequestTimeSkewed, @"time may be set wrong|difference between the request time and the (?:current|server's) time|date header too old|Signature expired: .* is now earlier than|\bclock skew\b|token used before issued|\bclock\b[^\n]*\b(?:wrong|off|skew)", "clock off"),
+        // Credentials
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"ssh: unable to authenticate|no supported methods remain|couldn't connect to ssh-agent|SSH_AUTH_SOCK not-specified|couldn't read ssh agent signers|failed to (?:read|parse) private key", "SSH authentication failed"),
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"couldn't fetch token|cannot fetch token|maybe token expired|failed to (?:get|refresh) token|token (?:has )?expired|empty token found|\binvalid_grant\b|\binvalid_client\b|\bunauthorized_client\b|missing access_token|config reconnect", "OAuth token unusable", OAuthHint),
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"NoCredentialProviders|no valid providers in chain|failed to refresh cached credentials|no EC2 IMDS role found|SharedCredsLoad|get credentials|DefaultAzureCredential|ClientSecretCredential|ManagedIdentityCredential|EnvironmentCredential|credential (?:is )?(?:missing|unavailable)|no credentials", "no credential provider"),
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"when revealing password - is it obscured\?|decrypt password|failed to authenticate decrypted block|\bbad password\b|couldn't decrypt configuration|unable to decrypt configuration|RCLONE_CONFIG_PASS", "password unusable"),
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"\bLogin (?:incorrect|failed)\b|\bnot logged in\b|couldn't log ?in\b|\bAuthentication (?:failed|required)\b|\bInvalid (?:credentials|username or password|password|api key|access key)\b|\bwrong password\b|\bAuthorization Failed\b|\bUnauthorized\b|\bunauthenticated\b", "authentication failed"),
+        // Permission
+        EvidenceRule.Of(ErrorCodes.AccessDenied, @"read[- ]only|\bpermission denied\b|\baccess denied\b|\bnot allowed\b|\bForbidden\b|\binsufficient permissions?\b|\bOperation forbidden\b", "permission denied"),
+        // Rate
+        EvidenceRule.Of(ErrorCodes.RateLimited, @"too many requests|rate limit|\bthrottl|too many connections|server is busy|too busy|try again later|please try again|temporarily unavailable|Service Unavailable|reduce your request rate|Retry-After", "asked to slow down"),
+        // Quota (no code of its own)
+        EvidenceRule.Of(ErrorCodes.Unknown, @"quota|insufficient (?:storage|space)|storage (?:is )?full|not enough (?:space|storage)|over (?:its|the) limit|storage cap", "storage quota", QuotaHint),
+        // Consequences and environment
+        EvidenceRule.Of(ErrorCodes.Unknown, @"not deleting (?:files|directories) as there were IO errors|there (?:was|were) \d+ errors? in (?:the )?(?:copy|sync)|CA bundle|AWS_CA_BUNDLE|ca-?cert", "consequence or environment fault"),
+        // State
+        EvidenceRule.Of(ErrorCodes.Conflict, @"\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|can't copy directory - destination already exists|directory not empty|\balready exists\b|immutable file modified|source file is being updated|\blocked\b|precondition|Object in GLACIER|restore first|InvalidObjectState|archive tier|\bchanged\b[^\n]*(?:during|while)|invalid (?:file )?handle|not empty", "target in the wrong state"),
+        // Missing
+        EvidenceRule.Of(ErrorCodes.NotFound, @"\bdirectory not found\b|\bobject not found\b|is a directory or doesn't exist|\bdoes(?:n't| not) exist\b|\bnot found\b|\bno such (?:file|object|bucket|container|key)\b|\bNo Such\b", "not found"),
+        // Invalid requests and config
+        EvidenceRule.Of(ErrorCodes.ValidationError, @"(?:didn't|couldn't) find section in config(?: file)?|Didn't find key "".*"" in input|couldn't parse key|failed to read input JSON|invalid JSON|invalid character .* looking for|cannot unmarshal|Reshape failed|\bunknown key\b|expecting .* got|overlapping remotes|can't copy to (?:the )?same file|bucket or container name is needed|doesn't support|optional feature not implemented|not implemented|incompatible remotes|can't upload empty files|unsupported protocol scheme|invalid argument "".*"" for ""-|needs \d+ arguments? (?:minimum|maximum)|accepts (?:at most )?\d+ arg|method "".*"" not allowed|unsupported charset|\binvalid (?:value|parameter|name|path|url|option)\b|\bmust be\b|\bparse error\b|couldn't parse|\bBad Request\b", "invalid parameter or config"),
+        // Timeouts and unreachable said in rclone's words
+        EvidenceRule.Of(ErrorCodes.UpstreamTimeout, @"\bRequestTimeout\b|Request Time-?out|Gateway ?Time-?out|\bOperationTimedOut\b|\btimed out\b|\btimeout\b", "timeout"),
+        EvidenceRule.Of(ErrorCodes.NetworkError, @"corrupted on transfer|did not match data received|error reading uploaded data|\bBadDigest\b|\bBad ?Gateway\b|\bEOF\b|connection closed|closed by (?:remote|peer|server)", "connection broke"),
+        EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"couldn't connect|could not connect|unable to connect|failed to make FTP connection|connection failed|failed to dial", "could not connect"),
+    ];
+}

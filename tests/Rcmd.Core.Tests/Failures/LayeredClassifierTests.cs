@@ -1,0 +1,136 @@
+using Rcmd.Failures;
+using Rcmd.Failures.Layers;
+using Rcmd.Failures.Versions;
+
+namespace Rcmd.Core.Tests.Failures;
+
+/// <summary>Issue 16: wrappers peeled, evidence read layer by layer and named, rclone versions known.</summary>
+public sealed class LayeredClassifierTests
+{
+    private static readonly FailureClassifier Classifier = FailureClassifier.Default;
+
+    [Fact]
+    public void Peel_NestedWrappers_InnermostCause()
+    {
+        var inner = WrapperPeeler.Peel("ERROR : a.txt: Failed to copy: Attempt 1/3 failed with 1 errors and: error in ListJSON: couldn't list files: SlowDown: Please reduce your request rate.");
+        Assert.Equal("SlowDown: Please reduce your request rate.", inner);
+    }
+
+    [Fact]
+    public void Peel_NoWrapper_WholeText()
+    {
+        Assert.Equal("directory not found", WrapperPeeler.Peel("  directory not found "));
+    }
+
+    [Fact]
+    public void Classify_S3SlowDown_EvidenceNamesStatusAndCode()
+    {
+        var result = Classifier.Classify("Failed to copy: SlowDown: Please reduce your request rate.\n\tstatus code: 503, request id: 1, host id: 2");
+        Assert.Equal(ErrorCodes.RateLimited, result.Code);
+        Assert.Equal("HTTP 503 + SlowDown (s3)", result.Evidence);
+        Assert.Equal("provider", result.EvidenceLayer);
+    }
+
+    [Theory]
+    [InlineData("operation error S3: ListObjectsV2, https response error StatusCode: 403, RequestID: X1, HostID: H1, api error AccessDenied: Access Denied", "access_denied", "HTTP 403 + AccessDenied (s3 sdk v2)")]
+    [InlineData("operation error S3: HeadObject, https response error StatusCode: 404, RequestID: X1, HostID: H1, NotFound: Not Found", "not_found", "HTTP 404")]
+    [InlineData("RESPONSE 404: 404 The specified container does not exist.\nERROR CODE: ContainerNotFound", "not_found", "HTTP 404 + ContainerNotFound (azure)")]
+    [InlineData("Cannot upload files, storage cap exceeded. (403 storage_cap_exceeded)", "unknown", "storage_cap_exceeded (b2)")]
+    [InlineData("googleapi: Error 403: User Rate Limit Exceeded, userRateLimitExceeded", "rate_limited", "HTTP 403 + userRateLimitExceeded (googleapi)")]
+    [InlineData("oauth2: cannot fetch token: 400 Bad Request\nResponse: {\"error\":\"invalid_grant\"}", "invalid_credentials", "HTTP 400 + invalid_grant (oauth)")]
+    [InlineData("NewFs: failed to make FTP connection to \"h:21\": 530 Login incorrect.", "invalid_credentials", "FTP 530 (ftp)")]
+    [InlineData("sftp: \"Read only file system\" (SSH_FX_FAILURE)", "access_denied", "SSH_FX_FAILURE (sftp), read-only")]
+    public void Classify_ProviderFormats_CodeAndEvidence(string message, string expected, string evidence)
+    {
+        var result = Classifier.Classify(message);
+        Assert.Equal(expected, result.Code);
+        Assert.Contains(evidence, result.Evidence, StringComparison.Ordinal);
+        Assert.Equal("provider", result.EvidenceLayer);
+    }
+
+    [Theory]
+    [InlineData("Get \"https://h/\": dial tcp 10.0.0.1:443: i/o timeout", "endpoint_unreachable")]
+    [InlineData("Propfind \"http://h/\": net/http: timeout awaiting response headers", "upstream_timeout")]
+    [InlineData("read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer", "network_error")]
+    [InlineData("Get \"https://h/\": x509: certificate signed by unknown authority", "network_error")]
+    [InlineData("dial tcp: lookup s3.example.invalid: no such host", "endpoint_unreachable")]
+    public void Classify_GoNetworkErrors_ByWhereTheyFailed(string message, string expected)
+    {
+        var result = Classifier.Classify(message);
+        Assert.Equal(expected, result.Code);
+        Assert.Equal("network", result.EvidenceLayer);
+    }
+
+    [Theory]
+    [InlineData("sh: 1: rclone: not found")]
+    [InlineData("Error: spawn rclone ENOENT")]
+    [InlineData("FileNotFoundError: [Errno 2] No such file or directory: 'rclone'")]
+    [InlineData("exec: \"rclone\": executable file not found in $PATH")]
+    [InlineData("/usr/bin/env: ‘rclone’: No such file or directory")]
+    public void Classify_LauncherWithoutRclone_TransferEngineMissing(string message)
+    {
+        Assert.Equal(ErrorCodes.TransferEngineMissing, Classifier.Classify(message).Code);
+    }
+
+    [Theory]
+    [InlineData("didn't find backend called \"protondrive\"", "backend \"protondrive\"", "1.64")]
+    [InlineData("couldn't find method \"core/du\"", "RC method \"core/du\"", "1.64")]
+    [InlineData("Error: unknown flag: --max-buffer-memory", "flag \"--max-buffer-memory\"", "1.70")]
+    public void Classify_NameOfANewerRclone_IncompatibleNamingTheRelease(string message, string name, string version)
+    {
+        var result = Classifier.Classify(message);
+        Assert.Equal(ErrorCodes.TransferEngineIncompatible, result.Code);
+        Assert.Contains(name, result.Evidence, StringComparison.Ordinal);
+        Assert.Contains("rclone " + version, result.Suggestion, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("didn't find backend called \"dropboks\"")]
+    [InlineData("couldn't find method \"operations/copyflie\"")]
+    [InlineData("Error: unknown flag: --no-such-flag")]
+    public void Classify_NameNoReleaseHas_ValidationError(string message)
+    {
+        Assert.Equal(ErrorCodes.ValidationError, Classifier.Classify(message).Code);
+    }
+
+    [Fact]
+    public void RcloneVersions_Added_FirstReleaseOrNull()
+    {
+        Assert.Equal("1.58", RcloneVersions.Added(RcloneNameKind.Method, "sync/bisync"));
+        Assert.Equal(RcloneVersions.Oldest, RcloneVersions.Added(RcloneNameKind.Backend, "s3"));
+        Assert.Equal("1.70", RcloneVersions.Added(RcloneNameKind.Flag, "--max-buffer-memory"));
+        Assert.Null(RcloneVersions.Added(RcloneNameKind.Backend, "nosuchbackend"));
+    }
+
+    [Fact]
+    public void Classify_QuotaFull_UnknownWithQuotaSuggestion()
+    {
+        var result = Classifier.Classify("Failed to copy: quotaLimitReached: Quota limit reached", remote: "od");
+        Assert.Equal(ErrorCodes.Unknown, result.Code);
+        Assert.Contains("quota", result.Suggestion, StringComparison.OrdinalIgnoreCase);
+        Assert.False(result.Retryable);
+    }
+
+    [Fact]
+    public void Classify_JobNotFound_ServerRestarted()
+    {
+        Assert.Equal(ErrorCodes.ServerRestarted, Classifier.Classify("job not found", 500).Code);
+    }
+
+    [Fact]
+    public void ClassifyErrorResponse_From_CarriesEvidence()
+    {
+        var result = Classifier.Classify("error in ListJSON: NoSuchBucket: The specified bucket does not exist\n\tstatus code: 404, request id: , host id: ");
+        var reply = ClassifyErrorResponse.From(result);
+        Assert.Equal("HTTP 404 + NoSuchBucket (s3)", reply.Evidence);
+        Assert.Equal(result.Evidence, result.ToJobError("x").Evidence);
+    }
+
+    [Fact]
+    public void Classify_NothingToGoOn_NoEvidence()
+    {
+        var result = Classifier.Classify("something odd happened");
+        Assert.Equal(ErrorCodes.Unknown, result.Code);
+        Assert.Null(result.Evidence);
+    }
+}
