@@ -32,4 +32,7 @@ public static class ScheduleConstants
 
     /// <summary>Steps (fire times) taken for one schedule in one pass, so one schedule cannot hold a pass for long.</summary>
     internal const int MaxStepsPerSchedule = 20;
+
+    /// <summary>Schedules a pass steps through at once.</summary>
+    internal const int ConcurrentSchedules = 32;
 }

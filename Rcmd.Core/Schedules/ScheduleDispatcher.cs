@@ -40,17 +40,20 @@ public sealed partial class ScheduleDispatcher(
             var ids = due.ToArray();
             Random.Shared.Shuffle(ids);
             var loaded = await store.LoadAsync(ids, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < ids.Length; i++)
-            {
-                if (loaded[i] is { } entry)
+            // Schedules are independent: step through them concurrently (the one multiplexer pipelines the calls).
+            await Parallel.ForEachAsync(Enumerable.Range(0, ids.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = ScheduleConstants.ConcurrentSchedules, CancellationToken = cancellationToken },
+                async (i, token) =>
                 {
-                    await StepAsync(entry.Schedule, entry.State, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await store.SetDueAsync(ids[i], null, cancellationToken).ConfigureAwait(false);
-                }
-            }
+                    if (loaded[i] is { } entry)
+                    {
+                        await StepAsync(entry.Schedule, entry.State, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await store.SetDueAsync(ids[i], null, token).ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
         }
 
         await ReleaseQueuedAsync(cancellationToken).ConfigureAwait(false);
@@ -98,13 +101,20 @@ public sealed partial class ScheduleDispatcher(
             return;
         }
 
+        DateTimeOffset? dueSet = null;
+        var claimedAny = false;
         for (var steps = 0; steps < ScheduleConstants.MaxStepsPerSchedule; steps++)
         {
             var now = time.GetUtcNow();
             var step = SchedulePlanner.Step(schedule, timetable, state.Cursor, now, Options.MissedAfter);
             if (step.Kind is ScheduleStepKind.Wait or ScheduleStepKind.Done)
             {
-                await store.SetDueAsync(schedule.Id, step.DueAt, cancellationToken).ConfigureAwait(false);
+                // The last claim set the due time already; otherwise the stored one was stale (a restart, an edit).
+                if (!claimedAny || dueSet != step.DueAt)
+                {
+                    await store.SetDueAsync(schedule.Id, step.DueAt, cancellationToken).ConfigureAwait(false);
+                }
+
                 return;
             }
 
@@ -117,7 +127,7 @@ public sealed partial class ScheduleDispatcher(
             }
             else
             {
-                var busy = await IsRunningAsync(state, now, cancellationToken).ConfigureAwait(false);
+                var busy = schedule.Overlap != ScheduleOverlap.Parallel && await IsRunningAsync(state, now, cancellationToken).ConfigureAwait(false);
                 action = SchedulePlanner.Overlap(schedule.Overlap, busy, state.Queued is not null) switch
                 {
                     OverlapAction.Fire => ClaimAction.Fire,
@@ -141,6 +151,8 @@ public sealed partial class ScheduleDispatcher(
             switch (claim)
             {
                 case ClaimResult.Claimed:
+                    claimedAny = true;
+                    dueSet = nextDue;
                     state = state with { Cursor = planned };
                     if (action == ClaimAction.Fire)
                     {

@@ -18,7 +18,9 @@ public sealed class ScheduleFirer(JobStore jobs, BatchStore batches, TimeProvide
     public async Task<Job> CreateJobAsync(Schedule schedule, string jobId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schedule);
-        if (await jobs.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { } existing)
+        // A batch stages its items before its job exists: look first, so a job already there keeps its items. A job is
+        // one script that refuses an id that exists, so it needs no look.
+        if (schedule.Batch is not null && await jobs.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is { } existing)
         {
             return existing;
         }
