@@ -45,7 +45,7 @@ public enum ClaimResult
     /// <summary>The active run changed since it was read: read again and decide again.</summary>
     Changed,
 
-    /// <summary>The schedule was deleted.</summary>
+    /// <summary>The schedule was deleted, or paused (a pause wins over a scheduler that read the schedule before it).</summary>
     Gone,
 }
 
@@ -94,9 +94,14 @@ public sealed class ScheduleStore(RedisConnection redis)
     // ARGV: id, fire time ms, action, expected active job ('' = none), job id, lease until ms, run key, run json,
     //       next due ms ('' = none: leaves the due set, '-' = unchanged), runs kept, now ms
     private const string ClaimScript = """
-        if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-        local st = redis.call('HMGET', KEYS[2], 'cursor', 'active', 'queued')
+        local def = redis.call('GET', KEYS[1])
+        if not def then return -1 end
         local action = ARGV[3]
+        if action ~= 'now' and cjson.decode(def).paused == true then
+          redis.call('ZREM', KEYS[3], ARGV[1])
+          return -1
+        end
+        local st = redis.call('HMGET', KEYS[2], 'cursor', 'active', 'queued')
         local moves = action ~= 'now' and action ~= 'release'
         if moves and st[1] and tonumber(st[1]) >= tonumber(ARGV[2]) then return 0 end
         if action == 'release' and st[3] ~= ARGV[2] then return 0 end

@@ -179,6 +179,69 @@ public sealed class ScheduleDispatcherTests(RedisFixture redis) : IDisposable
     }
 
     [Fact]
+    public async Task Claim_SchedulerReadTheScheduleBeforeItWasPaused_PauseWins()
+    {
+        _s.Time.SetUtcNow(Start);
+        var store = new ScheduleStore(_s.Connection);
+        var schedule = await CreateAsync(store, "pp", "0 * * * * *", ScheduleOverlap.Parallel);
+        Assert.True(await store.ReplaceAsync(schedule with { Paused = true }, Start, null, dropQueued: true, Ct));
+        var planned = DateTimeOffset.Parse("2026-05-01T10:01:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        var claim = await store.ClaimAsync("pp", planned, ClaimAction.Fire, null, ScheduleStore.RunKey(planned),
+            new ScheduleRun { PlannedAt = planned, Outcome = ScheduleOutcomes.Started }, "job", planned.AddSeconds(30), planned.AddMinutes(1),
+            keepDue: false, planned, Ct);
+
+        Assert.Equal(ClaimResult.Gone, claim);
+        Assert.Null(await _s.Connection.Database.SortedSetScoreAsync(_s.Keys.DueSchedules, "pp"));
+    }
+
+    [Fact]
+    public async Task Pass_RedisRestartedMidway_NothingLostNothingTwice()
+    {
+        using var server = new RedisServer();
+        await server.StartAsync();
+        var keys = new RedisKeys("restart");
+        using var connection = new RedisConnection(server.ConnectionString, keys);
+        var store = new ScheduleStore(connection);
+        var jobs = new JobStore(connection);
+        _s.Time.SetUtcNow(Start);
+        var schedule = SchedulePlannerTests.Make("* * * * * *", overlap: ScheduleOverlap.Parallel) with { Id = "r1", CreatedAt = Start };
+        Assert.True(await store.CreateAsync(schedule, Start, Start.AddSeconds(0.5), Ct));
+        var dispatcher = Dispatcher(connection);
+        for (var i = 0; i < 10; i++)
+        {
+            _s.Time.Advance(TimeSpan.FromSeconds(1));
+            await dispatcher.PassAsync(Ct);
+        }
+
+        server.Stop(); // SIGTERM: the AOF is flushed, as on an ordinary restart
+        await server.StartAsync();
+        await Rcmd.Testing.Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                await connection.PingAsync();
+                return true;
+            }
+            catch (StackExchange.Redis.RedisConnectionException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(15), "the client to reconnect");
+        for (var i = 0; i < 10; i++)
+        {
+            _s.Time.Advance(TimeSpan.FromSeconds(1));
+            await dispatcher.PassAsync(Ct);
+        }
+
+        var ids = await connection.Database.SortedSetRangeByRankAsync(keys.AllJobs);
+        var fired = (await jobs.GetManyAsync(ids.Select(v => (string)v!), Ct)).Select(j => j.Id).Order(StringComparer.Ordinal).ToList();
+        var expected = Enumerable.Range(1, 20).Select(s => ScheduleFirer.JobIdFor("r1", DateTimeOffset.Parse("2026-05-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture).AddSeconds(s)))
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, fired);
+    }
+
+    [Fact]
     public async Task RunNow_BatchSchedule_BatchJobQueuedWithItsItems()
     {
         _s.Time.SetUtcNow(Start);
@@ -212,11 +275,12 @@ public sealed class ScheduleDispatcherTests(RedisFixture redis) : IDisposable
         return schedule;
     }
 
-    private ScheduleDispatcher Dispatcher()
+    private ScheduleDispatcher Dispatcher(RedisConnection? connection = null)
     {
-        var jobs = new JobStore(_s.Connection);
-        var firer = new ScheduleFirer(jobs, new BatchStore(_s.Connection), _s.Time);
-        return new ScheduleDispatcher(new ScheduleStore(_s.Connection), firer, jobs,
+        connection ??= _s.Connection;
+        var jobs = new JobStore(connection);
+        var firer = new ScheduleFirer(jobs, new BatchStore(connection), _s.Time);
+        return new ScheduleDispatcher(new ScheduleStore(connection), firer, jobs,
             new ScheduleMetrics(_metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()),
             MsOptions.Create(new ScheduleOptions()), _s.Time, NullLogger<ScheduleDispatcher>.Instance);
     }
