@@ -29,6 +29,7 @@ public static class Extensions
             .ValidateOnStart();
 
         builder.AddRcmdStorage();
+        services.AddRcmdSchedules(configuration);
 
         // The RCLONE_RETRY_* settings the Workers use too: a new job records its number of attempts (Job.MaxAttempts).
         services.AddSingleton(_ => RetrySettings.FromEnvironment(name => configuration[name]));
@@ -54,6 +55,7 @@ public static class Extensions
         {
             options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             options.SerializerOptions.TypeInfoResolverChain.Insert(0, RcmdJsonContext.Default);
+            options.SerializerOptions.TypeInfoResolverChain.Insert(1, Rcmd.Schedules.ScheduleJsonContext.Default);
         });
         services.AddOpenApi();
 

@@ -56,6 +56,9 @@ public sealed record Job
     /// <summary>The job this one runs again ("Run again" on a failed or canceled job); null for a job submitted afresh.</summary>
     public string? RetryOf { get; init; }
 
+    /// <summary>The schedule that started this job (Schedules/); null for a job submitted by hand.</summary>
+    public string? ScheduleId { get; init; }
+
     /// <summary>
     /// A batch's counts and state (<see cref="JobType.Batch"/> only), written at each checkpoint; its items and their
     /// results live apart from the record (<see cref="Batches.BatchStore"/>).

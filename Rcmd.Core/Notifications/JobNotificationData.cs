@@ -47,6 +47,9 @@ public sealed record JobNotificationData
     /// <summary>When a retrying job runs again.</summary>
     public DateTimeOffset? RetryAt { get; init; }
 
+    /// <summary>The schedule that started the job (what channel schedule filters match); null for a job submitted by hand.</summary>
+    public string? ScheduleId { get; init; }
+
     /// <summary>The event a state change raises, or null (see <see cref="NotificationTypes"/>; canceled jobs raise none).</summary>
     public static string? EventFor(JobState previous, Job next) =>
         JobTransitions.Classify(previous, next) switch
@@ -77,6 +80,7 @@ public sealed record JobNotificationData
             Error = Shorten(failed ? job.Error?.Message : retrying ? job.Wait?.Message : null),
             Suggestion = failed ? job.Error?.Suggestion : null,
             RetryAt = retrying ? job.Wait?.DueAt : null,
+            ScheduleId = job.ScheduleId,
         };
     }
 

@@ -284,7 +284,7 @@ public sealed class NotificationDispatcher : BackgroundService
         }
     }
 
-    /// <summary>Whether a channel takes an entry: its events, then its remotes (either end of a job), then its job types.</summary>
+    /// <summary>Whether a channel takes an entry: its events, then its remotes (either end of a job), its schedules, then its job types.</summary>
     internal static bool Matches(NotificationChannelOptions channel, NotificationEntry entry)
     {
         var events = channel.EffectiveEvents;
@@ -295,6 +295,12 @@ public sealed class NotificationDispatcher : BackgroundService
 
         if (channel.Remotes.Count > 0
             && !channel.Remotes.Any(r => string.Equals(r, entry.Remote, StringComparison.Ordinal) || string.Equals(r, entry.DestinationRemote, StringComparison.Ordinal)))
+        {
+            return false;
+        }
+
+        if (channel.Schedules.Count > 0 && entry.Event.StartsWith("JOB_", StringComparison.Ordinal)
+            && (entry.Get("scheduleId") is not { } schedule || !channel.Schedules.Contains(schedule, StringComparer.Ordinal)))
         {
             return false;
         }

@@ -137,6 +137,9 @@ public sealed class NotificationChannelOptions
     /// <summary>Only job events of these job types (remote events are not filtered by it). Default: any type.</summary>
     public List<string> JobTypes { get; set; } = [];
 
+    /// <summary>Only job events of jobs started by these schedules (ids; remote events are not filtered by it). Default: any job.</summary>
+    public List<string> Schedules { get; set; } = [];
+
     /// <summary>One alert per (channel, event, remote) per this long for <see cref="CooldownEvents"/>; 0 = none. Default 5 minutes.</summary>
     public TimeSpan Cooldown { get; set; } = NotificationConstants.DefaultCooldown;
 

@@ -36,6 +36,14 @@ namespace Rcmd.Storage;
 ///   rcmd:batch:{id}:due         zset    retry-queued item indexes, scored by due time (ms)
 ///   rcmd:batch:{id}:state:{s}   zset    item indexes whose result is in state s (scored by index) — report filters
 ///   rcmd:semaphore:{remote}     zset    per-remote concurrency permits across Workers: holder → lease expiry (ms)
+///   rcmd:schedule:{id}          string  a schedule's definition (JSON) (Schedules/ScheduleStore)
+///   rcmd:schedule:{id}:state    hash    cursor (last fire time dealt with, ms), active job id and claim time, queued fire time
+///   rcmd:schedule:{id}:runs     zset    run keys (fire time in ms, or m{ms} for a run-now) scored by fire time — history pages
+///   rcmd:schedule:{id}:run      hash    run key → the run (JSON: planned, started, job id, outcome)
+///   rcmd:schedules:all          zset    every schedule id, scored by creation time (ms) — lists
+///   rcmd:schedules:due          zset    active schedule ids scored by their next due time (ms) — what a scheduler reads
+///   rcmd:schedules:firing       zset    "{id} {run key} {job id}" claimed but not yet a job, scored by claim lease expiry (ms)
+///   rcmd:schedules:queued       zset    ids of queue_one schedules holding a fire time until their run ends
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
 /// </summary>
@@ -96,4 +104,12 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string BatchDue(string id) => $"{Prefix}:batch:{id}:due";
     public string BatchItemsInState(string id, Batches.BatchItemState state) => $"{Prefix}:batch:{id}:state:{Batches.BatchItemStates.ToWire(state)}";
     public string RemoteSemaphore(string remote) => $"{Prefix}:semaphore:{remote}";
+    public string Schedule(string id) => $"{Prefix}:schedule:{id}";
+    public string ScheduleState(string id) => $"{Prefix}:schedule:{id}:state";
+    public string ScheduleRuns(string id) => $"{Prefix}:schedule:{id}:runs";
+    public string ScheduleRunLog(string id) => $"{Prefix}:schedule:{id}:run";
+    public string AllSchedules => $"{Prefix}:schedules:all";
+    public string DueSchedules => $"{Prefix}:schedules:due";
+    public string FiringSchedules => $"{Prefix}:schedules:firing";
+    public string QueuedSchedules => $"{Prefix}:schedules:queued";
 }

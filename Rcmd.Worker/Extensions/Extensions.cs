@@ -65,6 +65,8 @@ public static class Extensions
         services.AddHostedService<JobRunnerService>();
         services.AddHostedService<LeaseReaperService>();
         services.AddHostedService<WaitingJobsService>();
+        services.AddRcmdSchedules(configuration);
+        services.AddHostedService<SchedulerService>();
         services.AddRcmdNotifications(configuration);
 
         services.AddHealthChecks()

@@ -16,6 +16,9 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
     /// <summary>dashboards: how long the live traffic runs (<c>--minutes N</c>, RSS printed every minute).</summary>
     public double Minutes { get; init; } = 10;
 
+    /// <summary>schedules: how many schedules are stored (<c>--schedules N</c>, default 10,000).</summary>
+    public int Schedules { get; init; } = 10_000;
+
     public static BenchOptions Parse(string[] args)
     {
         var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -32,6 +35,7 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
             Running = Int("--running", 0),
             Items = Int("--items", 100_000),
             Dashboards = Int("--dashboards", 20),
+            Schedules = Int("--schedules", 10_000),
             Minutes = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : 10,
         };
     }
