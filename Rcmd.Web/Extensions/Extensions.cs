@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Radzen;
+using MudBlazor;
+using MudBlazor.Services;
 using Rcmd.Web.Components;
 using Rcmd.Web.Services;
 
@@ -11,11 +12,15 @@ public static class Extensions
 {
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
-        // Serve Radzen's files (_content/…) and the scoped-CSS bundle from the build output in every environment, not
+        // Serve MudBlazor's files (_content/…) and the scoped-CSS bundle from the build output in every environment, not
         // only Development: `dotnet run`/the AppHost may start the dashboard as Production. A no-op once published.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            o.SnackbarConfiguration.VisibleStateDuration = 5000;
+        });
         builder.Services.AddRcmdApiClient(builder.Configuration);
         builder.Services.AddLiveEvents(builder.Configuration);
     }
