@@ -48,18 +48,10 @@ public static class Extensions
                 http.Timeout = options.Timeout;
             })
             .AddHttpMessageHandler<ApiKeyHandler>();
-
-        // The live stream stays open for hours: no overall timeout (LiveEventsService watches for silence instead).
-        services.AddHttpClient(LiveEventsConstants.HttpClientName, (sp, http) =>
-            {
-                http.BaseAddress = sp.GetRequiredService<IOptions<RcmdApiOptions>>().Value.BaseAddress;
-                http.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .AddHttpMessageHandler<ApiKeyHandler>();
         return services;
     }
 
-    /// <summary>The one live-event hub of the process and the hosted service that feeds it from the Api.</summary>
+    /// <summary>The one live-event fan-out of the process and the SignalR client that feeds it from the Api's hub.</summary>
     public static IServiceCollection AddLiveEvents(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LiveEventsOptions>()
@@ -68,7 +60,8 @@ public static class Extensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiveEvents>();
-        services.AddHostedService<LiveEventsService>();
+        services.TryAddSingleton<LiveHubClient>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveHubClient>());
         return services;
     }
 

@@ -107,7 +107,7 @@ public sealed partial class JobDetail : IDisposable
         _actionMessage = null;
         _actionError = null;
         _newJobId = null;
-        _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)), job => job.Id == id);
+        _jobUpdates = Live.SubscribeJob(id, jobs => InvokeAsync(() => Apply(jobs)));
         await LoadAsync();
     }
 
