@@ -67,7 +67,7 @@ public sealed partial class RemotePane : IDisposable
     protected override void OnInitialized()
     {
         _remote = InitialRemote ?? RemoteOption.Local;
-        _path = InitialPath ?? string.Empty;
+        _path = (InitialPath ?? string.Empty).Trim('/');
     }
 
     /// <summary>The path rclone and jobs take for <paramref name="path"/> on <paramref name="remote"/>.</summary>

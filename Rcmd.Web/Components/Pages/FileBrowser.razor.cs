@@ -20,8 +20,6 @@ public sealed partial class FileBrowser : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private IReadOnlyList<RemoteOption> _remotes = [new(RemoteOption.Local, "Local filesystem")];
     private ApiError? _remotesError;
-    private RemotePane? _source;
-    private RemotePane? _destination;
     private (string Remote, string Path) _from = (RemoteOption.Local, string.Empty);
     private (string Remote, string Path) _to = (RemoteOption.Local, string.Empty);
     private IReadOnlyCollection<FileEntry> _selected = [];
@@ -47,6 +45,13 @@ public sealed partial class FileBrowser : IDisposable
     [SupplyParameterFromQuery(Name = "path")]
     public string? Path { get; set; }
 
+    /// <summary>The destination pane's remote and folder: <c>&amp;toRemote=…&amp;to=…</c>.</summary>
+    [SupplyParameterFromQuery(Name = "toRemote")]
+    public string? ToRemote { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    public string? To { get; set; }
+
     private bool CanStart => !_starting && (_op == "delete" || _selected.Count > 0 || !string.IsNullOrEmpty(_from.Path) || _from != _to);
 
     private string PlanText
@@ -62,7 +67,8 @@ public sealed partial class FileBrowser : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _from = (Remote ?? RemoteOption.Local, Path ?? string.Empty);
+        _from = (Remote ?? RemoteOption.Local, (Path ?? string.Empty).Trim('/'));
+        _to = (ToRemote ?? RemoteOption.Local, (To ?? string.Empty).Trim('/'));
         var remotes = await Api.GetRemotesAsync(_disposed.Token);
         if (remotes.IsSuccess)
         {
