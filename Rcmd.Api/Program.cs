@@ -1,6 +1,7 @@
 using Rcmd.Api.Apis;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Extensions;
+using Rcmd.Api.Hubs;
 using Rcmd.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ app.MapJobsApi();
 app.MapBatchesApi();
 app.MapRemotesApi();
 app.MapEventsApi();
+app.MapHub<LiveHub>(LiveHub.Path).RequireAuthorization(SecurityExtensions.Policy);
 app.MapNotificationsApi();
 app.MapErrorsApi();
 app.MapStatsApi();

@@ -47,8 +47,9 @@ public static class RemotesApi
         };
         foreach (var operation in RemoteReads.Operations)
         {
-            api.MapGet($"/{{name}}/{operation}", (string name, string? path, HttpContext context, RcloneClient rclone, RemoteReads reads,
-                    CancellationToken cancellationToken) => Read(name, operation, path, context, rclone, reads, cancellationToken))
+            api.MapGet($"/{{name}}/{operation}", (string name, string? path, int? offset, int? limit, string? sort, string? filter,
+                    HttpContext context, RcloneClient rclone, RemoteReads reads, CancellationToken cancellationToken) =>
+                    Read(name, operation, path, new PageQuery(offset, limit, sort, filter), context, rclone, reads, cancellationToken))
                 .WithName($"ReadRemote{char.ToUpperInvariant(operation[0])}{operation[1..]}")
                 .WithSummary($"rclone operations/{operation} on a configured remote, through its circuit breaker (stale cache or fallback while open)")
                 .Produces<RemoteReadResponse>()
@@ -107,8 +108,11 @@ public static class RemotesApi
         });
     }
 
-    private static async Task<IResult> Read(string name, string operation, string? path, HttpContext context, RcloneClient rclone,
-        RemoteReads reads, CancellationToken cancellationToken)
+    /// <summary>Paging of a <c>list</c> read (see <see cref="ListingPage"/>); all null = the whole listing, as rclone gives it.</summary>
+    private sealed record PageQuery(int? Offset, int? Limit, string? Sort, string? Filter);
+
+    private static async Task<IResult> Read(string name, string operation, string? path, PageQuery page, HttpContext context,
+        RcloneClient rclone, RemoteReads reads, CancellationToken cancellationToken)
     {
         path ??= string.Empty;
         if (CheckPath(path) is { } problem)
@@ -116,16 +120,28 @@ public static class RemotesApi
             return TypedResults.BadRequest(Errors.ApiErrors.Validation("path", problem));
         }
 
-        var remotes = await rclone.ListRemotesAsync(cancellationToken);
-        if (!remotes.Any(r => r.Name == name))
+        var paged = operation == "list" && ListingPage.Requested(page.Offset, page.Limit, page.Sort, page.Filter);
+        if (paged && ListingPage.Check(page.Offset, page.Limit, page.Sort, page.Filter) is { } pageProblem)
         {
-            return TypedResults.NotFound(UnknownRemote(name, configuredOnly: true));
+            return TypedResults.BadRequest(Errors.ApiErrors.Validation("page", pageProblem));
+        }
+
+        // The local filesystem of rcd's host (":local", paths from "/") needs no remote in rclone's config.
+        if (name != RemoteReads.LocalRemote)
+        {
+            var remotes = await rclone.ListRemotesAsync(cancellationToken);
+            if (!remotes.Any(r => r.Name == name))
+            {
+                return TypedResults.NotFound(UnknownRemote(name, configuredOnly: true));
+            }
         }
 
         var outcome = await reads.ReadAsync(name, operation, path, cancellationToken);
         if (outcome.Response is { } response)
         {
-            return TypedResults.Ok(response);
+            return TypedResults.Ok(paged
+                ? response with { Result = ListingPage.Cut(response.Result, page.Offset, page.Limit, page.Sort, page.Filter) }
+                : response);
         }
 
         if (outcome.RetryAfterSeconds is { } seconds)

@@ -48,6 +48,11 @@ public static class Extensions
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
 
+        // The dashboard's live feed: the same events over SignalR (/hubs/events), in groups per page.
+        services.AddSignalR();
+        services.AddSingleton<LiveGroups>();
+        services.AddHostedService<LiveHubRelay>();
+
         services.AddApiErrors();
         services.AddApiSecurity();
 

@@ -191,7 +191,29 @@ public sealed partial class RemoteReads(
         }
     }
 
-    internal static (string Method, JsonObject Parameters) Command(string remote, string operation, string path) => operation switch
+    /// <summary>The local filesystem of rcd's host, read without a configured remote (paths from its root, "/").</summary>
+    public const string LocalRemote = ":local";
+
+    internal static (string Method, JsonObject Parameters) Command(string remote, string operation, string path) => remote == LocalRemote
+        ? LocalCommand(operation, path)
+        : RemoteCommand(remote, operation, path);
+
+    private static (string Method, JsonObject Parameters) LocalCommand(string operation, string path)
+    {
+        var (method, parameters) = RemoteCommand(":local", operation, path.TrimStart('/'));
+        if (operation == "list")
+        {
+            parameters["fs"] = ":local:/";
+        }
+        else
+        {
+            parameters["fs"] = ":local:/" + path.TrimStart('/');
+        }
+
+        return (method, parameters);
+    }
+
+    private static (string Method, JsonObject Parameters) RemoteCommand(string remote, string operation, string path) => operation switch
     {
         "list" => ("operations/list", new JsonObject
         {

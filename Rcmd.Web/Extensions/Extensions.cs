@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Radzen;
+using MudBlazor;
+using MudBlazor.Services;
 using Rcmd.Web.Components;
 using Rcmd.Web.Services;
 
@@ -12,11 +13,15 @@ public static class Extensions
 {
     public static void AddApplicationServices(this WebApplicationBuilder builder)
     {
-        // Serve Radzen's files (_content/…) and the scoped-CSS bundle from the build output in every environment, not
+        // Serve MudBlazor's files (_content/…) and the scoped-CSS bundle from the build output in every environment, not
         // only Development: `dotnet run`/the AppHost may start the dashboard as Production. A no-op once published.
         builder.WebHost.UseStaticWebAssets();
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices(o =>
+        {
+            o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
+            o.SnackbarConfiguration.VisibleStateDuration = 5000;
+        });
         builder.Services.AddRcmdApiClient(builder.Configuration);
         builder.Services.AddLiveEvents(builder.Configuration);
     }
@@ -34,6 +39,9 @@ public static class Extensions
                 o.BaseAddress = configuration.GetSection("services:" + RcmdApiConstants.ServiceName).Exists()
                     ? new Uri($"http://{RcmdApiConstants.ServiceName}/")
                     : null;
+                o.HubAddress = (configuration["services:api:https:0"] ?? configuration["services:api:http:0"]) is { Length: > 0 } direct
+                    ? new Uri(direct)
+                    : null;
                 o.ApiKey = configuration[RcmdApiConstants.ApiKeyConfigKey];
             })
             .ValidateDataAnnotations()
@@ -50,19 +58,10 @@ public static class Extensions
             // The standard handler as ServiceDefaults gives it, except that a POST (submit, cancel, retry) is never sent twice.
             .RemoveAllResilienceHandlers()
             .AddStandardResilienceHandler(o => o.Retry.DisableForUnsafeHttpMethods());
-
-        // The live stream stays open for hours: no overall timeout (LiveEventsService watches for silence instead).
-        services.AddHttpClient(LiveEventsConstants.HttpClientName, (sp, http) =>
-            {
-                http.BaseAddress = sp.GetRequiredService<IOptions<RcmdApiOptions>>().Value.BaseAddress;
-                http.Timeout = Timeout.InfiniteTimeSpan;
-            })
-            .RemoveAllResilienceHandlers() // no total timeout on a stream (LiveEventsService reconnects by itself)
-            .AddHttpMessageHandler<ApiKeyHandler>();
         return services;
     }
 
-    /// <summary>The one live-event hub of the process and the hosted service that feeds it from the Api.</summary>
+    /// <summary>The one live-event fan-out of the process and the SignalR client that feeds it from the Api's hub.</summary>
     public static IServiceCollection AddLiveEvents(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<LiveEventsOptions>()
@@ -71,7 +70,8 @@ public static class Extensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LiveEvents>();
-        services.AddHostedService<LiveEventsService>();
+        services.TryAddSingleton<LiveHubClient>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveHubClient>());
         return services;
     }
 

@@ -51,9 +51,68 @@ public sealed record BatchSubmission
     public Batches.BatchOptions? Options { get; init; }
 }
 
+/// <summary>
+/// <c>GET /api/remotes/{name}/list|about|size</c>: rclone's answer in <see cref="Result"/> and where it came from — the
+/// remote just now, or (its circuit breaker open) the cached result, <see cref="Stale"/>, <see cref="AgeSeconds"/> old.
+/// </summary>
+public sealed record RemoteRead
+{
+    public string Remote { get; init; } = string.Empty;
+    public string Operation { get; init; } = string.Empty;
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary><c>remote</c>, <c>cache</c> or <c>fallback</c>.</summary>
+    public string Source { get; init; } = "remote";
+    public bool Stale { get; init; }
+    public double? AgeSeconds { get; init; }
+    public string? FallbackRemote { get; init; }
+    public DateTimeOffset ReadAt { get; init; }
+    public JsonElement Result { get; init; }
+}
+
+/// <summary>One page of a directory (<c>list</c> with <c>offset</c>/<c>limit</c>): its entries and how many match in all.</summary>
+public sealed record ListingPage
+{
+    public IReadOnlyList<FileEntry> List { get; init; } = [];
+    public int Total { get; init; }
+    public int Offset { get; init; }
+    public int Limit { get; init; }
+}
+
+/// <summary>A file or folder as rclone lists it.</summary>
+public sealed record FileEntry
+{
+    public string Name { get; init; } = string.Empty;
+    public string Path { get; init; } = string.Empty;
+    public long Size { get; init; }
+    public string? MimeType { get; init; }
+    public DateTimeOffset? ModTime { get; init; }
+    public bool IsDir { get; init; }
+}
+
+/// <summary>rclone's <c>about</c>: the remote's quota, each number when the backend knows it.</summary>
+public sealed record AboutResult
+{
+    public long? Total { get; init; }
+    public long? Used { get; init; }
+    public long? Free { get; init; }
+    public long? Trashed { get; init; }
+}
+
+/// <summary>rclone's <c>size</c>: files and bytes under a path.</summary>
+public sealed record SizeResult
+{
+    public long Count { get; init; }
+    public long Bytes { get; init; }
+}
+
 /// <summary>JSON for the Web's own view of Api shapes that Rcmd.Core does not define.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, AllowTrailingCommas = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(RemoteList))]
 [JsonSerializable(typeof(BatchSubmission))]
+[JsonSerializable(typeof(RemoteRead))]
+[JsonSerializable(typeof(ListingPage))]
+[JsonSerializable(typeof(AboutResult))]
+[JsonSerializable(typeof(SizeResult))]
 internal sealed partial class WebJsonContext : JsonSerializerContext;

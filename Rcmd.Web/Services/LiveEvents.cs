@@ -7,8 +7,10 @@ namespace Rcmd.Web.Services;
 /// <summary>
 /// The Web process's one view of the Api's live stream, fanned out to every circuit (the Aspire Dashboard's
 /// subscription shape): components <see cref="Subscribe"/> in <c>OnInitialized</c>, marshal to their renderer with
-/// <c>InvokeAsync</c>, and dispose the subscription. <see cref="LiveEventsService"/> feeds it from
-/// <c>GET /api/sse/status</c>; tests push events with <see cref="PublishAsync"/>.
+/// <c>InvokeAsync</c>, and dispose the subscription. <see cref="LiveHubClient"/> feeds it from the Api's hub
+/// (<c>/hubs/events</c>); tests push events with <see cref="PublishAsync"/>. A subscription says which of the hub's
+/// groups it needs (<c>status</c>: every event; <c>job:{id}</c>: one job), and the process is in a group while any
+/// subscription needs it.
 /// Handlers run on the publisher's thread and must be quick: buffer, then hand over to the renderer.
 /// </summary>
 public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, TimeProvider time, ILogger<LiveEvents> logger)
@@ -16,8 +18,30 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
     private readonly Lock _lock = new();
     private Subscription<RcmdEvent>[] _subscribers = [];
     private Subscription<bool>[] _connectionSubscribers = [];
+    private readonly Dictionary<string, int> _groups = new(StringComparer.Ordinal);
     private volatile bool _connected;
     private long _eventCount;
+
+    /// <summary>The hub groups some subscription needs now (<c>status</c>, <c>job:{id}</c>).</summary>
+    public IReadOnlyList<string> Groups
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _groups.Keys];
+            }
+        }
+    }
+
+    /// <summary>Raised with a group and true when the first subscription needs it, false when the last one lets go.</summary>
+    public event Action<string, bool>? GroupChanged;
+
+    /// <summary>The hub group of every event (the Status page, the Jobs grid).</summary>
+    public const string StatusGroup = "status";
+
+    /// <summary>The hub group of one job's events (its page; a batch is a job).</summary>
+    public static string JobGroup(string jobId) => "job:" + jobId;
 
     /// <summary>Whether the stream from the Api is open now.</summary>
     public bool IsConnected => _connected;
@@ -38,7 +62,57 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
     }
 
     /// <summary>Calls <paramref name="handler"/> with every event until the returned subscription is disposed.</summary>
-    public IDisposable Subscribe(Func<RcmdEvent, Task> handler) => Add(ref _subscribers, handler);
+    public IDisposable Subscribe(Func<RcmdEvent, Task> handler) => Subscribe(handler, StatusGroup);
+
+    /// <summary>Calls <paramref name="handler"/> with the events of <paramref name="group"/> (and any other the process gets).</summary>
+    internal IDisposable Subscribe(Func<RcmdEvent, Task> handler, string group)
+    {
+        var subscription = Add(ref _subscribers, handler);
+        var watch = Watch(group);
+        return new Both(subscription, watch);
+    }
+
+    /// <summary>Keeps the process in hub group <paramref name="group"/> until the result is disposed (counted).</summary>
+    public IDisposable Watch(string group)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(group);
+        bool first;
+        lock (_lock)
+        {
+            _groups[group] = _groups.GetValueOrDefault(group) + 1;
+            first = _groups[group] == 1;
+        }
+
+        if (first)
+        {
+            GroupChanged?.Invoke(group, true);
+        }
+
+        return new GroupWatch(this, group);
+    }
+
+    private void Unwatch(string group)
+    {
+        bool last;
+        lock (_lock)
+        {
+            var count = _groups.GetValueOrDefault(group) - 1;
+            last = count <= 0;
+            if (last)
+            {
+                _groups.Remove(group);
+            }
+            else
+            {
+                _groups[group] = count;
+            }
+        }
+
+        if (last)
+        {
+            GroupChanged?.Invoke(group, false);
+        }
+    }
 
     /// <summary>Calls <paramref name="handler"/> with the new state each time the stream connects or drops.</summary>
     public IDisposable SubscribeConnection(Func<bool, Task> handler) => Add(ref _connectionSubscribers, handler);
@@ -49,7 +123,11 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
     /// few times a second however busy the system is. The first update after a quiet spell goes through at once.
     /// </summary>
     public IDisposable SubscribeJobs(Func<IReadOnlyList<Job>, Task> apply, Func<Job, bool>? filter = null, TimeSpan? interval = null) =>
-        new JobUpdateBuffer(this, apply, filter, interval ?? options.Value.RenderInterval, time, logger);
+        new JobUpdateBuffer(this, apply, filter, interval ?? options.Value.RenderInterval, time, logger, StatusGroup);
+
+    /// <summary>The updates of job <paramref name="jobId"/> only, as <see cref="SubscribeJobs"/> hands them (its hub group only).</summary>
+    public IDisposable SubscribeJob(string jobId, Func<IReadOnlyList<Job>, Task> apply, TimeSpan? interval = null) =>
+        new JobUpdateBuffer(this, apply, job => job.Id == jobId, interval ?? options.Value.RenderInterval, time, logger, JobGroup(jobId));
 
     public async Task PublishAsync(RcmdEvent @event)
     {
@@ -131,6 +209,28 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
     [LoggerMessage(1, LogLevel.Warning, "A live-event subscriber failed")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception);
 
+    private sealed class Both(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+        }
+    }
+
+    private sealed class GroupWatch(LiveEvents owner, string group) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                owner.Unwatch(group);
+            }
+        }
+    }
+
     private sealed class Subscription<T>(LiveEvents owner, Func<T, Task> handler) : IDisposable
     {
         public Func<T, Task> Handler { get; } = handler;
@@ -154,14 +254,14 @@ public sealed partial class LiveEvents(IOptions<LiveEventsOptions> options, Time
         private long? _lastFlush;
 
         public JobUpdateBuffer(LiveEvents events, Func<IReadOnlyList<Job>, Task> apply, Func<Job, bool>? filter,
-            TimeSpan interval, TimeProvider time, ILogger logger)
+            TimeSpan interval, TimeProvider time, ILogger logger, string group)
         {
             _apply = apply;
             _filter = filter;
             _interval = interval;
             _time = time;
             _logger = logger;
-            _subscription = events.Subscribe(OnEventAsync);
+            _subscription = events.Subscribe(OnEventAsync, group);
         }
 
         public void Dispose()

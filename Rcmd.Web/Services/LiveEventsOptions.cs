@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Rcmd.Web.Services;
 
-/// <summary>How the Web server follows the Api's live stream (<c>GET /api/sse/status</c>). Section <c>Rcmd:LiveEvents</c>.</summary>
+/// <summary>How the Web server follows the Api's live hub (<c>/hubs/events</c>). Section <c>Rcmd:LiveEvents</c>.</summary>
 public sealed class LiveEventsOptions
 {
     public const string SectionName = "Rcmd:LiveEvents";
@@ -16,8 +16,8 @@ public sealed class LiveEventsOptions
     public TimeSpan MaxReconnectDelay { get; set; } = LiveEventsConstants.MaxReconnectDelay;
 
     /// <summary>
-    /// A stream that carries nothing — not even a heartbeat comment — for this long is taken as dead and reopened.
-    /// Default 45 s.
+    /// A hub connection that carries nothing — not even a keep-alive ping (sent by the Api every 15 s) — for this long is
+    /// taken as dead and reconnected (SignalR's server timeout). Default 45 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan IdleTimeout { get; set; } = LiveEventsConstants.IdleTimeout;
@@ -31,7 +31,7 @@ public sealed class LiveEventsOptions
     public TimeSpan RenderInterval { get; set; } = LiveEventsConstants.RenderInterval;
 
     /// <summary>
-    /// The same for the Jobs grid, whose render (a Radzen DataGrid of up to 100 rows) costs many times a Status render
+    /// The same for the Jobs grid, whose render (a MudDataGrid of up to 100 rows) costs many times a Status render
     /// and whose rows change together: at most ~4 renders a second. Default 250 ms.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:00:10")]
@@ -40,8 +40,7 @@ public sealed class LiveEventsOptions
 
 internal static class LiveEventsConstants
 {
-    public const string HttpClientName = "rcmd-api-sse";
-    public const string StatusStreamPath = "api/sse/status";
+    public const string HubPath = "hubs/events";
     public static readonly TimeSpan MinReconnectDelay = TimeSpan.FromMilliseconds(500);
     public static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(45);

@@ -110,6 +110,46 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
     public Task<ApiResult<RemoteList>> GetRemotesAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "api/remotes", null, WebJsonContext.Default.RemoteList, cancellationToken);
 
+    /// <summary>One page of a directory (sorted folders first, filtered by name) on a remote or <c>:local</c>.</summary>
+    public async Task<ApiResult<(RemoteRead Read, ListingPage Page)>> ListAsync(string remote, string path, int offset, int limit,
+        string sort, string? filter, CancellationToken cancellationToken)
+    {
+        var uri = $"api/remotes/{Uri.EscapeDataString(remote)}/list?path={Uri.EscapeDataString(path)}&offset={offset}&limit={limit}"
+            + $"&sort={Uri.EscapeDataString(sort)}" + (string.IsNullOrEmpty(filter) ? string.Empty : "&filter=" + Uri.EscapeDataString(filter));
+        var read = await SendAsync(HttpMethod.Get, uri, null, WebJsonContext.Default.RemoteRead, cancellationToken);
+        if (!read.IsSuccess)
+        {
+            return ApiResult<(RemoteRead, ListingPage)>.Fail(read.Error);
+        }
+
+        var page = read.Value.Result.Deserialize(WebJsonContext.Default.ListingPage) ?? new ListingPage();
+        return ApiResult<(RemoteRead, ListingPage)>.Ok((read.Value, page));
+    }
+
+    /// <summary>rclone's <c>about</c> (quota) of a remote.</summary>
+    public Task<ApiResult<(RemoteRead Read, AboutResult About)>> AboutAsync(string remote, string path, CancellationToken cancellationToken) =>
+        ReadAsync(remote, "about", path, WebJsonContext.Default.AboutResult, cancellationToken);
+
+    /// <summary>rclone's <c>size</c> (files and bytes) under a path.</summary>
+    public Task<ApiResult<(RemoteRead Read, SizeResult Size)>> SizeAsync(string remote, string path, CancellationToken cancellationToken) =>
+        ReadAsync(remote, "size", path, WebJsonContext.Default.SizeResult, cancellationToken);
+
+    private async Task<ApiResult<(RemoteRead, T)>> ReadAsync<T>(string remote, string operation, string path, JsonTypeInfo<T> type,
+        CancellationToken cancellationToken) where T : class
+    {
+        var uri = $"api/remotes/{Uri.EscapeDataString(remote)}/{operation}?path={Uri.EscapeDataString(path)}";
+        var read = await SendAsync(HttpMethod.Get, uri, null, WebJsonContext.Default.RemoteRead, cancellationToken);
+        if (!read.IsSuccess)
+        {
+            return ApiResult<(RemoteRead, T)>.Fail(read.Error);
+        }
+
+        var value = read.Value.Result.Deserialize(type);
+        return value is null
+            ? ApiResult<(RemoteRead, T)>.Fail(new ApiError(ApiErrorKind.Failed, $"The Api answered {operation} with an empty result."))
+            : ApiResult<(RemoteRead, T)>.Ok((read.Value, value));
+    }
+
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string uri, HttpContent? content, JsonTypeInfo<T> type,
         CancellationToken cancellationToken)
     {

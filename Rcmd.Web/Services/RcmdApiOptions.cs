@@ -12,6 +12,12 @@ public sealed class RcmdApiOptions
     [Required(ErrorMessage = "The Api's address is not configured: set services__api__http__0 (e.g. http://127.0.0.1:5080).")]
     public Uri? BaseAddress { get; set; }
 
+    /// <summary>
+    /// The Api's concrete address for the SignalR client, which does not go through IHttpClientFactory and so not through
+    /// service discovery: <c>services:api:http:0</c> as given. Null: <see cref="BaseAddress"/>.
+    /// </summary>
+    public Uri? HubAddress { get; set; }
+
     /// <summary>Sent as <c>X-Api-Key</c> on every Api call when set. Read from <c>Rcmd:ApiKey</c>. Default: none.</summary>
     public string? ApiKey { get; set; }
 

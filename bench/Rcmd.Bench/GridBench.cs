@@ -57,7 +57,7 @@ public static class GridBench
             await tab.GotoAsync(new Uri(bench.System.WebUrl, "failures").ToString());
             await tab.WaitForFunctionAsync("() => window.Blazor !== undefined");
 
-            var firstRow = tab.Locator("[data-testid=jobs-grid] [data-testid^=job-row-]").First;
+            var firstRow = tab.Locator("[data-testid=jobs-grid] tr.job-row").First;
             var renders = new List<double>();
             var watch = new Stopwatch();
             for (var i = 0; i <= Runs; i++)
@@ -77,11 +77,12 @@ public static class GridBench
             var changes = new List<double>();
             for (var i = 0; i < Runs; i++)
             {
-                var before = await firstRow.GetAttributeAsync("data-testid");
+                var before = await firstRow.GetAttributeAsync("class");
                 watch.Restart();
-                await tab.Locator(".rz-pager-next").First.ClickAsync();
+                // MudDataGridPager: first, previous, next, last.
+                await tab.Locator(".mud-table-pagination-actions button").Nth(2).ClickAsync();
                 await tab.WaitForFunctionAsync(
-                    "before => { const r = document.querySelector('[data-testid=jobs-grid] [data-testid^=job-row-]'); return r && r.getAttribute('data-testid') !== before; }",
+                    "before => { const r = document.querySelector('[data-testid=jobs-grid] tr.job-row'); return r && r.getAttribute('class') !== before; }",
                     before, new PageWaitForFunctionOptions { Timeout = 30_000 });
                 changes.Add(watch.Elapsed.TotalMilliseconds);
             }

@@ -39,7 +39,7 @@ public static class MemoryBench
             var tab = await browser.NewPageAsync();
             var watch = Stopwatch.StartNew();
             await tab.GotoAsync(new Uri(bench.System.WebUrl, "jobs").ToString());
-            await tab.WaitForSelectorAsync("[data-testid^=job-row-]", new() { Timeout = 30_000 });
+            await tab.WaitForSelectorAsync("[data-testid=jobs-grid] tr.job-row", new() { Timeout = 30_000 });
             timings.Add(("dashboard /jobs first rows", watch.Elapsed.TotalMilliseconds));
             await Task.Delay(3000);
 

@@ -1,7 +1,7 @@
 using Rcmd.Bench;
 
 // Figures for the issues' closing notes, each next to raw rclone where there is a raw equivalent.
-// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|dashboards|grid|breaker|batch|all] [--jobs N] [--concurrency N]
+// Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|dashboards|grid|browse|breaker|batch|all] [--jobs N] [--concurrency N]
 //        batch [--jobs N (default 2000)] [--items N (default 100000)]
 //        schedules [--schedules N (default 10000)] [--minutes N (default 2)]
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
@@ -13,6 +13,7 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["memory"] = MemoryBench.RunAsync,
     ["dashboards"] = DashboardMemoryBench.RunAsync,
     ["grid"] = GridBench.RunAsync,
+    ["browse"] = BrowseBench.RunAsync,
     ["notifications"] = NotificationsBench.RunAsync,
     ["breaker"] = BreakerBench.RunAsync,
     ["batch"] = BatchBench.RunAsync,

@@ -23,10 +23,9 @@ public sealed class BatchDashboardTests(SystemFixture fixture) : BrowserTests
             }
         };
 
-        await page.GotoAsync(new Uri(fixture.System.WebUrl, "jobs/new").ToString());
+        // The New batch page (the New job form opened on a batch).
+        await page.GotoAsync(new Uri(fixture.System.WebUrl, "batches/new").ToString());
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await page.GetByTestId("type").ClickAsync();
-        await page.Locator("li[aria-label=batch]").ClickAsync();
         await page.GetByTestId("batch-items").FillAsync(
             $"{Path.Combine(source, "a.txt")} -> {Path.Combine(destination, "a.txt")}\n{Path.Combine(source, "missing.txt")} -> {Path.Combine(destination, "m.txt")}");
         await page.GetByTestId("submit-job").ClickAsync();

@@ -18,6 +18,7 @@ public sealed class ScreenshotTests(SystemFixture fixture) : BrowserTests
     public async Task EveryPage_AtViewport_RendersWithoutConsoleErrors(string name, int width, int height)
     {
         var id = await FinishedJobAsync($"shot-{name}");
+        var batchId = await BatchAsync($"shot-batch-{name}");
         var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         var errors = new List<string>();
@@ -46,20 +47,44 @@ public sealed class ScreenshotTests(SystemFixture fixture) : BrowserTests
 
             // Readable at this width: nothing makes the page scroll sideways.
             var overflow = await page.EvaluateAsync<int>(
-                "() => Math.max(...[document.documentElement, ...document.querySelectorAll('.rz-body')].map(e => e.scrollWidth - e.clientWidth))");
+                "() => Math.max(...[document.documentElement, ...document.querySelectorAll('.mud-main-content')].map(e => e.scrollWidth - e.clientWidth))");
             Assert.True(overflow <= 0, $"{path} at {width}x{height} is {overflow} px wider than the window");
         }
 
         await ShotAsync(string.Empty, "[data-testid=counts]", "page-status");
-        await ShotAsync("jobs", $"[data-testid=job-row-{id}]", "page-jobs");
+        await ShotAsync("jobs", $"tr.job-row-{id}", "page-jobs");
         await ShotAsync($"jobs/{id}", "[data-testid=job-state][data-state=succeeded]", "page-job-detail");
         await ShotAsync("jobs/new", "[data-testid=submit-job]", "page-new-job-invalid", async () =>
         {
             await page.GetByTestId("submit-job").ClickAsync();
             await Assertions.Expect(page.GetByTestId("error-source")).ToBeVisibleAsync();
         });
+        await ShotAsync("batches/new", "[data-testid=batch-items]", "page-new-batch");
+        await ShotAsync($"jobs/{batchId}", "[data-testid=batch-report] [data-testid^=report-item-]", "page-batch-report");
         await ShotAsync("failures", "[data-testid=failure-kpis]", "page-failures");
+        await ShotAsync($"browse?path={Uri.EscapeDataString(fixture.Files)}", "[data-testid=src-files] tr.entry-row", "page-files");
         await context.DisposeAsync();
+    }
+
+    /// <summary>A batch of two file copies (its report page).</summary>
+    private async Task<string> BatchAsync(string folder)
+    {
+        var source = Path.Combine(fixture.Files, folder + "-in");
+        Directory.CreateDirectory(source);
+        await File.WriteAllTextAsync(Path.Combine(source, "a.txt"), "a");
+        await File.WriteAllTextAsync(Path.Combine(source, "b.txt"), "b");
+        var destination = Path.Combine(fixture.Files, folder + "-out");
+        using var http = new HttpClient { BaseAddress = fixture.System.ApiUrl };
+        using var response = await http.PostAsJsonAsync("api/batches", new
+        {
+            items = new[]
+            {
+                new { op = "copyfile", source = Path.Combine(source, "a.txt"), destination = Path.Combine(destination, "a.txt") },
+                new { op = "copyfile", source = Path.Combine(source, "b.txt"), destination = Path.Combine(destination, "b.txt") },
+            },
+        });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
     /// <summary>A small copy job that has succeeded, so the Jobs grid and the detail page have something to show.</summary>

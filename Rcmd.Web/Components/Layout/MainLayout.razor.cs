@@ -1,17 +1,28 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using MudBlazor;
 using Rcmd.Web.Services;
 
 namespace Rcmd.Web.Components.Layout;
 
-/// <summary>Navigation, and the state of the Api's live stream shown on every page (no silently stale page).</summary>
+/// <summary>
+/// Navigation, the light/dark switch (remembered in the browser's local storage), and the state of the Api's live
+/// connection shown on every page (no silently stale page).
+/// </summary>
 public sealed partial class MainLayout : IDisposable
 {
-    private bool _sidebarExpanded = true;
+    internal const string ThemeStorageKey = "rcmd-theme";
+
+    private bool _drawerOpen = true;
     private bool _liveConnected;
+    private bool _dark;
     private IDisposable? _connection;
 
     [Inject]
     private LiveEvents Live { get; set; } = default!;
+
+    [Inject]
+    private IJSRuntime JS { get; set; } = default!;
 
     protected override void OnInitialized()
     {
@@ -23,5 +34,57 @@ public sealed partial class MainLayout : IDisposable
         }));
     }
 
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (!firstRender)
+        {
+            return;
+        }
+
+        try
+        {
+            var stored = await JS.InvokeAsync<string?>("localStorage.getItem", ThemeStorageKey);
+            if (stored == "dark" && !_dark)
+            {
+                _dark = true;
+                StateHasChanged();
+            }
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or InvalidOperationException or TaskCanceledException)
+        {
+            // No storage (private window) or the circuit went away: the light theme stays.
+        }
+    }
+
+    private async Task ToggleThemeAsync()
+    {
+        _dark = !_dark;
+        try
+        {
+            await JS.InvokeVoidAsync("localStorage.setItem", ThemeStorageKey, _dark ? "dark" : "light");
+        }
+        catch (Exception ex) when (ex is JSException or JSDisconnectedException or TaskCanceledException)
+        {
+            // Not remembered; the switch still applies to this page.
+        }
+    }
+
     public void Dispose() => _connection?.Dispose();
+}
+
+/// <summary>The one theme of the dashboard (light and dark palettes).</summary>
+internal static class RcmdTheme
+{
+    public static readonly MudTheme Theme = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#3f51b5",
+            AppbarBackground = "#3f51b5",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#7986cb",
+        },
+    };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
 using Rcmd.Failures;
 using Rcmd.Web.Services;
 
@@ -79,6 +80,11 @@ public sealed partial class Failures : IDisposable
         [.. codes.Select(c => new CodeSeconds(c.Code, Math.Round(c.MeanDurationMs / 1000, 2)))];
 
     internal sealed record CodeSeconds(string Code, double Seconds);
+
+    private static readonly ChartOptions ChartOptions = new() { ShowLegend = false };
+
+    private static List<ChartSeries<double>> Series(string name, IEnumerable<double> values) =>
+        [new ChartSeries<double> { Name = name, Data = new ChartData<double>([.. values]) }];
 
     public void Dispose()
     {

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Rcmd.Web.Components.Controls;
 using Rcmd.Jobs;
 using Rcmd.Web.Services;
 
@@ -26,11 +28,9 @@ public sealed partial class JobDetail : IDisposable
     private bool _loading = true;
     private bool _notFound;
     private ApiError? _error;
-    private bool _confirmingCancel;
     private bool _canceling;
     private string? _actionMessage;
     private ApiError? _actionError;
-    private PendingAction _pending;
     private bool _acting;
     private string? _newJobId;
     private string? _subscribedId;
@@ -45,6 +45,12 @@ public sealed partial class JobDetail : IDisposable
 
     [Inject]
     private LiveEvents Live { get; set; } = default!;
+
+    [Inject]
+    private IDialogService Dialogs { get; set; } = default!;
+
+    [Inject]
+    private ISnackbar Snackbar { get; set; } = default!;
 
     private bool CanCancel => _job is { } job && !job.State.IsTerminal() && !job.CancelRequested && !_canceling;
 
@@ -100,10 +106,8 @@ public sealed partial class JobDetail : IDisposable
         _error = null;
         _actionMessage = null;
         _actionError = null;
-        _confirmingCancel = false;
-        _pending = PendingAction.None;
         _newJobId = null;
-        _jobUpdates = Live.SubscribeJobs(jobs => InvokeAsync(() => Apply(jobs)), job => job.Id == id);
+        _jobUpdates = Live.SubscribeJob(id, jobs => InvokeAsync(() => Apply(jobs)));
         await LoadAsync();
     }
 
@@ -156,7 +160,6 @@ public sealed partial class JobDetail : IDisposable
 
         if (_job.State.IsTerminal())
         {
-            _confirmingCancel = false;
             if (_actionMessage is not null && _job.State == JobState.Canceled)
             {
                 _actionMessage = "The job was canceled.";
@@ -164,42 +167,80 @@ public sealed partial class JobDetail : IDisposable
         }
     }
 
-    private void AskCancel()
+    /// <summary>Asks first (a dialog); cancels when the user says yes and the job can still be canceled.</summary>
+    private async Task AskCancelAsync()
     {
         _actionMessage = null;
         _actionError = null;
-        _pending = PendingAction.None;
-        _confirmingCancel = CanCancel;
+        if (_job is not { } job || !CanCancel)
+        {
+            return;
+        }
+
+        var question = new ConfirmQuestion(
+            $"Cancel this {job.Type.ToWire()} job? " + (job.State == JobState.Running
+                ? "rclone stops the transfer; files already copied stay."
+                : "It leaves the queue and never runs."),
+            "Yes, cancel the job", "No, keep it")
+        {
+            ConfirmColor = Color.Error,
+            TestId = "cancel-confirmation",
+            ConfirmTestId = "confirm-cancel",
+            DismissTestId = "dismiss-cancel",
+        };
+        if (await ConfirmDialog.AskAsync(Dialogs, "Cancel job", question))
+        {
+            await ConfirmCancelAsync();
+        }
     }
 
-    private void Ask(PendingAction action)
+    /// <summary>Asks first (a dialog), then runs <paramref name="action"/> if it is still allowed.</summary>
+    private async Task AskAsync(PendingAction action)
     {
         _actionMessage = null;
         _actionError = null;
-        _confirmingCancel = false;
-        _pending = action switch
+        if (_job is not { } job || !IsAllowed(action))
         {
-            PendingAction.RetryNow when CanRetryNow => action,
-            PendingAction.Rerun when CanRerun => action,
-            PendingAction.Resume when CanResume => action,
-            PendingAction.RetryFailed when CanRetryFailed => action,
-            _ => PendingAction.None,
+            return;
+        }
+
+        var batch = job.Batch;
+        var question = action switch
+        {
+            PendingAction.RetryNow => new ConfirmQuestion("Queue this job now? It runs as soon as a Worker is free, before its planned retry time.", "Yes, retry now"),
+            PendingAction.Resume => new ConfirmQuestion(
+                $"Resume this batch? Its {Humanize.Number((batch?.Pending ?? 0) + (batch?.RetryQueued ?? 0) + (batch?.RetryableFailed ?? 0))} pending, retry-queued and retryably failed items run; items already done do not run again.",
+                "Yes, resume"),
+            PendingAction.RetryFailed => new ConfirmQuestion(
+                $"Retry the {Humanize.Number(batch?.Failed ?? 0)} failed items? A new batch of exactly those items is queued; this one stays as it is.",
+                "Yes, retry the failed items"),
+            _ => new ConfirmQuestion($"Run this {job.Type.ToWire()} job again? A new job with the same source, destination and options is queued.", "Yes, run it again"),
         };
+        var title = action switch
+        {
+            PendingAction.RetryNow => "Retry now",
+            PendingAction.Resume => "Resume batch",
+            PendingAction.RetryFailed => "Retry failed items",
+            _ => "Run again",
+        };
+        if (await ConfirmDialog.AskAsync(Dialogs, title, question))
+        {
+            await ConfirmActionAsync(action);
+        }
     }
 
-    private async Task ConfirmActionAsync()
+    private bool IsAllowed(PendingAction action) => action switch
     {
-        var action = _pending;
-        _pending = PendingAction.None;
-        var allowed = action switch
-        {
-            PendingAction.RetryNow => CanRetryNow,
-            PendingAction.Rerun => CanRerun,
-            PendingAction.Resume => CanResume,
-            PendingAction.RetryFailed => CanRetryFailed,
-            _ => false,
-        };
-        if (!allowed)
+        PendingAction.RetryNow => CanRetryNow,
+        PendingAction.Rerun => CanRerun,
+        PendingAction.Resume => CanResume,
+        PendingAction.RetryFailed => CanRetryFailed,
+        _ => false,
+    };
+
+    private async Task ConfirmActionAsync(PendingAction action)
+    {
+        if (!IsAllowed(action))
         {
             return;
         }
@@ -217,6 +258,7 @@ public sealed partial class JobDetail : IDisposable
             if (!result.IsSuccess)
             {
                 _actionError = result.Error;
+                Snackbar.Add(result.Error.Message, Severity.Error);
                 if (result.Error.Kind == ApiErrorKind.Conflict)
                 {
                     await LoadAsync();
@@ -235,6 +277,12 @@ public sealed partial class JobDetail : IDisposable
             else
             {
                 _newJobId = result.Value.Id;
+                Snackbar.Add(IsBatch ? "The failed items were queued as a new batch." : "Queued as a new job.", Severity.Success);
+            }
+
+            if (result.IsSuccess && _actionMessage is not null)
+            {
+                Snackbar.Add(_actionMessage, Severity.Success);
             }
         }
         finally
@@ -245,7 +293,6 @@ public sealed partial class JobDetail : IDisposable
 
     private async Task ConfirmCancelAsync()
     {
-        _confirmingCancel = false;
         if (!CanCancel)
         {
             return;
@@ -261,12 +308,14 @@ public sealed partial class JobDetail : IDisposable
                 _actionMessage = result.Value.State == JobState.Canceled
                     ? "The job was canceled."
                     : "Cancel requested: the Worker is stopping the job.";
+                Snackbar.Add(_actionMessage, Severity.Info);
             }
             else
             {
                 _actionError = result.Error.Kind == ApiErrorKind.Conflict && result.Error.Code is null
                     ? result.Error with { Message = "The job can no longer be canceled: it has already finished." }
                     : result.Error;
+                Snackbar.Add(_actionError.Message, Severity.Error);
                 if (result.Error.Kind == ApiErrorKind.Conflict)
                 {
                     await LoadAsync();

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
-using Radzen;
-using Radzen.Blazor;
+using MudBlazor;
 using Rcmd.Jobs;
 using Rcmd.Storage;
 using Rcmd.Web.Services;
@@ -25,10 +24,9 @@ public sealed partial class JobList : IDisposable
     private static readonly TimeSpan NewJobReloadInterval = TimeSpan.FromSeconds(1);
 
     private readonly CancellationTokenSource _disposed = new();
-    private RadzenDataGrid<Job>? _grid;
-    private IReadOnlyList<Job>? _items;
+    private MudDataGrid<JobRow>? _grid;
+    private List<JobRow>? _items;
     private int _total;
-    private bool _loading;
     private ApiError? _error;
     private string? _state;
     private string? _type;
@@ -70,28 +68,29 @@ public sealed partial class JobList : IDisposable
         _connection = Live.SubscribeConnection(connected => connected ? InvokeAsync(ReloadAsync) : Task.CompletedTask);
     }
 
-    private async Task LoadDataAsync(LoadDataArgs args)
+    /// <summary>The grid's <c>ServerData</c>: one page from the Api, sorted and filtered there.</summary>
+    private async Task<GridData<JobRow>> LoadDataAsync(GridState<JobRow> state, CancellationToken cancellationToken)
     {
-        var pageSize = args.Top is > 0 ? args.Top.Value : PageSize;
-        var page = ((args.Skip ?? 0) / pageSize) + 1;
-        var sort = args.Sorts?.FirstOrDefault(s => s.SortOrder is not null);
-        _ascending = sort is { SortOrder: SortOrder.Ascending };
-        _sortBy = sort?.Property switch
+        var pageSize = state.PageSize > 0 ? state.PageSize : PageSize;
+        var page = state.Page + 1;
+        var sort = state.SortDefinitions.FirstOrDefault();
+        _ascending = sort is { Descending: false };
+        _sortBy = sort?.SortBy switch
         {
-            nameof(Job.State) => JobSort.State,
-            nameof(Job.Type) => JobSort.Type,
+            { } by when by.EndsWith(nameof(Job.State), StringComparison.Ordinal) => JobSort.State,
+            { } by when by.EndsWith(nameof(Job.Type), StringComparison.Ordinal) => JobSort.Type,
             _ => JobSort.Created,
         };
 
-        _loading = true;
-        var result = await Api.QueryJobsAsync(Filter, page, pageSize, _disposed.Token);
-        _loading = false;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, cancellationToken);
+        var result = await Api.QueryJobsAsync(Filter, page, pageSize, linked.Token);
         _lastLoad = Time.GetTimestamp();
         _page = page;
+        var hadError = _error is not null;
         if (result.IsSuccess)
         {
             _error = null;
-            _items = [.. result.Value.Items];
+            _items = [.. result.Value.Items.Select(j => new JobRow(j))];
             _total = (int)Math.Min(result.Value.Total, int.MaxValue);
         }
         else
@@ -100,6 +99,14 @@ public sealed partial class JobList : IDisposable
             _items = [];
             _total = 0;
         }
+
+        if (hadError || _error is not null)
+        {
+            // The error banner is the page's, outside the grid.
+            StateHasChanged();
+        }
+
+        return new GridData<JobRow> { Items = _items, TotalItems = _total };
     }
 
     /// <summary>The grid's filters as the Api takes them.</summary>
@@ -151,9 +158,24 @@ public sealed partial class JobList : IDisposable
         return FirstPageAsync();
     }
 
-    private Task FirstPageAsync() => _grid?.FirstPage(forceReload: true) ?? Task.CompletedTask;
+    private async Task FirstPageAsync()
+    {
+        if (_grid is null)
+        {
+            return;
+        }
 
-    private Task ReloadAsync() => _grid?.Reload() ?? Task.CompletedTask;
+        if (_grid.CurrentPage != 0)
+        {
+            // Moving to the first page loads it.
+            _grid.NavigateTo(Page.First);
+            return;
+        }
+
+        await _grid.ReloadServerData();
+    }
+
+    private Task ReloadAsync() => _grid?.ReloadServerData() ?? Task.CompletedTask;
 
     /// <summary>Runs on the renderer: replaces rows of the current page with their newer versions.</summary>
     private void Apply(IReadOnlyList<Job> jobs)
@@ -165,15 +187,14 @@ public sealed partial class JobList : IDisposable
 
         var changed = false;
         var newJobs = false;
-        var rows = _items.ToList();
         foreach (var job in jobs)
         {
-            var index = rows.FindIndex(r => r.Id == job.Id);
-            if (index >= 0)
+            var row = _items.Find(r => r.Job.Id == job.Id);
+            if (row is not null)
             {
-                if (rows[index].UpdatedAt <= job.UpdatedAt)
+                if (row.Job.UpdatedAt <= job.UpdatedAt)
                 {
-                    rows[index] = job;
+                    row.Job = job;
                     changed = true;
                 }
             }
@@ -185,8 +206,7 @@ public sealed partial class JobList : IDisposable
 
         if (changed)
         {
-            // A new list: the grid caches its view per Data instance.
-            _items = rows;
+            // The grid's rows are the same holders: re-rendering shows their new jobs without a reload.
             StateHasChanged();
         }
 
@@ -235,14 +255,8 @@ public sealed partial class JobList : IDisposable
         }
     }
 
-    private static void OnRowRender(RowRenderEventArgs<Job> args)
-    {
-        if (args.Data is { } job)
-        {
-            args.Attributes.Add("data-testid", $"job-row-{job.Id}");
-            args.Attributes.Add("data-state", job.State.ToWire());
-        }
-    }
+    /// <summary>Each row says which job it shows and its state (tests and the bench find rows by these classes).</summary>
+    private static string RowClass(JobRow row, int index) => $"job-row job-row-{row.Job.Id} job-state-{row.Job.State.ToWire()}";
 
     public void Dispose()
     {
@@ -250,4 +264,10 @@ public sealed partial class JobList : IDisposable
         _connection?.Dispose();
         _disposed.Cancel();
     }
+}
+
+/// <summary>A grid row: the newest version of one job on the current page (live updates replace <see cref="Job"/>).</summary>
+public sealed class JobRow(Job job)
+{
+    public Job Job { get; set; } = job;
 }

@@ -13,7 +13,6 @@ namespace Rcmd.Web.Components.Pages;
 /// </summary>
 public sealed partial class NewJob : IDisposable
 {
-    private static readonly Dictionary<string, object> TypeInputAttributes = new() { ["data-testid"] = "type-input" };
     private static readonly IReadOnlyList<string> DirectoryOps = ["copyfile", "movefile"];
     private static readonly IReadOnlyList<KindOption> BatchKinds =
     [
@@ -58,6 +57,12 @@ public sealed partial class NewJob : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        // /batches/new is the same form, opened on a batch.
+        if (Navigation.ToBaseRelativePath(Navigation.Uri).StartsWith("batches/new", StringComparison.OrdinalIgnoreCase))
+        {
+            _form.Type = "batch";
+        }
+
         var remotes = await Api.GetRemotesAsync(_disposed.Token);
         if (remotes.IsSuccess)
         {

@@ -26,6 +26,18 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Where each pending timer was created (a leak names its owner).</summary>
+    public string PendingOrigins
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return string.Join("\n----\n", _timers.Where(t => t.DueAt is not null).Select(t => t.Origin));
+            }
+        }
+    }
+
     public int PendingTimers
     {
         get
@@ -39,7 +51,7 @@ public sealed class ManualTimeProvider : TimeProvider
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
-        var timer = new ManualTimer(this, callback, state);
+        var timer = new ManualTimer(this, callback, state) { Origin = Environment.StackTrace };
         lock (_lock)
         {
             _timers.Add(timer);
@@ -71,6 +83,8 @@ public sealed class ManualTimeProvider : TimeProvider
 
     private sealed class ManualTimer(ManualTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
+        public string Origin { get; init; } = string.Empty;
+
         public long? DueAt { get; set; }
         public TimeSpan Period { get; private set; }
 

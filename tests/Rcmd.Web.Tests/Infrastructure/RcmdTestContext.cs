@@ -3,7 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Radzen;
+using MudBlazor;
+using MudBlazor.Services;
 using Rcmd.Events;
 using Rcmd.Jobs;
 using Rcmd.Web.Services;
@@ -11,15 +12,16 @@ using Rcmd.Web.Services;
 namespace Rcmd.Web.Tests.Infrastructure;
 
 /// <summary>
-/// The shared bunit context: Radzen's services, loose JS interop (Radzen calls its JS freely), the real
+/// The shared bunit context: MudBlazor's services, loose JS interop (MudBlazor calls its JS freely), the real
 /// <see cref="RcmdApiClient"/> over a <see cref="StubApi"/>, and a real <see cref="LiveEvents"/> tests push events into.
+/// Disposed asynchronously (MudBlazor registers a service that is only IAsyncDisposable).
 /// </summary>
-public abstract class RcmdTestContext : BunitContext
+public abstract class RcmdTestContext : BunitContext, IAsyncLifetime
 {
     protected RcmdTestContext()
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
-        Services.AddRadzenComponents();
+        Services.AddMudServices();
         Services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         Services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         Services.AddSingleton(TimeProvider.System);
@@ -34,6 +36,42 @@ public abstract class RcmdTestContext : BunitContext
 
     protected NavigationManager Navigation => Services.GetRequiredService<NavigationManager>();
 
-    /// <summary>What the Api's SSE stream would deliver: one job-update.</summary>
+    /// <summary>What the Api's hub would deliver: one job-update.</summary>
     protected Task PushAsync(Job job) => Live.PublishAsync(RcmdEvent.ForJob(job));
+
+    /// <summary>The dialog provider (rendered by <see cref="RenderDialogs"/> before the page that opens dialogs).</summary>
+    protected IRenderedComponent<MudDialogProvider> Dialogs => _dialogs ?? throw new InvalidOperationException("Call RenderDialogs() first.");
+
+    private IRenderedComponent<MudDialogProvider>? _dialogs;
+
+    /// <summary>Renders MudBlazor's dialog and popover providers, where dialogs and drop-down lists appear.</summary>
+    protected IRenderedComponent<MudDialogProvider> RenderDialogs()
+    {
+        if (_dialogs is null)
+        {
+            Render<MudPopoverProvider>();
+            _dialogs = Render<MudDialogProvider>();
+        }
+
+        return _dialogs;
+    }
+
+    /// <summary>Waits for the element <paramref name="testId"/> in an open dialog and clicks it.</summary>
+    protected void ClickInDialog(string testId) =>
+        Dialogs.WaitForElement($"[data-testid={testId}]").Click();
+
+    /// <summary>The text of the open dialog <paramref name="testId"/>.</summary>
+    protected string DialogText(string testId) => Dialogs.WaitForElement($"[data-testid={testId}]").TextContent;
+
+    /// <summary>Picks <paramref name="value"/> in the MudSelect marked <paramref name="testId"/> (as a click on its item would).</summary>
+    protected static Task SelectAsync(IRenderedComponent<Rcmd.Web.Components.Pages.NewJob> cut, string testId, string value)
+    {
+        var select = cut.FindComponents<MudSelect<string>>()
+            .Single(s => s.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == testId);
+        return select.InvokeAsync(() => select.Instance.SelectOption(value));
+    }
+
+    Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
 }

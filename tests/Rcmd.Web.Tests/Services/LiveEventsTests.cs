@@ -16,6 +16,45 @@ public sealed class LiveEventsTests
         Options.Create(new LiveEventsOptions { RenderInterval = TimeSpan.FromMilliseconds(100) }), _time, NullLogger<LiveEvents>.Instance);
 
     [Fact]
+    public void Groups_TwoPagesOfOneJobAndTheStatusPage_JoinOnceLeaveWithTheLastPage()
+    {
+        var changes = new List<string>();
+        _events.GroupChanged += (group, needed) => changes.Add((needed ? "+" : "-") + group);
+
+        var first = _events.SubscribeJob("j1", _ => Task.CompletedTask);
+        var second = _events.SubscribeJob("j1", _ => Task.CompletedTask);
+        var status = _events.SubscribeJobs(_ => Task.CompletedTask);
+        Assert.Equal(["job:j1", "status"], _events.Groups.Order(StringComparer.Ordinal));
+
+        first.Dispose();
+        Assert.Equal(["+job:j1", "+status"], changes);
+        second.Dispose();
+        status.Dispose();
+        second.Dispose();
+
+        Assert.Equal(["+job:j1", "+status", "-job:j1", "-status"], changes);
+        Assert.Empty(_events.Groups);
+        Assert.Equal(0, _events.SubscriberCount);
+    }
+
+    [Fact]
+    public async Task SubscribeJob_OtherJobsEvents_AreNotHandedOn()
+    {
+        var received = new List<string>();
+        using var subscription = _events.SubscribeJob("mine", jobs =>
+        {
+            received.AddRange(jobs.Select(j => j.Id));
+            return Task.CompletedTask;
+        });
+
+        await _events.PublishAsync(RcmdEvent.ForJob(TestJobs.Queued("other")));
+        await _events.PublishAsync(RcmdEvent.ForJob(TestJobs.Queued("mine")));
+
+        await Task.Delay(50);
+        Assert.Equal(["mine"], received);
+    }
+
+    [Fact]
     public async Task Subscribe_UntilDisposed_ReceivesEveryEvent()
     {
         var received = new List<string>();

@@ -45,6 +45,8 @@ public sealed class BatchDetailTests : RcmdTestContext
         Api.OnJob(batch);
         OnReport(batch, _ => Report(batch, Item(3, BatchItemState.Failed, "not_found"), Item(4, BatchItemState.Succeeded)));
 
+        RenderDialogs();
+
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, batch.Id));
 
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=report-item-3]")));
@@ -69,6 +71,7 @@ public sealed class BatchDetailTests : RcmdTestContext
         OnReport(batch, request => request.Query("code") == "access_denied"
             ? Report(batch, Item(7, BatchItemState.Failed, "access_denied"))
             : Report(batch, Item(3, BatchItemState.Failed, "not_found")));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, batch.Id));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=report-item-3]")));
 
@@ -94,13 +97,14 @@ public sealed class BatchDetailTests : RcmdTestContext
         var queued = batch with { State = JobState.Queued, UpdatedAt = batch.UpdatedAt.AddSeconds(5), FinishedAt = null };
         Api.OnJob(batch).On(HttpMethod.Post, $"/api/batches/{batch.Id}/resume", _ => StubApi.Json(HttpStatusCode.Accepted, queued, RcmdJsonContext.Default.Job));
         OnReport(batch, _ => Report(batch));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, batch.Id));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=resume-batch]").HasAttribute("disabled")));
 
         cut.Find("[data-testid=resume-batch]").Click();
         Assert.Empty(Api.RequestsTo(HttpMethod.Post, $"/api/batches/{batch.Id}/resume"));
-        Assert.Contains("items already done do not run again", cut.Find("[data-testid=action-confirmation]").TextContent, StringComparison.Ordinal);
-        cut.Find("[data-testid=confirm-action]").Click();
+        Assert.Contains("items already done do not run again", DialogText("action-confirmation"), StringComparison.Ordinal);
+        ClickInDialog("confirm-action");
 
         cut.WaitForAssertion(() => Assert.Contains("continues from its checkpoint", cut.Find("[data-testid=action-result]").TextContent, StringComparison.Ordinal));
         Assert.Single(Api.RequestsTo(HttpMethod.Post, $"/api/batches/{batch.Id}/resume"));
@@ -116,13 +120,14 @@ public sealed class BatchDetailTests : RcmdTestContext
         Api.OnJob(batch).On(HttpMethod.Post, $"/api/batches/{batch.Id}/retry-failed",
             _ => StubApi.Json(HttpStatusCode.Accepted, retry, RcmdJsonContext.Default.Job));
         OnReport(batch, _ => Report(batch));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, batch.Id));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=retry-failed-items]").HasAttribute("disabled")));
         Assert.True(cut.Find("[data-testid=resume-batch]").HasAttribute("disabled"));
 
         cut.Find("[data-testid=retry-failed-items]").Click();
-        Assert.Contains("Retry the 8 failed items?", cut.Find("[data-testid=action-confirmation]").TextContent, StringComparison.Ordinal);
-        cut.Find("[data-testid=confirm-action]").Click();
+        Assert.Contains("Retry the 8 failed items?", DialogText("action-confirmation"), StringComparison.Ordinal);
+        ClickInDialog("confirm-action");
 
         cut.WaitForAssertion(() => Assert.Equal($"jobs/{retry.Id}", cut.Find("[data-testid=rerun-link]").GetAttribute("href")));
         Assert.Contains("new batch", cut.Find("[data-testid=rerun-result]").TextContent, StringComparison.Ordinal);
@@ -135,6 +140,8 @@ public sealed class BatchDetailTests : RcmdTestContext
         var batch = TestJobs.Batch(JobState.Running);
         Api.OnJob(batch);
         OnReport(batch, _ => Report(batch));
+
+        RenderDialogs();
 
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, batch.Id));
 
@@ -152,11 +159,12 @@ public sealed class BatchDetailTests : RcmdTestContext
         Api.OnJob(batch).On(HttpMethod.Post, $"/api/batches/{batch.Id}/resume",
             _ => StubApi.Error(HttpStatusCode.Conflict, "conflict", $"Batch {batch.Id} has nothing left to do."));
         OnReport(batch, _ => Report(batch));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, batch.Id));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=resume-batch]").HasAttribute("disabled")));
 
         cut.Find("[data-testid=resume-batch]").Click();
-        cut.Find("[data-testid=confirm-action]").Click();
+        ClickInDialog("confirm-action");
 
         cut.WaitForAssertion(() => Assert.Contains("nothing left to do", cut.Find("[data-testid=action-error]").TextContent, StringComparison.Ordinal));
     }

@@ -9,14 +9,8 @@ namespace Rcmd.Web.Tests.Components.Pages;
 
 public sealed class FailuresTests : RcmdTestContext
 {
-    // RadzenChart measures itself through JS; the browser would answer with its size. The clock is manual so the
-    // page's refresh timer fires only when a test moves it (a slow machine must not add requests).
-    public FailuresTests()
-    {
-        JSInterop.Setup<Radzen.Blazor.Rendering.Rect>("Radzen.createChart", _ => true)
-            .SetResult(new Radzen.Blazor.Rendering.Rect { Left = 0, Top = 0, Width = 400, Height = 240 });
-        Services.AddSingleton<TimeProvider>(Clock);
-    }
+    // The clock is manual so the page's refresh timer fires only when a test moves it (a slow machine must not add requests).
+    public FailuresTests() => Services.AddSingleton<TimeProvider>(Clock);
 
     private ManualTimeProvider Clock { get; } = new();
 

@@ -16,6 +16,8 @@ public sealed class JobDetailActionsTests : RcmdTestContext
         failed = failed with { Error = failed.Error! with { Suggestion = "Check that the source path exists." } };
         Api.OnJob(failed);
 
+        RenderDialogs();
+
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, failed.Id));
 
         cut.WaitForAssertion(() => Assert.Equal("not_found", cut.Find("[data-testid=error-code]").TextContent));
@@ -33,12 +35,13 @@ public sealed class JobDetailActionsTests : RcmdTestContext
         var again = TestJobs.Queued() with { RetryOf = failed.Id };
         Api.OnJob(failed).On(HttpMethod.Post, $"/api/jobs/{failed.Id}/rerun",
             _ => StubApi.Json(HttpStatusCode.Created, again, RcmdJsonContext.Default.Job));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, failed.Id));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=rerun]")));
 
         cut.Find("[data-testid=rerun]").Click();
         Assert.Empty(Api.RequestsTo(HttpMethod.Post, $"/api/jobs/{failed.Id}/rerun"));
-        cut.Find("[data-testid=confirm-action]").Click();
+        ClickInDialog("confirm-action");
 
         cut.WaitForAssertion(() => Assert.Equal($"jobs/{again.Id}", cut.Find("[data-testid=rerun-link]").GetAttribute("href")));
         Assert.Single(Api.RequestsTo(HttpMethod.Post, $"/api/jobs/{failed.Id}/rerun"));
@@ -57,12 +60,13 @@ public sealed class JobDetailActionsTests : RcmdTestContext
         var released = waiting with { State = JobState.Queued, Wait = null, UpdatedAt = waiting.UpdatedAt.AddSeconds(1) };
         Api.OnJob(waiting).On(HttpMethod.Post, $"/api/jobs/{waiting.Id}/retry-now",
             _ => StubApi.Json(HttpStatusCode.OK, released, RcmdJsonContext.Default.Job));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, waiting.Id));
         cut.WaitForAssertion(() => Assert.Equal("circuit breaker open", cut.Find("[data-testid=wait-reason]").TextContent));
         Assert.True(cut.Find("[data-testid=rerun]").HasAttribute("disabled"));
 
         cut.Find("[data-testid=retry-now]").Click();
-        cut.Find("[data-testid=confirm-action]").Click();
+        ClickInDialog("confirm-action");
 
         cut.WaitForAssertion(() => Assert.Equal("queued", cut.Find("[data-testid=job-state]").TextContent.Trim()));
         Assert.Contains("back in the queue", cut.Find("[data-testid=action-result]").TextContent, StringComparison.Ordinal);
@@ -79,11 +83,12 @@ public sealed class JobDetailActionsTests : RcmdTestContext
         };
         Api.OnJob(waiting).On(HttpMethod.Post, $"/api/jobs/{waiting.Id}/retry-now",
             _ => StubApi.Error(HttpStatusCode.Conflict, ErrorCodes.Conflict, "Job is queued; only a waiting job can be retried now."));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, waiting.Id));
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=retry-now]")));
 
         cut.Find("[data-testid=retry-now]").Click();
-        cut.Find("[data-testid=confirm-action]").Click();
+        ClickInDialog("confirm-action");
 
         cut.WaitForAssertion(() => Assert.Contains("only a waiting job", cut.Find("[data-testid=action-error]").TextContent, StringComparison.Ordinal));
     }
@@ -93,6 +98,8 @@ public sealed class JobDetailActionsTests : RcmdTestContext
     {
         var running = TestJobs.Running();
         Api.OnJob(running);
+
+        RenderDialogs();
 
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, running.Id));
 

@@ -14,6 +14,8 @@ public sealed class JobDetailTests : RcmdTestContext
         var job = TestJobs.Running(percent: 30, attempt: 2);
         Api.OnJob(job);
 
+        RenderDialogs();
+
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
 
         cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=job-state]").TextContent.Trim()));
@@ -32,6 +34,7 @@ public sealed class JobDetailTests : RcmdTestContext
     {
         var job = TestJobs.Running(percent: 30);
         Api.OnJob(job);
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
         cut.WaitForAssertion(() => Assert.Equal("30", cut.Find("[data-testid=job-progress]").GetAttribute("data-percent")));
 
@@ -52,12 +55,13 @@ public sealed class JobDetailTests : RcmdTestContext
         Api.OnJob(job);
         Api.On(HttpMethod.Post, $"/api/jobs/{job.Id}/cancel", _ =>
             StubApi.Json(HttpStatusCode.Accepted, job with { CancelRequested = true, UpdatedAt = job.UpdatedAt.AddSeconds(1) }, RcmdJsonContext.Default.Job));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=cancel-job]").HasAttribute("disabled")));
 
         cut.Find("[data-testid=cancel-job]").Click();
         Assert.Empty(Api.RequestsTo(HttpMethod.Post, $"/api/jobs/{job.Id}/cancel"));
-        cut.Find("[data-testid=confirm-cancel]").Click();
+        ClickInDialog("confirm-cancel");
 
         cut.WaitForAssertion(() => Assert.Contains("Cancel requested", cut.Find("[data-testid=action-result]").TextContent, StringComparison.Ordinal));
         Assert.Single(Api.RequestsTo(HttpMethod.Post, $"/api/jobs/{job.Id}/cancel"));
@@ -70,13 +74,14 @@ public sealed class JobDetailTests : RcmdTestContext
     {
         var job = TestJobs.Queued();
         Api.OnJob(job);
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=cancel-job]").HasAttribute("disabled")));
 
         cut.Find("[data-testid=cancel-job]").Click();
-        cut.Find("[data-testid=dismiss-cancel]").Click();
+        ClickInDialog("dismiss-cancel");
 
-        Assert.Empty(cut.FindAll("[data-testid=cancel-confirmation]"));
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=cancel-confirmation]")));
         Assert.Empty(Api.RequestsTo(HttpMethod.Post, $"/api/jobs/{job.Id}/cancel"));
     }
 
@@ -88,6 +93,8 @@ public sealed class JobDetailTests : RcmdTestContext
     {
         var job = TestJobs.Failed() with { State = state };
         Api.OnJob(job);
+
+        RenderDialogs();
 
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
 
@@ -102,12 +109,13 @@ public sealed class JobDetailTests : RcmdTestContext
         Api.OnJob(job);
         Api.On(HttpMethod.Post, $"/api/jobs/{job.Id}/cancel", _ =>
             StubApi.Error(HttpStatusCode.Conflict, "conflict", $"Job {job.Id} has already succeeded."));
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=cancel-job]").HasAttribute("disabled")));
         Api.OnJob(TestJobs.Succeeded(job));
 
         cut.Find("[data-testid=cancel-job]").Click();
-        cut.Find("[data-testid=confirm-cancel]").Click();
+        ClickInDialog("confirm-cancel");
 
         cut.WaitForAssertion(() => Assert.Contains("already succeeded", cut.Find("[data-testid=action-error]").TextContent, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find("[data-testid=job-state]").TextContent.Trim()));
@@ -119,6 +127,8 @@ public sealed class JobDetailTests : RcmdTestContext
         var job = TestJobs.Failed(code: "access_denied", message: "403 Forbidden from the bucket");
         Api.OnJob(job);
 
+        RenderDialogs();
+
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, job.Id));
 
         cut.WaitForAssertion(() => Assert.Equal("access_denied", cut.Find("[data-testid=error-code]").TextContent));
@@ -128,6 +138,7 @@ public sealed class JobDetailTests : RcmdTestContext
     [Fact]
     public void Detail_UnknownJob_ShowsNotFound()
     {
+        RenderDialogs();
         var cut = Render<JobDetail>(p => p.Add(x => x.Id, "nope"));
 
         cut.WaitForAssertion(() => Assert.Contains("nope", cut.Find("[data-testid=not-found]").TextContent, StringComparison.Ordinal));

@@ -19,13 +19,13 @@ public sealed class JobListTests : RcmdTestContext
 
         var cut = Render<JobList>();
 
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr[data-testid^=job-row-]").Count));
-        var row = cut.Find($"[data-testid=job-row-{queued.Id}]");
+        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("tr.job-row").Count));
+        var row = cut.Find($"tr.job-row-{queued.Id}");
         Assert.Equal("queued", row.QuerySelector("[data-testid=job-state]")!.TextContent.Trim());
         Assert.Contains("/data/a", row.TextContent, StringComparison.Ordinal);
         Assert.Contains("s3prod:bucket/a", row.TextContent, StringComparison.Ordinal);
-        Assert.Equal("40", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-progress]").GetAttribute("data-percent"));
-        Assert.Equal("access_denied", cut.Find($"[data-testid=job-row-{failed.Id}] [data-testid=job-error-code]").TextContent);
+        Assert.Equal("40", cut.Find($"tr.job-row-{running.Id} [data-testid=job-progress]").GetAttribute("data-percent"));
+        Assert.Equal("access_denied", cut.Find($"tr.job-row-{failed.Id} [data-testid=job-error-code]").TextContent);
 
         var request = Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
         Assert.Equal("1", request.Query("page"));
@@ -40,21 +40,21 @@ public sealed class JobListTests : RcmdTestContext
         var other = TestJobs.Queued();
         Api.OnJobs(running, other);
         var cut = Render<JobList>();
-        cut.WaitForAssertion(() => Assert.Equal("10", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-progress]").GetAttribute("data-percent")));
+        cut.WaitForAssertion(() => Assert.Equal("10", cut.Find($"tr.job-row-{running.Id} [data-testid=job-progress]").GetAttribute("data-percent")));
 
         await PushAsync(TestJobs.WithProgress(running, 55));
 
-        cut.WaitForAssertion(() => Assert.Equal("55", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-progress]").GetAttribute("data-percent")));
+        cut.WaitForAssertion(() => Assert.Equal("55", cut.Find($"tr.job-row-{running.Id} [data-testid=job-progress]").GetAttribute("data-percent")));
 
         await PushAsync(TestJobs.Succeeded(TestJobs.WithProgress(running, 100, seconds: 2)));
 
         cut.WaitForAssertion(() =>
         {
-            var row = cut.Find($"[data-testid=job-row-{running.Id}]");
+            var row = cut.Find($"tr.job-row-{running.Id}");
             Assert.Equal("succeeded", row.QuerySelector("[data-testid=job-state]")!.TextContent.Trim());
-            Assert.Equal("succeeded", row.GetAttribute("data-state"));
+            Assert.Contains("job-state-succeeded", row.ClassList);
         });
-        Assert.Equal("queued", cut.Find($"[data-testid=job-row-{other.Id}] [data-testid=job-state]").TextContent.Trim());
+        Assert.Equal("queued", cut.Find($"tr.job-row-{other.Id} [data-testid=job-state]").TextContent.Trim());
         Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
     }
 
@@ -86,12 +86,12 @@ public sealed class JobListTests : RcmdTestContext
         cut.WaitForAssertion(() => Assert.Equal("90", Percent(cut, running.Id)));
         await PushAsync(TestJobs.Succeeded(last));
         time.Advance(new LiveEventsOptions().ListRenderInterval);
-        cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find($"[data-testid=job-row-{running.Id}]").GetAttribute("data-state")));
+        cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find($"tr.job-row-{running.Id} [data-testid=job-state]").GetAttribute("data-state")));
         Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
     }
 
     private static string? Percent(IRenderedComponent<JobList> cut, string id) =>
-        cut.Find($"[data-testid=job-row-{id}] [data-testid=job-progress]").GetAttribute("data-percent");
+        cut.Find($"tr.job-row-{id} [data-testid=job-progress]").GetAttribute("data-percent");
 
     [Fact]
     public async Task Grid_OlderEventAfterNewerState_KeepsNewerState()
@@ -101,13 +101,13 @@ public sealed class JobListTests : RcmdTestContext
         var marker = TestJobs.Queued();
         Api.OnJobs(succeeded, marker);
         var cut = Render<JobList>();
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid^=job-row-]").Count));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr.job-row").Count));
 
         await PushAsync(running);
         await PushAsync(TestJobs.Running(marker.Id));
 
-        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find($"[data-testid=job-row-{marker.Id}]").GetAttribute("data-state")));
-        Assert.Equal("succeeded", cut.Find($"[data-testid=job-row-{running.Id}] [data-testid=job-state]").TextContent.Trim());
+        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find($"tr.job-row-{marker.Id} [data-testid=job-state]").GetAttribute("data-state")));
+        Assert.Equal("succeeded", cut.Find($"tr.job-row-{running.Id} [data-testid=job-state]").TextContent.Trim());
     }
 
     [Fact]
@@ -119,7 +119,7 @@ public sealed class JobListTests : RcmdTestContext
 
         var cut = Render<JobList>();
 
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid^=job-row-]")));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.job-row")));
         Assert.Equal("failed", Api.RequestsTo(HttpMethod.Get, "/api/jobs")[0].Query("state"));
     }
 
@@ -131,7 +131,7 @@ public sealed class JobListTests : RcmdTestContext
         var cut = Render<JobList>();
 
         cut.WaitForAssertion(() => Assert.Contains("Api unreachable", cut.Find("[data-testid=api-error]").TextContent, StringComparison.Ordinal));
-        Assert.Empty(cut.FindAll("tr[data-testid^=job-row-]"));
+        Assert.Empty(cut.FindAll("tr.job-row"));
     }
 
     [Fact]
@@ -140,14 +140,14 @@ public sealed class JobListTests : RcmdTestContext
         var first = TestJobs.Queued();
         Api.OnJobs(first);
         var cut = Render<JobList>();
-        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr[data-testid^=job-row-]")));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.job-row")));
         var created = TestJobs.Queued();
         Api.OnJobs(created, first);
 
         await PushAsync(created);
 
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr[data-testid^=job-row-]").Count), TimeSpan.FromSeconds(5));
-        Assert.NotNull(cut.Find($"[data-testid=job-row-{created.Id}]"));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("tr.job-row").Count), TimeSpan.FromSeconds(5));
+        Assert.NotNull(cut.Find($"tr.job-row-{created.Id}"));
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class JobListTests : RcmdTestContext
         var cut = Render<JobList>();
         cut.WaitForAssertion(() => Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs")));
 
-        cut.Find("[data-testid=remote-filter]").Change("s3prod");
+        cut.Find("input[data-testid=remote-filter]").Change("s3prod");
 
         cut.WaitForAssertion(() => Assert.Equal("s3prod", Api.RequestsTo(HttpMethod.Get, "/api/jobs")[^1].Query("remote")));
         var last = Api.RequestsTo(HttpMethod.Get, "/api/jobs")[^1];
@@ -181,7 +181,7 @@ public sealed class JobListTests : RcmdTestContext
     }
 
     private static AngleSharp.Dom.IElement Header(IRenderedComponent<JobList> cut, string title) =>
-        cut.FindAll("[data-testid=jobs-grid] th.rz-sortable-column > div").First(th => th.TextContent.Trim() == title);
+        cut.FindAll("[data-testid=jobs-grid] th .sortable-column-header").First(th => th.TextContent.Trim() == title);
 
     [Fact]
     public void Grid_MaxAttempts_ShowsAttemptOfMax()
@@ -191,6 +191,6 @@ public sealed class JobListTests : RcmdTestContext
 
         var cut = Render<JobList>();
 
-        cut.WaitForAssertion(() => Assert.Contains("2/3", cut.Find($"[data-testid=job-row-{running.Id}]").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Contains("2/3", cut.Find($"tr.job-row-{running.Id}").TextContent, StringComparison.Ordinal));
     }
 }

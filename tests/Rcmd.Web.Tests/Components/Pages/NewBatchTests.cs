@@ -12,8 +12,9 @@ public sealed class NewBatchTests : RcmdTestContext
 
     private IRenderedComponent<NewJob> RenderBatchForm()
     {
+        // The New batch page: the same form, opened on a batch.
+        Navigation.NavigateTo("batches/new");
         var cut = Render<NewJob>();
-        cut.Find("[data-testid=type] li[aria-label=batch]").Click();
         cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=batch-items]")));
         return cut;
     }
@@ -73,19 +74,19 @@ public sealed class NewBatchTests : RcmdTestContext
     }
 
     [Fact]
-    public void Batch_DirectoryPairWithFilters_PostsTheDirectoryOpAndPatterns()
+    public async Task Batch_DirectoryPairWithFilters_PostsTheDirectoryOpAndPatterns()
     {
         var created = TestJobs.Batch(Rcmd.Jobs.JobState.Queued, failed: 0);
         Api.On(HttpMethod.Post, "/api/batches", _ => StubApi.Json(HttpStatusCode.Accepted, created, RcmdJsonContext.Default.Job));
         var cut = RenderBatchForm();
 
-        cut.Find("[data-testid=batch-kind] li[aria-label='every file of a directory']").Click();
-        cut.Find("[data-testid=batch-op] li[aria-label=movefile]").Click();
+        await SelectAsync(cut, "batch-kind", "directory");
+        await SelectAsync(cut, "batch-op", "movefile");
         cut.Find("[data-testid=directory-source]").Input("/data/in");
         cut.Find("[data-testid=directory-destination]").Input("/data/out");
         cut.Find("[data-testid=directory-include]").Change("*.jpg\n**/*.png\n");
         cut.Find("[data-testid=directory-exclude]").Change("tmp/**");
-        cut.Find("[data-testid=dry-run]").Click();
+        cut.Find("[data-testid=dry-run]").Change(true);
         cut.Find("form").Submit();
 
         cut.WaitForAssertion(() => Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/batches")));

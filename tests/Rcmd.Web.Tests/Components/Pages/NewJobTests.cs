@@ -92,13 +92,13 @@ public sealed class NewJobTests : RcmdTestContext
     }
 
     [Fact]
-    public void Form_DeleteType_HidesDestinationAndPostsNone()
+    public async Task Form_DeleteType_HidesDestinationAndPostsNone()
     {
         var created = TestJobs.Queued(type: JobType.Delete, source: "/data/old");
         Api.On(HttpMethod.Post, "/api/jobs", _ => StubApi.Json(HttpStatusCode.Created, created, RcmdJsonContext.Default.Job));
         var cut = Render<NewJob>();
 
-        cut.Find("[data-testid=type] li[aria-label=delete]").Click();
+        await SelectAsync(cut, "type", "delete");
 
         Assert.Empty(cut.FindAll("[data-testid=destination]"));
         cut.Find("[data-testid=source]").Input("/data/old");
@@ -110,16 +110,16 @@ public sealed class NewJobTests : RcmdTestContext
     }
 
     [Fact]
-    public void Form_RemotePicked_PrefixesTheSourceWithTheRemoteName()
+    public async Task Form_RemotePicked_PrefixesTheSourceWithTheRemoteName()
     {
         var cut = Render<NewJob>();
         cut.Find("[data-testid=source]").Input("bucket/photos");
 
-        cut.Find("[data-testid=source-remote] li[aria-label='s3prod: (s3)']").Click();
+        await SelectAsync(cut, "source-remote", "s3prod:");
 
         Assert.Equal("s3prod:bucket/photos", cut.Find("[data-testid=source]").GetAttribute("value"));
 
-        cut.Find("[data-testid=source-remote] li[aria-label=':local: (inline)']").Click();
+        await SelectAsync(cut, "source-remote", ":local:");
 
         Assert.Equal(":local:bucket/photos", cut.Find("[data-testid=source]").GetAttribute("value"));
     }

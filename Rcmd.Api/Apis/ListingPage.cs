@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Rcmd.Api.Apis;
+
+/// <summary>
+/// One page of a directory listing (<c>GET /api/remotes/{name}/list?offset=&amp;limit=&amp;sort=&amp;filter=</c>): rclone lists
+/// the whole directory once, the Api sorts (folders first), filters and cuts it, so a browser never holds a 5,000-entry
+/// folder. The page keeps rclone's entry shape, with <c>total</c> (entries matching the filter), <c>offset</c> and
+/// <c>limit</c> next to <c>list</c>.
+/// </summary>
+public static class ListingPage
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    /// <summary>The sorts a page takes: <c>name</c>, <c>size</c>, <c>modtime</c>; a leading '-' sorts descending.</summary>
+    public static IReadOnlyList<string> Sorts { get; } = ["name", "size", "modtime"];
+
+    /// <summary>Whether the request asks for a page (any paging parameter given).</summary>
+    public static bool Requested(int? offset, int? limit, string? sort, string? filter) =>
+        offset is not null || limit is not null || !string.IsNullOrEmpty(sort) || !string.IsNullOrEmpty(filter);
+
+    /// <summary>A message when the parameters cannot be served, else null.</summary>
+    public static string? Check(int? offset, int? limit, string? sort, string? filter)
+    {
+        if (offset is < 0)
+        {
+            return "offset must be 0 or more.";
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            return $"limit must be between 1 and {MaxLimit}.";
+        }
+
+        if (!string.IsNullOrEmpty(sort) && !Sorts.Contains(sort.TrimStart('-'), StringComparer.Ordinal))
+        {
+            return "sort must be name, size or modtime (a leading '-' sorts descending).";
+        }
+
+        return filter is { Length: > 256 } ? "filter is longer than 256 characters." : null;
+    }
+
+    /// <summary>The page of <paramref name="result"/> (rclone's <c>{ "list": [...] }</c>) the parameters ask for.</summary>
+    public static JsonElement Cut(JsonElement result, int? offset, int? limit, string? sort, string? filter)
+    {
+        var entries = new List<JsonElement>();
+        if (result.ValueKind == JsonValueKind.Object && result.TryGetProperty("list", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in list.EnumerateArray())
+            {
+                if (string.IsNullOrEmpty(filter) || Name(entry).Contains(filter, StringComparison.OrdinalIgnoreCase))
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+
+        var descending = sort?.StartsWith('-') == true;
+        Comparison<JsonElement> byKey = sort?.TrimStart('-') switch
+        {
+            "size" => (a, b) => Size(a).CompareTo(Size(b)),
+            "modtime" => (a, b) => string.CompareOrdinal(ModTime(a), ModTime(b)),
+            _ => (a, b) => StringComparer.OrdinalIgnoreCase.Compare(Name(a), Name(b)),
+        };
+        entries.Sort((a, b) =>
+        {
+            // Folders first whatever the order; then the key; then the name, so pages never overlap.
+            var dirs = IsDir(b).CompareTo(IsDir(a));
+            if (dirs != 0)
+            {
+                return dirs;
+            }
+
+            var key = byKey(a, b);
+            key = key != 0 ? key : string.CompareOrdinal(Name(a), Name(b));
+            return descending ? -key : key;
+        });
+
+        var from = Math.Min(offset ?? 0, entries.Count);
+        var take = Math.Min(limit ?? DefaultLimit, entries.Count - from);
+        var page = new JsonArray();
+        for (var i = from; i < from + take; i++)
+        {
+            page.Add(JsonNode.Parse(entries[i].GetRawText()));
+        }
+
+        var body = new JsonObject
+        {
+            ["list"] = page,
+            ["total"] = entries.Count,
+            ["offset"] = from,
+            ["limit"] = limit ?? DefaultLimit,
+        };
+        using var document = JsonDocument.Parse(body.ToJsonString());
+        return document.RootElement.Clone();
+    }
+
+    private static string Name(JsonElement entry) =>
+        entry.TryGetProperty("Name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString() ?? string.Empty : string.Empty;
+
+    private static long Size(JsonElement entry) =>
+        entry.TryGetProperty("Size", out var size) && size.TryGetInt64(out var bytes) ? bytes : -1;
+
+    private static string ModTime(JsonElement entry) =>
+        entry.TryGetProperty("ModTime", out var time) && time.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(time.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+            ? at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)
+            : string.Empty;
+
+    private static bool IsDir(JsonElement entry) => entry.TryGetProperty("IsDir", out var dir) && dir.ValueKind == JsonValueKind.True;
+}

@@ -1,0 +1,198 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Rcmd.Web.Services;
+
+namespace Rcmd.Web.Components.Controls;
+
+/// <summary>
+/// A folder of a remote (or of the local filesystem) a page at a time: the Api lists the folder once per page request,
+/// sorts (folders first), filters and cuts it, so the page holds <see cref="PageSize"/> entries whatever the folder's
+/// size. Folders open with a click; the breadcrumbs go back up. While the remote's breaker is open the Api answers with
+/// the cached listing, shown marked stale with its age.
+/// </summary>
+public sealed partial class RemotePane : IDisposable
+{
+    internal const int PageSize = 100;
+    private static readonly int[] PageSizes = [50, 100, 250];
+
+    private readonly CancellationTokenSource _disposed = new();
+    private MudDataGrid<FileEntry>? _grid;
+    private HashSet<FileEntry> _selected = new(EntryComparer.Instance);
+    private string _remote = RemoteOption.Local;
+    private string _path = string.Empty;
+    private string? _filter;
+    private int _total;
+    private RemoteRead? _read;
+    private ApiError? _error;
+    private AboutResult? _about;
+    private SizeResult? _size;
+
+    [Inject]
+    private RcmdApiClient Api { get; set; } = default!;
+
+    /// <summary>Remotes to pick from (the local filesystem first).</summary>
+    [Parameter, EditorRequired]
+    public IReadOnlyList<RemoteOption> Remotes { get; set; } = [];
+
+    [Parameter]
+    public string Title { get; set; } = "Files";
+
+    /// <summary>Prefix of the pane's test ids (<c>src</c>, <c>dst</c>).</summary>
+    [Parameter]
+    public string TestId { get; set; } = "src";
+
+    /// <summary>Whether entries can be ticked (the source pane).</summary>
+    [Parameter]
+    public bool Selectable { get; set; }
+
+    /// <summary>The remote and folder to open first.</summary>
+    [Parameter]
+    public string? InitialRemote { get; set; }
+
+    [Parameter]
+    public string? InitialPath { get; set; }
+
+    /// <summary>Called with the remote and folder each time the pane opens one.</summary>
+    [Parameter]
+    public EventCallback<(string Remote, string Path)> LocationChanged { get; set; }
+
+    /// <summary>Called with the ticked entries when they change.</summary>
+    [Parameter]
+    public EventCallback<IReadOnlyCollection<FileEntry>> SelectionChanged { get; set; }
+
+    public string Remote => _remote;
+
+    public string Path => _path;
+
+    protected override void OnInitialized()
+    {
+        _remote = InitialRemote ?? RemoteOption.Local;
+        _path = (InitialPath ?? string.Empty).Trim('/');
+    }
+
+    /// <summary>The path rclone and jobs take for <paramref name="path"/> on <paramref name="remote"/>.</summary>
+    public static string JobPath(string remote, string path) =>
+        remote == RemoteOption.Local ? "/" + path.TrimStart('/') : remote + ":" + path;
+
+    internal static string Join(string folder, string name) => string.IsNullOrEmpty(folder) ? name : folder.TrimEnd('/') + "/" + name;
+
+    private IEnumerable<(string Label, string Path)> Crumbs
+    {
+        get
+        {
+            yield return (_remote == RemoteOption.Local ? "/" : _remote + ":", string.Empty);
+            var parts = _path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = 0; i < parts.Length; i++)
+            {
+                yield return (parts[i], string.Join('/', parts[..(i + 1)]));
+            }
+        }
+    }
+
+    /// <summary>The grid's <c>ServerData</c>: one page of the folder from the Api.</summary>
+    private async Task<GridData<FileEntry>> LoadAsync(GridState<FileEntry> state, CancellationToken cancellationToken)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault() is { } by
+            ? (by.Descending ? "-" : string.Empty) + (by.SortBy switch { nameof(FileEntry.Size) => "size", nameof(FileEntry.ModTime) => "modtime", _ => "name" })
+            : "name";
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, cancellationToken);
+        var result = await Api.ListAsync(_remote, _path, state.Page * state.PageSize, state.PageSize, sort, _filter, linked.Token);
+        if (!result.IsSuccess)
+        {
+            _error = result.Error;
+            _read = null;
+            _total = 0;
+            StateHasChanged();
+            return new GridData<FileEntry> { Items = [], TotalItems = 0 };
+        }
+
+        _error = null;
+        _read = result.Value.Read;
+        _total = result.Value.Page.Total;
+        StateHasChanged();
+        return new GridData<FileEntry> { Items = result.Value.Page.List, TotalItems = result.Value.Page.Total };
+    }
+
+    private async Task OnRemoteChangedAsync(string remote)
+    {
+        _remote = remote;
+        _about = null;
+        await OpenAsync(string.Empty);
+    }
+
+    /// <summary>Opens <paramref name="path"/>: first page, nothing ticked.</summary>
+    public async Task OpenAsync(string path)
+    {
+        _path = path.Trim('/');
+        _size = null;
+        _selected = new HashSet<FileEntry>(EntryComparer.Instance);
+        await SelectionChanged.InvokeAsync(_selected);
+        await LocationChanged.InvokeAsync((_remote, _path));
+        await FirstPageAsync();
+    }
+
+    private async Task OnFilterChangedAsync(string? filter)
+    {
+        _filter = string.IsNullOrWhiteSpace(filter) ? null : filter.Trim();
+        await FirstPageAsync();
+    }
+
+    private async Task FirstPageAsync()
+    {
+        if (_grid is null)
+        {
+            return;
+        }
+
+        if (_grid.CurrentPage != 0)
+        {
+            _grid.NavigateTo(Page.First);
+            return;
+        }
+
+        await _grid.ReloadServerData();
+    }
+
+    private Task OnSelectionChanged(HashSet<FileEntry> selected)
+    {
+        _selected = selected;
+        return SelectionChanged.InvokeAsync(selected);
+    }
+
+    private async Task AboutAsync()
+    {
+        var result = await Api.AboutAsync(_remote, string.Empty, _disposed.Token);
+        _about = result.IsSuccess ? result.Value.About : null;
+        _error = result.Error;
+    }
+
+    private async Task SizeAsync()
+    {
+        var result = await Api.SizeAsync(_remote, _path, _disposed.Token);
+        _size = result.IsSuccess ? result.Value.Size : null;
+        _error = result.Error;
+    }
+
+    private static string Bytes(long? bytes) => bytes is { } b ? Humanize.Bytes(b) : "—";
+
+    private static string RowClass(FileEntry entry, int index) => entry.IsDir ? "entry-row entry-dir-row" : "entry-row";
+
+    public void Dispose() => _disposed.Cancel();
+}
+
+/// <summary>A remote the file browser can open: a configured remote by name, or <see cref="Local"/>.</summary>
+public sealed record RemoteOption(string Name, string Label)
+{
+    /// <summary>The local filesystem of rclone's host.</summary>
+    public const string Local = ":local";
+}
+
+/// <summary>Entries are the same when their paths are (pages are new objects each time).</summary>
+internal sealed class EntryComparer : IEqualityComparer<FileEntry>
+{
+    public static readonly EntryComparer Instance = new();
+
+    public bool Equals(FileEntry? x, FileEntry? y) => string.Equals(x?.Path, y?.Path, StringComparison.Ordinal) && x?.IsDir == y?.IsDir;
+
+    public int GetHashCode(FileEntry obj) => StringComparer.Ordinal.GetHashCode(obj.Path);
+}
