@@ -36,6 +36,11 @@ namespace Rcmd.Storage;
 ///   rcmd:batch:{id}:due         zset    retry-queued item indexes, scored by due time (ms)
 ///   rcmd:batch:{id}:state:{s}   zset    item indexes whose result is in state s (scored by index) — report filters
 ///   rcmd:semaphore:{remote}     zset    per-remote concurrency permits across Workers: holder → lease expiry (ms)
+///   rcmd:jobs:archived          zset    ids of jobs the retention sweep archived and deleted, scored by archive time (ms):
+///                                       the 410 of GET /api/jobs/{id} and links to them; trimmed after ArchivedLinks (Retention/)
+///   rcmd:retention:lease        string  the replica running the sweep (PX: taken over when its holder dies) (Retention/)
+///   rcmd:retention:status       hash    sweep totals and times (archived, deleted, lastSweepAt, lastError, …) (Retention/)
+///   rcmd:retention:files        hash    archive file name → its length up to the last verified write (Retention/)
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
 /// </summary>
@@ -96,4 +101,8 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string BatchDue(string id) => $"{Prefix}:batch:{id}:due";
     public string BatchItemsInState(string id, Batches.BatchItemState state) => $"{Prefix}:batch:{id}:state:{Batches.BatchItemStates.ToWire(state)}";
     public string RemoteSemaphore(string remote) => $"{Prefix}:semaphore:{remote}";
+    public string ArchivedJobs => $"{Prefix}:jobs:archived";
+    public string RetentionLease => $"{Prefix}:retention:lease";
+    public string RetentionStatus => $"{Prefix}:retention:status";
+    public string RetentionFiles => $"{Prefix}:retention:files";
 }
