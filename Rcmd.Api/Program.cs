@@ -26,6 +26,7 @@ app.MapEventsApi();
 app.MapNotificationsApi();
 app.MapErrorsApi();
 app.MapStatsApi();
+app.MapRetentionApi();
 
 app.Run();
 

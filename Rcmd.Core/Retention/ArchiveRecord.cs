@@ -46,5 +46,18 @@ public sealed record RetentionSettings(TimeSpan Succeeded, TimeSpan Failed, Time
 /// <summary><c>GET /api/retention</c>: the settings, how far back live history goes, and the sweep's last run and totals.</summary>
 public sealed record RetentionView(RetentionSettings Settings, RetentionState State);
 
-/// <summary>The body of the 410 that <c>GET /api/jobs/{id}</c> answers for an archived job.</summary>
-public sealed record ArchivedJobResponse(string Id, DateTimeOffset ArchivedAt, string ArchiveFile, string Message);
+/// <summary>
+/// The body of the 410 that <c>GET /api/jobs/{id}</c> answers for an archived job: the Api's error shape (<c>error</c>,
+/// code <c>not_found</c>) and <c>archived</c>, which says where the job is now.
+/// </summary>
+public sealed record ArchivedJobResponse(Failures.ErrorBody Error, ArchivedJob Archived)
+{
+    public static ArchivedJobResponse For(string id, DateTimeOffset archivedAt, string archiveFile) => new(
+        Failures.ErrorResponse.Create(Failures.ErrorCodes.NotFound,
+            $"Job '{id}' was archived on {archivedAt:yyyy-MM-dd} and is no longer in live history: it is in {archiveFile}.",
+            suggestion: "Read it from the archive file (gzipped JSON Lines, one job per line).").Error,
+        new ArchivedJob(id, archivedAt, archiveFile));
+}
+
+/// <summary>Where an archived job went.</summary>
+public sealed record ArchivedJob(string Id, DateTimeOffset ArchivedAt, string ArchiveFile);

@@ -41,6 +41,7 @@ namespace Rcmd.Storage;
 ///   rcmd:retention:lease        string  the replica running the sweep (PX: taken over when its holder dies) (Retention/)
 ///   rcmd:retention:status       hash    sweep totals and times (archived, deleted, lastSweepAt, lastError, …) (Retention/)
 ///   rcmd:retention:files        hash    archive file name → its length up to the last verified write (Retention/)
+///   rcmd:redis:oom              string  present (PX) for a while after REDIS_OUT_OF_MEMORY was notified: one alert per episode
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
 /// </summary>
@@ -105,4 +106,5 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string RetentionLease => $"{Prefix}:retention:lease";
     public string RetentionStatus => $"{Prefix}:retention:status";
     public string RetentionFiles => $"{Prefix}:retention:files";
+    public string OutOfMemoryReported => $"{Prefix}:redis:oom";
 }

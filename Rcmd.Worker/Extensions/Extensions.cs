@@ -1,6 +1,7 @@
 using Rcmd.Breakers;
 using Rcmd.Failures;
 using Rcmd.Rclone;
+using Rcmd.Retention;
 using Rcmd.Storage;
 using Rcmd.Worker.Rclone;
 using Rcmd.Worker.Services;
@@ -74,6 +75,7 @@ public static class Extensions
         services.AddHostedService<LeaseReaperService>();
         services.AddHostedService<WaitingJobsService>();
         services.AddRcmdNotifications(configuration);
+        services.AddRcmdRetention(configuration, sweeper: true).AddHostedService<RetentionSweepService>();
 
         services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis")
