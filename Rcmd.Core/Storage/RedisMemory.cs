@@ -23,6 +23,11 @@ public sealed class RedisMemory(RedisConnection redis)
         return 1
         """;
 
+    private const string InfoScript = """
+        #!lua flags=no-writes,allow-oom
+        return redis.call('INFO', 'memory')
+        """;
+
     /// <summary>Whether <paramref name="exception"/> is Redis refusing a write because it reached <c>maxmemory</c>.</summary>
     public static bool IsOutOfMemory(Exception? exception) =>
         exception switch
@@ -36,7 +41,8 @@ public sealed class RedisMemory(RedisConnection redis)
     /// <summary>Used and maximum memory (<c>INFO memory</c>); <see cref="RedisMemoryInfo.MaxMemory"/> 0 = no limit.</summary>
     public async Task<RedisMemoryInfo> ReadAsync(CancellationToken cancellationToken)
     {
-        var info = (string?)await redis.Database.ExecuteAsync("INFO", "memory").WaitAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty;
+        // Through a script: the client library keeps INFO for admin connections; Redis allows it in a script.
+        var info = (string?)await redis.Database.ScriptEvaluateAsync(InfoScript).WaitAsync(cancellationToken).ConfigureAwait(false) ?? string.Empty;
         long used = 0, max = 0;
         string policy = string.Empty;
         foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries))

@@ -52,7 +52,7 @@ public sealed class RetentionScope : IDisposable
     /// (finished <paramref name="finishedAfter"/> later, failed ones with <paramref name="errorCode"/>), out of the queue.
     /// </summary>
     public async Task<Job> AddAsync(string id, JobState state, DateTimeOffset createdAt, TimeSpan? finishedAfter = null,
-        string remote = "s3prod", string? errorCode = null, JobType type = JobType.Copy)
+        string remote = "s3prod", string? errorCode = null, JobType type = JobType.Copy, bool dequeue = true)
     {
         var job = new Job
         {
@@ -81,7 +81,11 @@ public sealed class RetentionScope : IDisposable
             WorkerId = state == JobState.Running ? "w1" : null,
         };
         await Store.SaveAsync(final, JobState.Queued, null, Ct, publish: false);
-        await Connection.Database.ListRemoveAsync(Keys.Queue, id);
+        if (dequeue)
+        {
+            await Connection.Database.ListRemoveAsync(Keys.Queue, id);
+        }
+
         return final;
     }
 
