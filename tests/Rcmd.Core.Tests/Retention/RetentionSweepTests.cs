@@ -24,9 +24,9 @@ public sealed class RetentionSweepTests(RedisFixture redis, ITestOutputHelper ou
         var codes = new[] { "not_found", "access_denied", "network_error" };
         const int Count = 50_000;
         var seeding = Stopwatch.StartNew();
-        for (var chunk = 0; chunk < Count; chunk += 5000)
+        for (var chunk = 0; chunk < Count; chunk += 1000)
         {
-            var adds = Enumerable.Range(chunk, 5000).Select(i =>
+            var adds = Enumerable.Range(chunk, 1000).Select(i =>
             {
                 var created = now - TimeSpan.FromDays(60) + TimeSpan.FromMilliseconds(i * (60 * 86_400_000.0 / Count));
                 var (state, code) = (i % 10) switch
