@@ -3,6 +3,7 @@ using Rcmd.Bench;
 // Figures for the issues' closing notes, each next to raw rclone where there is a raw equivalent.
 // Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|dashboards|grid|breaker|batch|all] [--jobs N] [--concurrency N]
 //        batch [--jobs N (default 2000)] [--items N (default 100000)]
+//        retention [--stored N (bytes per job, sweep rate)] [--items N (bytes per batch item)] [--jobs N (the soak's jobs)]
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
@@ -15,6 +16,7 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["notifications"] = NotificationsBench.RunAsync,
     ["breaker"] = BreakerBench.RunAsync,
     ["batch"] = BatchBench.RunAsync,
+    ["retention"] = RetentionBench.RunAsync,
 };
 
 foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])
