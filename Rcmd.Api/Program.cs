@@ -29,6 +29,7 @@ app.MapNotificationsApi();
 app.MapErrorsApi();
 app.MapStatsApi();
 app.MapSchedulesApi();
+app.MapRetentionApi();
 
 app.Run();
 

@@ -6,6 +6,7 @@ using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Jobs;
+using Rcmd.Retention;
 using Rcmd.Serialization;
 using Rcmd.Storage;
 
@@ -36,7 +37,8 @@ public static partial class JobsApi
             .WithSummary("How many jobs are in each state, and how many wait in the queue");
         api.MapGet("/{id}", GetJob)
             .WithName("GetJob")
-            .WithSummary("One job");
+            .WithSummary("One job; 410 with the archive file for a job the retention sweep archived")
+            .Produces<ArchivedJobResponse>(StatusCodes.Status410Gone);
         api.MapPost("/{id}/cancel", CancelJob)
             .WithName("CancelJob")
             .WithSummary("Cancel a queued or waiting job at once, or ask the Worker running it to stop it");
@@ -182,11 +184,21 @@ public static partial class JobsApi
     public static async Task<Ok<JobCounts>> GetCounts([AsParameters] JobServices services, CancellationToken cancellationToken) =>
         TypedResults.Ok(await services.Store.CountAsync(cancellationToken));
 
-    public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>>> GetJob(
-        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>, JsonHttpResult<ArchivedJobResponse>>> GetJob(
+        string id, [AsParameters] JobServices services, RetentionStore retention, IOptions<RetentionOptions> retentionOptions,
+        CancellationToken cancellationToken)
     {
         var job = IsJobId(id) ? await services.Store.GetAsync(id, cancellationToken) : null;
-        return job is null ? TypedResults.NotFound(ApiErrors.JobNotFound(id)) : TypedResults.Ok(job);
+        if (job is not null)
+        {
+            return TypedResults.Ok(job);
+        }
+
+        // Archived by the retention sweep: 410 with the file that holds it (while its id is remembered).
+        return IsJobId(id) && await retention.ArchivedAtAsync(id, cancellationToken) is { } archivedAt
+            ? TypedResults.Json(ArchivedJobResponse.For(id, archivedAt, RetentionRules.ArchiveLocation(retentionOptions.Value.ArchiveTo, archivedAt)),
+                RetentionJsonContext.Default.ArchivedJobResponse, statusCode: StatusCodes.Status410Gone)
+            : TypedResults.NotFound(ApiErrors.JobNotFound(id));
     }
 
     public static async Task<Results<Ok<Job>, Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CancelJob(

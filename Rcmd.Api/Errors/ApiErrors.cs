@@ -29,6 +29,14 @@ internal static class ApiErrors
         "The job store (Redis) is not reachable right now.",
         "Try again in a few seconds; if it persists, check that redis-server is running.");
 
+    /// <summary>How long a caller refused for Redis being full is asked to wait: the sweep or an operator must free memory. 30 s.</summary>
+    public static readonly TimeSpan OutOfMemoryRetryAfter = TimeSpan.FromSeconds(30);
+
+    /// <summary>Redis refused the write: it reached its <c>maxmemory</c> (nothing was written).</summary>
+    public static ErrorResponse RedisOutOfMemory() => ErrorResponse.Create(ErrorCodes.EndpointUnreachable,
+        "Redis is out of memory: the job store refuses new writes until memory is freed. Nothing was written.", retryable: true,
+        suggestion: "Try again later. Operators: lower Rcmd__Retention__Succeeded / __Failed / __MaxFinishedJobs so the sweep frees memory, or raise Redis's maxmemory.");
+
     /// <summary>rcd did not answer; <paramref name="classification"/> (the classifier's view of the failure) sets the code.</summary>
     public static ErrorResponse RcloneUnreachable(Classification? classification = null) => Dependency(classification,
         "rclone's remote control (rclone rcd) is not reachable right now.",

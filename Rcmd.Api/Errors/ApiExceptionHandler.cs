@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Rcmd.Failures;
 using Rcmd.Rclone;
+using Rcmd.Storage;
 using StackExchange.Redis;
 
 namespace Rcmd.Api.Errors;
@@ -24,6 +25,11 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         }
 
         var (status, error, retryAfter) = Classify(context, exception);
+        if (RedisMemory.IsOutOfMemory(exception))
+        {
+            _ = ReportOutOfMemoryAsync(context.RequestServices);
+        }
+
         if (status >= 500 && error.Error.NormalizedError.Code == ErrorCodes.Unknown && exception is not RcloneException)
         {
             LogUnexpected(logger, context.Request.Method, context.Request.Path, exception);
@@ -46,6 +52,8 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 return (StatusCodes.Status400BadRequest, ApiErrors.Validation(ApiErrors.FieldBody, "The request body is too large."), null);
             case BadHttpRequestException bad:
                 return (bad.StatusCode, ApiErrors.Validation(ApiErrors.FieldBody, bad.Message), null);
+            case RedisServerException when RedisMemory.IsOutOfMemory(exception):
+                return (StatusCodes.Status503ServiceUnavailable, ApiErrors.RedisOutOfMemory(), ApiErrors.OutOfMemoryRetryAfter);
             case RedisConnectionException or RedisTimeoutException:
             {
                 var classification = Dependency(exception, exception is RedisTimeoutException ? ErrorCodes.UpstreamTimeout : ErrorCodes.EndpointUnreachable);
@@ -75,6 +83,21 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         }
     }
 
+    /// <summary>Raises REDIS_OUT_OF_MEMORY (once per episode, see <see cref="RedisMemory"/>); never fails the answer.</summary>
+    private async Task ReportOutOfMemoryAsync(IServiceProvider services)
+    {
+        try
+        {
+            var memory = new RedisMemory(services.GetRequiredService<RedisConnection>());
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await memory.ReportOutOfMemoryAsync(services.GetRequiredService<TimeProvider>().GetUtcNow(), "api", timeout.Token);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException or InvalidOperationException)
+        {
+            LogOutOfMemoryReportFailed(logger, ex.GetType().Name);
+        }
+    }
+
     /// <summary>
     /// A dependency (Redis, rcd) that did not answer, classified (refused, timed out, broke off); when the classifier does
     /// not see a transient network failure in it, the outage is <paramref name="fallback"/> — the dependency is still
@@ -91,6 +114,9 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
     private static int FallbackStatus(string code) => code == ErrorCodes.UpstreamTimeout
         ? StatusCodes.Status504GatewayTimeout
         : StatusCodes.Status503ServiceUnavailable;
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "REDIS_OUT_OF_MEMORY could not be notified ({ExceptionType})")]
+    private static partial void LogOutOfMemoryReportFailed(ILogger logger, string exceptionType);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unexpected error answering {Method} {Path}")]
     private static partial void LogUnexpected(ILogger logger, string method, string path, Exception exception);

@@ -7,6 +7,7 @@ using Rcmd.Api.Services;
 using Rcmd.Breakers;
 using Rcmd.Failures;
 using Rcmd.Rclone;
+using Rcmd.Retention;
 using Rcmd.Serialization;
 using Rcmd.Storage;
 
@@ -30,6 +31,7 @@ public static class Extensions
 
         builder.AddRcmdStorage();
         services.AddRcmdSchedules(configuration);
+        services.AddRcmdRetention(configuration); // reads the sweep's state and tombstones (the 410); the Workers sweep
 
         // The RCLONE_RETRY_* settings the Workers use too: a new job records its number of attempts (Job.MaxAttempts).
         services.AddSingleton(_ => RetrySettings.FromEnvironment(name => configuration[name]));

@@ -28,7 +28,16 @@ public static class NotificationTypes
     /// <summary>A batch finished with some items failed. Defined for batches (a later issue): nothing emits it yet.</summary>
     public const string JobPartiallyFailed = "JOB_PARTIALLY_FAILED";
 
+    /// <summary>
+    /// The retention sweep could not write (or verify) its archive: nothing was deleted, and Redis keeps growing until it
+    /// can (Retention/). The data carries <c>file</c> and <c>error</c>.
+    /// </summary>
+    public const string ArchiveFailed = "ARCHIVE_FAILED";
+
+    /// <summary>Redis refused a write as out of memory (<c>maxmemory</c> reached); written once memory is available again.</summary>
+    public const string RedisOutOfMemory = "REDIS_OUT_OF_MEMORY";
+
     /// <summary>Every event type, in the order the docs list them.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [JobCompleted, JobFailed, JobPartiallyFailed, JobRetrying, RemoteOffline, RemoteOnline];
+        [JobCompleted, JobFailed, JobPartiallyFailed, JobRetrying, RemoteOffline, RemoteOnline, ArchiveFailed, RedisOutOfMemory];
 }

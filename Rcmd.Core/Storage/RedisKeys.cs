@@ -44,6 +44,12 @@ namespace Rcmd.Storage;
 ///   rcmd:schedules:due          zset    active schedule ids scored by their next due time (ms) — what a scheduler reads
 ///   rcmd:schedules:firing       zset    "{id} {run key} {job id}" claimed but not yet a job, scored by claim lease expiry (ms)
 ///   rcmd:schedules:queued       zset    ids of queue_one schedules holding a fire time until their run ends
+///   rcmd:jobs:archived          zset    ids of jobs the retention sweep archived and deleted, scored by archive time (ms):
+///                                       the 410 of GET /api/jobs/{id} and links to them; trimmed after ArchivedLinks (Retention/)
+///   rcmd:retention:lease        string  the replica running the sweep (PX: taken over when its holder dies) (Retention/)
+///   rcmd:retention:status       hash    sweep totals and times (archived, deleted, lastSweepAt, lastError, …) (Retention/)
+///   rcmd:retention:files        hash    archive file name → its length up to the last verified write (Retention/)
+///   rcmd:redis:oom              string  present (PX) for a while after REDIS_OUT_OF_MEMORY was notified: one alert per episode
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
 /// </summary>
@@ -112,4 +118,9 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string DueSchedules => $"{Prefix}:schedules:due";
     public string FiringSchedules => $"{Prefix}:schedules:firing";
     public string QueuedSchedules => $"{Prefix}:schedules:queued";
+    public string ArchivedJobs => $"{Prefix}:jobs:archived";
+    public string RetentionLease => $"{Prefix}:retention:lease";
+    public string RetentionStatus => $"{Prefix}:retention:status";
+    public string RetentionFiles => $"{Prefix}:retention:files";
+    public string OutOfMemoryReported => $"{Prefix}:redis:oom";
 }

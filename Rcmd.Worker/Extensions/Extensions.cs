@@ -1,6 +1,7 @@
 using Rcmd.Breakers;
 using Rcmd.Failures;
 using Rcmd.Rclone;
+using Rcmd.Retention;
 using Rcmd.Storage;
 using Rcmd.Worker.Rclone;
 using Rcmd.Worker.Services;
@@ -68,6 +69,7 @@ public static class Extensions
         services.AddRcmdSchedules(configuration);
         services.AddHostedService<SchedulerService>();
         services.AddRcmdNotifications(configuration);
+        services.AddRcmdRetention(configuration, sweeper: true).AddHostedService<RetentionSweepService>();
 
         services.AddHealthChecks()
             .AddCheck<RedisHealthCheck>("redis")

@@ -498,7 +498,7 @@ public sealed class JobExecutor(
     /// <remarks>The cancel request is cleared on every end: one that came too late for a run is done with too.</remarks>
     private async Task<bool> FinishAsync(Job final, CancellationToken cancellationToken)
     {
-        if (await store.SaveFinalAsync(final, WorkerId, clearCancelRequest: true, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
+        if (await SaveFinalRetryingAsync(final, cancellationToken).ConfigureAwait(false) != SaveResult.Saved)
         {
             await OnChangedElsewhereAsync(final, cancellationToken).ConfigureAwait(false);
             return false;
@@ -507,6 +507,30 @@ public sealed class JobExecutor(
         Log.JobFinished(logger, final.Id, final.Type.ToWire(), final.State.ToWire(), final.Error?.Code ?? ErrorCodes.None);
         return true;
     }
+
+    /// <summary>
+    /// <see cref="JobStore.SaveFinalAsync"/>, saved again every <see cref="OutOfMemoryRetryDelay"/> while Redis refuses it
+    /// as out of memory (nothing of it was written): the Worker keeps the result until the sweep or an operator frees
+    /// memory. No other Worker can take the job over meanwhile — that is a write too.
+    /// </summary>
+    private async Task<SaveResult> SaveFinalRetryingAsync(Job final, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await store.SaveFinalAsync(final, WorkerId, clearCancelRequest: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StackExchange.Redis.RedisServerException ex) when (RedisMemory.IsOutOfMemory(ex))
+            {
+                Log.FinalSaveOutOfMemory(logger, final.Id, OutOfMemoryRetryDelay.TotalSeconds);
+                await Task.Delay(OutOfMemoryRetryDelay, time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>How often a final save refused by a full Redis is tried again. 2 s.</summary>
+    private static readonly TimeSpan OutOfMemoryRetryDelay = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// A run failed: defers the job for a retry when the failure is retryable and runs are left (and

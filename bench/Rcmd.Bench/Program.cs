@@ -4,6 +4,7 @@ using Rcmd.Bench;
 // Usage: dotnet run -c Release --project bench/Rcmd.Bench -- [throughput|latency|memory|dashboards|grid|browse|breaker|batch|all] [--jobs N] [--concurrency N]
 //        batch [--jobs N (default 2000)] [--items N (default 100000)]
 //        schedules [--schedules N (default 10000)] [--minutes N (default 2)]
+//        retention [--stored N (bytes per job, sweep rate)] [--items N (bytes per batch item)] [--jobs N (the soak's jobs)]
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
@@ -18,6 +19,7 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["breaker"] = BreakerBench.RunAsync,
     ["batch"] = BatchBench.RunAsync,
     ["schedules"] = ScheduleBench.RunAsync,
+    ["retention"] = RetentionBench.RunAsync,
 };
 
 foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])

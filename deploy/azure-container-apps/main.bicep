@@ -87,7 +87,7 @@ resource redis 'Microsoft.App/containerApps@2024-03-01' = {
         {
           name: 'redis'
           image: 'redis:7'
-          command: [ 'sh', '-c', 'exec redis-server --appendonly yes --save "" --dir /data --requirepass "$REDIS_PASSWORD"' ]
+          command: [ 'sh', '-c', 'exec redis-server --appendonly yes --save "" --dir /data --maxmemory 768mb --maxmemory-policy noeviction --requirepass "$REDIS_PASSWORD"' ]
           env: [ { name: 'REDIS_PASSWORD', secretRef: 'redis-password' } ]
           volumeMounts: [ { volumeName: 'data', mountPath: '/data' } ]
           resources: { cpu: json('0.5'), memory: '1Gi' }

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Rcmd.Api.Security;
+using Rcmd.Retention;
+
+namespace Rcmd.Api.Apis;
+
+/// <summary><c>/api/retention</c>: the retention settings in force, how far back live history goes, and the sweep's last run.</summary>
+public static class RetentionApi
+{
+    public static RouteGroupBuilder MapRetentionApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/retention")
+            .WithTags("Retention")
+            .RequireAuthorization(SecurityExtensions.Policy);
+        api.MapGet(string.Empty, GetRetention)
+            .WithName("GetRetention")
+            .WithSummary("Retention settings, the start of live history, and the sweep's last run and totals");
+        return api;
+    }
+
+    public static async Task<JsonHttpResult<RetentionView>> GetRetention(RetentionStore store, IOptions<RetentionOptions> options,
+        CancellationToken cancellationToken) =>
+        TypedResults.Json(new RetentionView(RetentionSettings.From(options.Value), await store.StateAsync(cancellationToken)),
+            RetentionJsonContext.Default.RetentionView);
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Rcmd.Batches;
+using Rcmd.Jobs;
+
+namespace Rcmd.Retention;
+
+/// <summary>
+/// One line of an archive file (gzipped JSON Lines): a whole job as Redis held it — attempts, error, batch summary — and,
+/// for a batch, its item results; or (<see cref="KindBatchItems"/>) a batch's item results alone, dropped after
+/// <see cref="RetentionOptions.BatchItems"/> while the job itself stays. Records hold what the Api shows, which never
+/// carries a secret (messages are redacted when they are recorded).
+/// </summary>
+public sealed record ArchiveRecord
+{
+    public const string KindJob = "job";
+    public const string KindBatchItems = "batchItems";
+
+    public required string Kind { get; init; }
+    public required string JobId { get; init; }
+    public required DateTimeOffset ArchivedAt { get; init; }
+    public Job? Job { get; init; }
+    public IReadOnlyList<BatchReportItem>? BatchItems { get; init; }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ArchiveRecord))]
+[JsonSerializable(typeof(RetentionState))]
+[JsonSerializable(typeof(RetentionSettings))]
+[JsonSerializable(typeof(RetentionView))]
+[JsonSerializable(typeof(ArchivedJobResponse))]
+public sealed partial class RetentionJsonContext : JsonSerializerContext;
+
+/// <summary>The retention settings in force, as <c>GET /api/retention</c> shows them (for the dashboard's settings view).</summary>
+public sealed record RetentionSettings(TimeSpan Succeeded, TimeSpan Failed, TimeSpan BatchItems, long MaxFinishedJobs, string ArchiveTo,
+    TimeSpan SweepInterval, TimeSpan ArchivedLinks)
+{
+    public static RetentionSettings From(RetentionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new(options.Succeeded, options.Failed, options.BatchItems, options.MaxFinishedJobs, options.ArchiveTo, options.SweepInterval,
+            options.ArchivedLinks);
+    }
+}
+
+/// <summary><c>GET /api/retention</c>: the settings, how far back live history goes, and the sweep's last run and totals.</summary>
+public sealed record RetentionView(RetentionSettings Settings, RetentionState State);
+
+/// <summary>
+/// The body of the 410 that <c>GET /api/jobs/{id}</c> answers for an archived job: the Api's error shape (<c>error</c>,
+/// code <c>not_found</c>) and <c>archived</c>, which says where the job is now.
+/// </summary>
+public sealed record ArchivedJobResponse(Failures.ErrorBody Error, ArchivedJob Archived)
+{
+    public static ArchivedJobResponse For(string id, DateTimeOffset archivedAt, string archiveFile) => new(
+        Failures.ErrorResponse.Create(Failures.ErrorCodes.NotFound,
+            $"Job '{id}' was archived on {archivedAt:yyyy-MM-dd} and is no longer in live history: it is in {archiveFile}.",
+            suggestion: "Read it from the archive file (gzipped JSON Lines, one job per line).").Error,
+        new ArchivedJob(id, archivedAt, archiveFile));
+}
+
+/// <summary>Where an archived job went.</summary>
+public sealed record ArchivedJob(string Id, DateTimeOffset ArchivedAt, string ArchiveFile);
