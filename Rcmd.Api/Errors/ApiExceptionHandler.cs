@@ -108,12 +108,16 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
         var classification = FailureClassifier.Default.Classify(exception);
         return classification.Retryable
             ? classification
-            : FailureClassifier.Default.Classify(FailureInput.FromText(null, FallbackStatus(fallback)));
+            : FailureClassifier.Default.Classify(FallbackText(fallback));
     }
 
-    private static int FallbackStatus(string code) => code == ErrorCodes.UpstreamTimeout
-        ? StatusCodes.Status504GatewayTimeout
-        : StatusCodes.Status503ServiceUnavailable;
+    /// <summary>
+    /// What a dependency that did not answer in time, or could not be reached, says in Go's words: the classifier reads
+    /// these as <c>upstream_timeout</c> and <c>endpoint_unreachable</c> (a bare 503 is <c>rate_limited</c> since issue 16).
+    /// </summary>
+    private static string FallbackText(string code) => code == ErrorCodes.UpstreamTimeout
+        ? "read tcp 127.0.0.1:6379: i/o timeout"
+        : "dial tcp 127.0.0.1:6379: connect: connection refused";
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "REDIS_OUT_OF_MEMORY could not be notified ({ExceptionType})")]
     private static partial void LogOutOfMemoryReportFailed(ILogger logger, string exceptionType);

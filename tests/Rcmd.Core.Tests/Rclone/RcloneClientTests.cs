@@ -107,13 +107,14 @@ public sealed class RcloneClientTests(RcloneServerFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task Call_UnknownMethod_404Incompatible()
+    public async Task Call_UnknownMethod_404ValidationError()
     {
+        // No rclone release has this method (issue 16's rule): a wrong name, not an older rclone.
         var ex = await Assert.ThrowsAsync<RcloneException>(() => CreateClient().CallAsync("sync/teleport", null, Ct));
 
         Assert.Equal(404, ex.Status);
         Assert.Equal("couldn't find method \"sync/teleport\"", ex.Error);
-        Assert.Equal(ErrorCodes.TransferEngineIncompatible, FailureClassifier.Default.Classify(ex).Code);
+        Assert.Equal(ErrorCodes.ValidationError, FailureClassifier.Default.Classify(ex).Code);
     }
 
     [Fact]
