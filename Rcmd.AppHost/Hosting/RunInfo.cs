@@ -19,6 +19,7 @@ namespace Rcmd.AppHost;
 /// </summary>
 internal sealed class RunInfo(
     RcmdRun run,
+    DataDirectory data,
     DistributedApplicationModel model,
     ResourceNotificationService notifications,
     IConfiguration configuration) : BackgroundService
@@ -28,9 +29,11 @@ internal sealed class RunInfo(
 
     private readonly Dictionary<string, int> _pids = new(StringComparer.Ordinal);
 
-    private string EndpointsPath => Path.Combine(run.Data.Path, EndpointsFileName);
+    // The data directory through the container, which owns it: the lock is let go when the app is disposed (a test starts
+    // Rcmd again on the same directory in the same process).
+    private string EndpointsPath => Path.Combine(data.Path, EndpointsFileName);
 
-    private string PidsPath => Path.Combine(run.Data.Path, PidsFileName);
+    private string PidsPath => Path.Combine(data.Path, PidsFileName);
 
     /// <summary>The Aspire dashboard's address without its login token.</summary>
     private string? AspireDashboardUrl => configuration["ASPNETCORE_URLS"]?.Split(';')[0];
@@ -181,7 +184,7 @@ internal static class RunServicesExtensions
     public static IDistributedApplicationBuilder AddRcmdRunServices(this IDistributedApplicationBuilder builder, RcmdRun run)
     {
         builder.Services.AddSingleton(run);
-        builder.Services.AddSingleton(_ => run.Data); // disposed with the app: the data directory's lock is let go (tests start again)
+        builder.Services.AddSingleton(_ => run.Data); // disposed with the app (RunInfo resolves it): the lock is let go
         builder.Services.AddHostedService<CrashRestarter>();
         builder.Services.AddHostedService<RunInfo>();
         return builder;

@@ -6,8 +6,8 @@ namespace Rcmd.Notifications;
 
 /// <summary>
 /// The notifications stream (<c>rcmd:notifications</c>) and its consumer group, over the one Redis connection.
-/// StackExchange.Redis 1.2.6 has no stream API, so the commands go through <c>EXECUTE</c>; none of them blocks (the
-/// multiplexed connection must never wait on a server-side BLOCK), the dispatcher polls instead.
+/// StackExchange.Redis's stream API; none of the commands blocks (the multiplexed connection must never wait on a
+/// server-side BLOCK), the dispatcher polls instead.
 /// </summary>
 public sealed class NotificationStream(RedisConnection redis)
 {
@@ -19,10 +19,10 @@ public sealed class NotificationStream(RedisConnection redis)
     /// <summary>Adds an entry (the stores write theirs in their own scripts; this is for everything else and tests).</summary>
     public async Task<string> AddAsync(string notificationEvent, DateTimeOffset at, string dataJson, CancellationToken cancellationToken)
     {
-        var id = await redis.Database.ExecuteAsync("XADD", Keys.Notifications, "MAXLEN", "~", MaxLength, "*",
-            "event", notificationEvent, "at", at.ToString("O", CultureInfo.InvariantCulture), "data", dataJson)
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (string)id!;
+        var id = await redis.Database.StreamAddAsync(Keys.Notifications,
+            [new("event", notificationEvent), new("at", at.ToString("O", CultureInfo.InvariantCulture)), new("data", dataJson)],
+            maxLength: MaxLength, useApproximateMaxLength: true).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return id.ToString();
     }
 
     /// <summary>Creates the group (at the stream's end: a new group does not replay history) unless it exists.</summary>
@@ -30,7 +30,7 @@ public sealed class NotificationStream(RedisConnection redis)
     {
         try
         {
-            await redis.Database.ExecuteAsync("XGROUP", "CREATE", Keys.Notifications, group, "$", "MKSTREAM")
+            await redis.Database.StreamCreateConsumerGroupAsync(Keys.Notifications, group, StreamPosition.NewMessages, createStream: true)
                 .WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
@@ -42,16 +42,9 @@ public sealed class NotificationStream(RedisConnection redis)
     /// <summary>New entries for <paramref name="consumer"/> (<c>XREADGROUP … &gt;</c>, no BLOCK).</summary>
     public async Task<IReadOnlyList<RawEntry>> ReadAsync(string group, string consumer, int count, CancellationToken cancellationToken)
     {
-        var result = await redis.Database.ExecuteAsync("XREADGROUP", "GROUP", group, consumer, "COUNT", count,
-            "STREAMS", Keys.Notifications, ">").WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (result.IsNull)
-        {
-            return [];
-        }
-
-        // [[stream, [[id, [f, v, …]], …]]]
-        var streams = (RedisResult[])result!;
-        return streams.Length == 0 ? [] : Entries(((RedisResult[])streams[0]!)[1]);
+        var entries = await redis.Database.StreamReadGroupAsync(Keys.Notifications, group, consumer, StreamPosition.NewMessages, count)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Entries(entries);
     }
 
     /// <summary>
@@ -62,67 +55,31 @@ public sealed class NotificationStream(RedisConnection redis)
     public async Task<(IReadOnlyList<RawEntry> Entries, string Next)> ClaimAsync(string group, string consumer, TimeSpan minIdle, string start,
         int count, CancellationToken cancellationToken)
     {
-        var result = await redis.Database.ExecuteAsync("XAUTOCLAIM", Keys.Notifications, group, consumer,
-            (long)minIdle.TotalMilliseconds, start, "COUNT", count).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var parts = (RedisResult[])result!;
-        return (Entries(parts[1]), (string)parts[0]!);
+        var result = await redis.Database.StreamAutoClaimAsync(Keys.Notifications, group, consumer, (long)minIdle.TotalMilliseconds, start, count)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return (Entries(result.ClaimedEntries), result.NextStartId.ToString());
     }
 
     public Task AckAsync(string group, string id, CancellationToken cancellationToken) =>
-        redis.Database.ExecuteAsync("XACK", Keys.Notifications, group, id).WaitAsync(cancellationToken);
+        redis.Database.StreamAcknowledgeAsync(Keys.Notifications, group, id).WaitAsync(cancellationToken);
 
     /// <summary>How many entries the group has read but not acknowledged.</summary>
-    public async Task<long> PendingAsync(string group, CancellationToken cancellationToken)
-    {
-        var result = await redis.Database.ExecuteAsync("XPENDING", Keys.Notifications, group).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return (long)((RedisResult[])result!)[0];
-    }
+    public async Task<long> PendingAsync(string group, CancellationToken cancellationToken) =>
+        (await redis.Database.StreamPendingAsync(Keys.Notifications, group).WaitAsync(cancellationToken).ConfigureAwait(false)).PendingMessageCount;
 
-    public async Task<long> LengthAsync(CancellationToken cancellationToken) =>
-        (long)await redis.Database.ExecuteAsync("XLEN", Keys.Notifications).WaitAsync(cancellationToken).ConfigureAwait(false);
+    public Task<long> LengthAsync(CancellationToken cancellationToken) =>
+        redis.Database.StreamLengthAsync(Keys.Notifications).WaitAsync(cancellationToken);
 
     /// <summary>Every entry in the stream, oldest first (<c>XRANGE - +</c>, at most <paramref name="count"/>).</summary>
-    public async Task<IReadOnlyList<RawEntry>> RangeAsync(int count, CancellationToken cancellationToken)
-    {
-        var result = await redis.Database.ExecuteAsync("XRANGE", Keys.Notifications, "-", "+", "COUNT", count)
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Entries(result);
-    }
+    public async Task<IReadOnlyList<RawEntry>> RangeAsync(int count, CancellationToken cancellationToken) =>
+        Entries(await redis.Database.StreamRangeAsync(Keys.Notifications, "-", "+", count).WaitAsync(cancellationToken).ConfigureAwait(false));
 
-    private static IReadOnlyList<RawEntry> Entries(RedisResult list)
-    {
-        if (list.IsNull)
-        {
-            return [];
-        }
-
-        var entries = new List<RawEntry>();
-        foreach (var item in (RedisResult[])list!)
-        {
-            // A claimed entry that was deleted meanwhile comes back as nil (Redis 7 lists those ids separately).
-            if (item.IsNull)
-            {
-                continue;
-            }
-
-            var pair = (RedisResult[])item!;
-            if (pair.Length < 2 || pair[1].IsNull)
-            {
-                continue;
-            }
-
-            var values = (RedisResult[])pair[1]!;
-            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i + 1 < values.Length; i += 2)
-            {
-                fields[(string)values[i]!] = (string)values[i + 1]!;
-            }
-
-            entries.Add(new RawEntry((string)pair[0]!, fields));
-        }
-
-        return entries;
-    }
+    /// <summary>Entries with their fields; a claimed entry deleted meanwhile (no values) is left out.</summary>
+    private static List<RawEntry> Entries(StreamEntry[]? entries) =>
+        (entries ?? [])
+            .Where(e => !e.IsNull && e.Values is { Length: > 0 })
+            .Select(e => new RawEntry(e.Id.ToString(), e.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal)))
+            .ToList();
 }
 
 /// <summary>A stream entry's id and fields, before <see cref="NotificationEntry.Parse"/>.</summary>
