@@ -85,7 +85,8 @@ public sealed class BatchRunnerTests : IAsyncLifetime
         Assert.True(batch.CanResume);
         Assert.InRange(batch.Succeeded + batch.Failed, 20, 40); // stopped soon after minItems, not after hammering all 100
         Assert.True(batch.Pending >= 60, $"pending {batch.Pending}");
-        Assert.Equal(ErrorCodes.ValidationError, Assert.Single(batch.FailedByCode).Key);
+        // A file where a directory is expected is a conflict (issue 16's labelling rules).
+        Assert.Equal(ErrorCodes.Conflict, Assert.Single(batch.FailedByCode).Key);
         Assert.Contains("stop rule", stopped.Error!.Message, StringComparison.OrdinalIgnoreCase);
         var finishedBefore = await FinishedResultsAsync(job.Id);
 
