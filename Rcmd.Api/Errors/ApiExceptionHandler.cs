@@ -56,7 +56,12 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
                 return (StatusCodes.Status503ServiceUnavailable, ApiErrors.RedisOutOfMemory(), ApiErrors.OutOfMemoryRetryAfter);
             case RedisConnectionException or RedisTimeoutException:
             {
-                var classification = Dependency(exception, exception is RedisTimeoutException ? ErrorCodes.UpstreamTimeout : ErrorCodes.EndpointUnreachable);
+                // Not connected: the command waited in the client's backlog and never reached Redis — unreachable, however the
+                // client words its timeout. Connected and no answer in time: a timeout.
+                var connected = context.RequestServices.GetService<RedisConnection>()?.Multiplexer.IsConnected == true;
+                var classification = exception is RedisTimeoutException && connected
+                    ? Dependency(exception, ErrorCodes.UpstreamTimeout)
+                    : FailureClassifier.Default.Classify(FallbackText(ErrorCodes.EndpointUnreachable));
                 return (StatusCodes.Status503ServiceUnavailable, ApiErrors.RedisUnreachable(classification), classification.RetryAfter);
             }
 

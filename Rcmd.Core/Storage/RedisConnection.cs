@@ -42,13 +42,12 @@ public sealed class RedisConnection : IDisposable
     /// <summary>
     /// Rcmd's connection settings: start without Redis (<c>AbortOnConnectFail</c> off) and keep trying; 5 s to connect
     /// and for a synchronous call; a keep-alive every 10 s so a dead link is noticed. While no connection is up a command
-    /// fails at once (<see cref="BacklogPolicy.FailFast"/>, as StackExchange.Redis 1.x did) instead of waiting in a backlog
-    /// for the timeout: the Api answers 503 <c>endpoint_unreachable</c> at once, and the Workers' retries take over.
+    /// waits in StackExchange.Redis's backlog for the timeout (5 s), so a process starting beside Redis does not fail its
+    /// first commands; the Api answers a backlog timeout as 503 <c>endpoint_unreachable</c> (ApiExceptionHandler).
     /// </summary>
     public static void Configure(ConfigurationOptions options)
     {
         options.AbortOnConnectFail = false;
-        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectRetry = 3;
         options.ConnectTimeout = 5000;
         options.SyncTimeout = 5000;

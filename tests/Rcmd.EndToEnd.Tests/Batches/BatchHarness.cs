@@ -175,6 +175,18 @@ public sealed class BatchHarness : IAsyncDisposable
         return pid;
     }
 
+    /// <summary>Sends a signal to a process; false when there is no such process (it has just ended).</summary>
+    public static bool TrySignal(int pid, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+        })!;
+        kill.StandardError.ReadToEnd();
+        kill.WaitForExit();
+        return kill.ExitCode == 0;
+    }
+
     /// <summary>Sends a signal (KILL, STOP, CONT, TERM) to a process.</summary>
     public static void Signal(int pid, string signal)
     {

@@ -52,15 +52,15 @@ public sealed partial class BatchWorkerKillTests(ITestOutputHelper output)
             await Task.Delay(random.Next(100, 1500));
             job = await rcmd.GetAsync(id);
             var owner = job.GetProperty("workerId").GetString()!;
-            if (BatchHarness.IsTerminal(job) || rcmd.CurrentPid(owner) is not { } pid || killsPerReplica.GetValueOrDefault(owner) >= 3)
+            if (BatchHarness.IsTerminal(job) || rcmd.CurrentPid(owner) is not { } pid || killsPerReplica.GetValueOrDefault(owner) >= 3
+                || !BatchHarness.TrySignal(pid, "KILL"))
             {
-                // Ended (asserted above on the next round), or its Worker is restarting, or it was killed three times
-                // already (five fast crashes in a row make the AppHost give up): try again at another moment.
+                // Ended (asserted above on the next round), or its Worker is restarting (rcmd.pids may still name the
+                // process that just ended), or it was killed three times already: try again at another moment.
                 lastDone = Math.Max(lastDone, Done(job) - 20);
                 continue;
             }
 
-            BatchHarness.Signal(pid, "KILL");
             killsPerReplica[owner] = killsPerReplica.GetValueOrDefault(owner) + 1;
             kills.Add((owner, pid, Done(job)));
             lastDone = Done(job);
