@@ -78,6 +78,9 @@ internal static partial class Log
     public static partial void JobIncompatible(ILogger logger, string job_id, string job_type, string error_code, string feature,
         string minimum_version, string rclone_version);
 
+    [LoggerMessage(44, LogLevel.Warning, "Job {job_id} ({job_type}) refused by the path policy (error_code access_denied): {reason}")]
+    public static partial void JobPathRefused(ILogger logger, string job_id, string job_type, string reason);
+
     [LoggerMessage(25, LogLevel.Critical, "The Worker cannot start: {reason}")]
     public static partial void InvalidConfiguration(ILogger logger, string reason);
 

@@ -1,13 +1,16 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Security;
+using Rcmd.Api.Services;
 using Rcmd.Batches;
 using Rcmd.Failures;
 using Rcmd.Jobs;
+using Rcmd.Paths;
 using Rcmd.Serialization;
 using Rcmd.Storage;
 
@@ -69,7 +72,7 @@ public static partial class BatchesApi
     }
 
     public static async Task<Results<Accepted<Job>, BadRequest<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> CreateBatch(
-        HttpRequest request, [AsParameters] BatchServices services, CancellationToken cancellationToken)
+        HttpRequest request, [AsParameters] BatchServices services, PathPolicy paths, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
@@ -83,7 +86,7 @@ public static partial class BatchesApi
         }
 
         var id = services.NewJobId();
-        var validator = new BatchValidator();
+        var validator = new BatchValidator(paths, PathChecks.RoleOf(user));
         var reader = new BatchRequestReader();
         var chunk = new List<BatchItem>(BatchStore.ChunkSize);
         BatchItem? first = null;
@@ -172,6 +175,11 @@ public static partial class BatchesApi
 
             if (!validator.IsValid)
             {
+                if (validator.AccessDenied)
+                {
+                    return PathChecks.Answer(validator.Errors, denied: true, "The batch");
+                }
+
                 return TypedResults.BadRequest(ApiErrors.Validation(validator.Errors, "The batch is not valid; nothing was stored."));
             }
 
@@ -334,13 +342,19 @@ public static partial class BatchesApi
         return TypedResults.Empty;
     }
 
-    public static async Task<Results<Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> Resume(
-        string id, [AsParameters] BatchServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Resume(
+        string id, [AsParameters] BatchServices services, PathPolicy paths, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var job = await GetLiveAsync(id, services, cancellationToken).ConfigureAwait(false);
         if (job?.Batch is null)
         {
             return TypedResults.NotFound(BatchNotFound(id));
+        }
+
+        // A directory batch's pair (an items batch: its first item) meets this caller's rules, as a new batch would.
+        if (PathChecks.Refuse(paths, user, "The batch", ("source", "Source", job.Source), ("destination", "Destination", job.Destination)) is { } refused)
+        {
+            return refused;
         }
 
         if (job.State is not (JobState.PartiallyFailed or JobState.Canceled))
@@ -373,8 +387,8 @@ public static partial class BatchesApi
         return TypedResults.Accepted(Location(id), resumed);
     }
 
-    public static async Task<Results<Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> RetryFailed(
-        string id, [AsParameters] BatchServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> RetryFailed(
+        string id, [AsParameters] BatchServices services, PathPolicy paths, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var original = await GetLiveAsync(id, services, cancellationToken).ConfigureAwait(false);
         if (original?.Batch is not { } batch)
@@ -402,7 +416,18 @@ public static partial class BatchesApi
         {
             foreach (var chunk in failed.Chunk(BatchStore.ChunkSize))
             {
-                var items = (await store.GetItemsAtAsync(id, chunk, cancellationToken).ConfigureAwait(false)).OfType<BatchItem>().ToList();
+                var read = await store.GetItemsAtAsync(id, chunk, cancellationToken).ConfigureAwait(false);
+                var checks = chunk.Zip(read).Where(p => p.Second is not null).SelectMany(p => new[]
+                {
+                    ($"items[{p.First}].source", "Source", (string?)p.Second!.Source),
+                    ($"items[{p.First}].destination", "Destination", p.Second.Destination),
+                });
+                if (PathChecks.Refuse(paths, user, "The retry", checks) is { } refused)
+                {
+                    return refused; // nothing committed: the staged items are dropped below
+                }
+
+                var items = read.OfType<BatchItem>().ToList();
                 first ??= items.FirstOrDefault();
                 await store.StageItemsAsync(newId, items, cancellationToken).ConfigureAwait(false);
             }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Errors;
@@ -6,6 +7,7 @@ using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Jobs;
+using Rcmd.Paths;
 using Rcmd.Retention;
 using Rcmd.Serialization;
 using Rcmd.Storage;
@@ -52,7 +54,8 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Created<Job>, BadRequest<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> CreateJob(
-        HttpRequest request, [AsParameters] JobServices services, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, [AsParameters] JobServices services, IOptions<ApiOptions> options, PathPolicy paths, ClaimsPrincipal user,
+        CancellationToken cancellationToken)
     {
         var body = await JsonRequestBody.ReadAsync(request, RcmdJsonContext.Default.JobRequest, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (!body.IsValid)
@@ -66,6 +69,11 @@ public static partial class JobsApi
         if (!validation.IsValid)
         {
             return TypedResults.BadRequest(ApiErrors.Validation(validation.Errors, "The job is not valid."));
+        }
+
+        if (RefusePaths(paths, user, validation.Submission!.Source, validation.Submission.Destination) is { } refused)
+        {
+            return refused;
         }
 
         var job = JobStateMachine.Create(services.NewJobId(), validation.Submission!, services.Time) with
@@ -242,12 +250,18 @@ public static partial class JobsApi
         return TypedResults.Accepted(Location(job.Id), job with { CancelRequested = true });
     }
 
-    public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> RetryNow(
-        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> RetryNow(
+        string id, [AsParameters] JobServices services, PathPolicy paths, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         if (!IsJobId(id))
         {
             return TypedResults.NotFound(ApiErrors.JobNotFound(id));
+        }
+
+        // Sent again now by this caller: its paths meet this caller's rules, as for a new job.
+        if (await services.Store.GetAsync(id, cancellationToken) is { } waiting && RefusePaths(paths, user, waiting.Source, waiting.Destination) is { } refused)
+        {
+            return refused;
         }
 
         if (await services.Store.TryReleaseNowAsync(id, services.Time, cancellationToken) is { } queued)
@@ -263,8 +277,8 @@ public static partial class JobsApi
                 $"Job '{job.Id}' is {job.State.ToWire()}; only a waiting job can be retried now."));
     }
 
-    public static async Task<Results<Created<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> Rerun(
-        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Created<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> Rerun(
+        string id, [AsParameters] JobServices services, PathPolicy paths, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var job = IsJobId(id) ? await services.Store.GetAsync(id, cancellationToken) : null;
         if (job is null)
@@ -282,6 +296,11 @@ public static partial class JobsApi
         {
             return TypedResults.Conflict(ApiErrors.Conflict(
                 $"Job '{job.Id}' is a batch: resume it (/api/batches/{job.Id}/resume) or retry its failed items (/api/batches/{job.Id}/retry-failed)."));
+        }
+
+        if (RefusePaths(paths, user, job.Source, job.Destination) is { } refused)
+        {
+            return refused;
         }
 
         var submission = new JobSubmission(job.Type, job.Source, job.Destination, job.Options);
@@ -319,6 +338,9 @@ public static partial class JobsApi
     }
 
     private static string Location(string id) => $"/api/jobs/{id}";
+
+    private static JsonHttpResult<ErrorResponse>? RefusePaths(PathPolicy paths, ClaimsPrincipal user, string source, string? destination) =>
+        PathChecks.Refuse(paths, user, "The job", ("source", "Source", source), ("destination", "Destination", destination));
 
     /// <summary>Ids are what this API hands out: letters, digits, '-' and '_' (never a ':' that would reach another key).</summary>
     private static bool IsJobId(string id) =>

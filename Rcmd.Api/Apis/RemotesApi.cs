@@ -6,6 +6,7 @@ using Rcmd.Api.Services;
 using Rcmd.Breakers;
 using Rcmd.Failures;
 using Rcmd.Jobs;
+using Rcmd.Paths;
 using Rcmd.Rclone;
 
 namespace Rcmd.Api.Apis;
@@ -48,8 +49,8 @@ public static class RemotesApi
         foreach (var operation in RemoteReads.Operations)
         {
             api.MapGet($"/{{name}}/{operation}", (string name, string? path, int? offset, int? limit, string? sort, string? filter,
-                    HttpContext context, RcloneClient rclone, RemoteReads reads, CancellationToken cancellationToken) =>
-                    Read(name, operation, path, new PageQuery(offset, limit, sort, filter), context, rclone, reads, cancellationToken))
+                    HttpContext context, RcloneClient rclone, RemoteReads reads, PathPolicy paths, CancellationToken cancellationToken) =>
+                    Read(name, operation, path, new PageQuery(offset, limit, sort, filter), context, rclone, reads, paths, cancellationToken))
                 .WithName($"ReadRemote{char.ToUpperInvariant(operation[0])}{operation[1..]}")
                 .WithSummary($"rclone operations/{operation} on a configured remote, through its circuit breaker (stale cache or fallback while open)")
                 .Produces<RemoteReadResponse>()
@@ -112,12 +113,19 @@ public static class RemotesApi
     private sealed record PageQuery(int? Offset, int? Limit, string? Sort, string? Filter);
 
     private static async Task<IResult> Read(string name, string operation, string? path, PageQuery page, HttpContext context,
-        RcloneClient rclone, RemoteReads reads, CancellationToken cancellationToken)
+        RcloneClient rclone, RemoteReads reads, PathPolicy paths, CancellationToken cancellationToken)
     {
         path ??= string.Empty;
         if (CheckPath(path) is { } problem)
         {
             return TypedResults.BadRequest(Errors.ApiErrors.Validation("path", problem));
+        }
+
+        // Browsing obeys the rules jobs do: not Rcmd's data directory, only what the caller's role may use.
+        var browsed = name == RemoteReads.LocalRemote ? "/" + path.TrimStart('/') : $"{name}:{path}";
+        if (PathChecks.Refuse(paths, context.User, "The read", ("path", "Path", browsed)) is { } refused)
+        {
+            return refused;
         }
 
         var paged = operation == "list" && ListingPage.Requested(page.Offset, page.Limit, page.Sort, page.Filter);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Errors;
@@ -7,6 +8,7 @@ using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Jobs;
+using Rcmd.Paths;
 using Rcmd.Schedules;
 using Rcmd.Storage;
 
@@ -61,7 +63,8 @@ public static partial class SchedulesApi
     }
 
     public static async Task<Results<Created<ScheduleView>, BadRequest<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> CreateSchedule(
-        HttpRequest request, [AsParameters] ScheduleServices services, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, [AsParameters] ScheduleServices services, IOptions<ApiOptions> options, PathPolicy paths, ClaimsPrincipal user,
+        CancellationToken cancellationToken)
     {
         var body = await JsonRequestBody.ReadAsync(request, ScheduleJsonContext.Default.ScheduleRequest, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (!body.IsValid)
@@ -76,6 +79,11 @@ public static partial class SchedulesApi
         if (validation.Schedule is not { } schedule)
         {
             return TypedResults.BadRequest(ApiErrors.Validation(validation.Errors, "The schedule is not valid."));
+        }
+
+        if (PathChecks.Refuse(paths, user, "The schedule", PathsOf(schedule)) is { } refused)
+        {
+            return refused;
         }
 
         if (!await services.Store.CreateAsync(schedule, now, NextDue(schedule, now), cancellationToken))
@@ -116,7 +124,8 @@ public static partial class SchedulesApi
     }
 
     public static async Task<Results<Ok<ScheduleView>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> ReplaceSchedule(
-        string id, HttpRequest request, [AsParameters] ScheduleServices services, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+        string id, HttpRequest request, [AsParameters] ScheduleServices services, IOptions<ApiOptions> options, PathPolicy paths,
+        ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var existing = IsId(id) ? await services.Store.GetAsync(id, cancellationToken) : null;
         if (existing is null)
@@ -137,6 +146,11 @@ public static partial class SchedulesApi
         if (validation.Schedule is not { } schedule)
         {
             return TypedResults.BadRequest(ApiErrors.Validation(validation.Errors, "The schedule is not valid."));
+        }
+
+        if (PathChecks.Refuse(paths, user, "The schedule", PathsOf(schedule)) is { } refused)
+        {
+            return refused;
         }
 
         schedule = schedule with { Paused = existing.Paused };
@@ -171,12 +185,17 @@ public static partial class SchedulesApi
         SetPausedAsync(id, paused: false, services, cancellationToken);
 
     public static async Task<Results<Accepted<ScheduleRun>, NotFound<ErrorResponse>, JsonHttpResult<ErrorResponse>>> RunNow(
-        string id, [AsParameters] ScheduleServices services, CancellationToken cancellationToken)
+        string id, [AsParameters] ScheduleServices services, PathPolicy paths, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var schedule = IsId(id) ? await services.Store.GetAsync(id, cancellationToken) : null;
         if (schedule is null)
         {
             return TypedResults.NotFound(NotFound(id));
+        }
+
+        if (PathChecks.Refuse(paths, user, "The schedule", PathsOf(schedule)) is { } refused)
+        {
+            return refused;
         }
 
         var (run, job) = await services.Dispatcher.RunNowAsync(schedule, cancellationToken);
@@ -313,6 +332,28 @@ public static partial class SchedulesApi
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Schedule {ScheduleId} run now: job {JobId}")]
     private static partial void LogScheduleRunNow(ILogger logger, string scheduleId, string jobId);
+
+    /// <summary>Every path a schedule's runs will use, with its field name as the validator names fields.</summary>
+    private static IEnumerable<(string Field, string Label, string? Path)> PathsOf(Schedule schedule)
+    {
+        if (schedule.Job is { } job)
+        {
+            yield return ("job.source", "Source", job.Source);
+            yield return ("job.destination", "Destination", job.Destination);
+        }
+
+        if (schedule.Batch?.Directory is { } directory)
+        {
+            yield return ("batch.directory.source", "Source", directory.Source);
+            yield return ("batch.directory.destination", "Destination", directory.Destination);
+        }
+
+        foreach (var (item, index) in (schedule.Batch?.Items ?? []).Select((item, index) => (item, index)))
+        {
+            yield return ($"batch.items[{index}].source", "Source", item.Source);
+            yield return ($"batch.items[{index}].destination", "Destination", item.Destination);
+        }
+    }
 }
 
 /// <summary>What the schedule endpoints need, bound with <c>[AsParameters]</c>.</summary>

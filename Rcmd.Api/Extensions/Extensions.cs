@@ -6,6 +6,7 @@ using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Breakers;
 using Rcmd.Failures;
+using Rcmd.Paths;
 using Rcmd.Rclone;
 using Rcmd.Retention;
 using Rcmd.Serialization;
@@ -43,6 +44,7 @@ public static class Extensions
         // Circuit breakers per remote (shared with the Workers through Redis) and the remote reads behind them; a read is
         // bounded by its remote's operation timeout, not by a client timeout.
         services.AddRcmdBreakers(configuration);
+        services.AddRcmdPathPolicy(configuration);
         services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<RemoteReadCache>();
         services.AddSingleton<RemoteReads>();

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Rcmd.Jobs;
+using Rcmd.Paths;
 
 namespace Rcmd.Batches;
 
@@ -15,9 +16,10 @@ public sealed record BatchItemRequest
 /// <summary>
 /// Checks a batch request piece by piece, as it streams in: each item on its own (the job path rules: no flag-like
 /// paths, no control characters, no credentials in inline remotes, file paths), duplicates across items, the options
-/// and the directory pair. Field names follow the JSON: <c>items[12].source</c>.
+/// and the directory pair; with a <see cref="PathPolicy"/>, also what the caller's role may use. Field names follow the
+/// JSON: <c>items[12].source</c>.
 /// </summary>
-public sealed class BatchValidator
+public sealed class BatchValidator(PathPolicy? policy = null, string? role = null)
 {
     public const int MaxItems = 100_000;
     public const int MaxNameLength = 200;
@@ -34,6 +36,9 @@ public sealed class BatchValidator
     private int _unlisted;
 
     public bool IsValid => _errors.Count == 0;
+
+    /// <summary>Whether a path was refused by the path policy as one the caller may not use (answered <c>access_denied</c>).</summary>
+    public bool AccessDenied { get; private set; }
 
     public int ErrorCount => _listed + _unlisted;
 
@@ -191,14 +196,18 @@ public sealed class BatchValidator
     public BatchOp CheckDirectory(BatchDirectory directory, string? op)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        foreach (var message in RclonePathRules.Check(directory.Source?.Trim(), "Source"))
+        foreach (var (path, label, field) in new[] { (directory.Source?.Trim(), "Source", "directory.source"), (directory.Destination?.Trim(), "Destination", "directory.destination") })
         {
-            Add("directory.source", message);
-        }
+            var before = ErrorCount;
+            foreach (var message in RclonePathRules.Check(path, label))
+            {
+                Add(field, message);
+            }
 
-        foreach (var message in RclonePathRules.Check(directory.Destination?.Trim(), "Destination"))
-        {
-            Add("directory.destination", message);
+            if (ErrorCount == before && path is not null)
+            {
+                CheckPolicy(path, label, field);
+            }
         }
 
         if (directory.Source is { } s && directory.Destination is { } d
@@ -257,6 +266,20 @@ public sealed class BatchValidator
         if (ErrorCount == before && path is not null && !RclonePath.NamesFile(path))
         {
             Add(field, $"{label} must name a file, not a directory or a bare remote.");
+        }
+
+        if (ErrorCount == before && path is not null)
+        {
+            CheckPolicy(path, label, field);
+        }
+    }
+
+    private void CheckPolicy(string path, string label, string field)
+    {
+        foreach (var refusal in policy?.Check(path, label, role) ?? [])
+        {
+            AccessDenied |= refusal.Kind == PathRefusalKind.Denied;
+            Add(field, refusal.Message);
         }
     }
 

@@ -1,5 +1,6 @@
 using Rcmd.Breakers;
 using Rcmd.Failures;
+using Rcmd.Paths;
 using Rcmd.Rclone;
 using Rcmd.Retention;
 using Rcmd.Storage;
@@ -47,6 +48,7 @@ public static class Extensions
             .ValidateOnStart();
         builder.AddRcmdStorage();
         services.AddRcmdBreakers(configuration);
+        services.AddRcmdPathPolicy(configuration);
 
         // No client timeout: the standard handler bounds control calls (its total timeout); a batch item's synchronous
         // transfer lasts as long as the file takes (RcloneRequest.LongRunning, see RcloneResilience).

@@ -72,4 +72,13 @@ internal static class JobErrors
         Suggestion = $"Upgrade rclone to v{feature.MinimumVersion.Major}.{feature.MinimumVersion.Minor}.{feature.MinimumVersion.Build} or later "
             + "(the Worker reads the version again when rcd restarts).",
     };
+
+    /// <summary>A path of the job breaks the path policy's rules of both modes (checked again before a run): never retried.</summary>
+    public static JobError PathRefused(string message) => new()
+    {
+        Code = ErrorCodes.AccessDenied,
+        Message = message,
+        Retryable = false,
+        Suggestion = "Submit the job again with an absolute path outside Rcmd's data directory.",
+    };
 }

@@ -33,6 +33,7 @@ public sealed class JobExecutor(
     ActiveJobs active,
     BreakerGate breakers,
     Batches.BatchRunner batches,
+    Paths.PathPolicy paths,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<JobExecutor> logger)
@@ -572,6 +573,15 @@ public sealed class JobExecutor(
     /// </summary>
     private async Task<JobError?> IncompatibilityAsync(Job job, CancellationToken cancellationToken)
     {
+        // A job queued before the path policy (or by an older Api) meets its rules of both modes here, before rcd sees it.
+        var refusals = paths.CheckAlwaysRules(job.Source, "Source")
+            .Concat(job.Destination is { } destination ? paths.CheckAlwaysRules(destination, "Destination") : []);
+        if (refusals.FirstOrDefault() is { } refusal)
+        {
+            Log.JobPathRefused(logger, job.Id, job.Type.ToWire(), refusal.Message);
+            return JobErrors.PathRefused(refusal.Message);
+        }
+
         RcloneVersion version;
         try
         {
