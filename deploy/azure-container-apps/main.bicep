@@ -10,6 +10,9 @@ param redisPassword string
 param rcPassword string
 @secure()
 param apiKey string
+@description('The first admin\'s password (user admin), used only while no admin account exists.')
+@secure()
+param bootstrapAdminPassword string
 @secure()
 param rcloneConf string
 param storageAccountName string
@@ -39,6 +42,7 @@ var secrets = [
   { name: 'redis-password', value: redisPassword }
   { name: 'rc-pass', value: rcPassword }
   { name: 'api-key', value: apiKey }
+  { name: 'bootstrap-admin-password', value: bootstrapAdminPassword }
   { name: 'rclone-conf', value: rcloneConf }
 ]
 
@@ -49,6 +53,15 @@ var serviceEnv = [
   { name: 'Rclone__User', value: 'rcmd' }
   { name: 'Rclone__Password', secretRef: 'rc-pass' }
   { name: 'Rcmd__ApiKeys', secretRef: 'api-key' }
+  // Server mode: every request signs in (README.md, "Security").
+  { name: 'Rcmd__Auth__Mode', value: 'server' }
+]
+
+// The Api alone decides who may do what: the bootstrap admin and the paths jobs may use (every remote of rclone.conf).
+var apiEnv = [
+  { name: 'Rcmd__Auth__BootstrapAdminPassword', secretRef: 'bootstrap-admin-password' }
+  { name: 'Rcmd__Paths__Remotes__0', value: '*' }
+  { name: 'OTEL_SERVICE_NAME', value: 'api' }
 ]
 
 var rcloneSidecar = {
@@ -113,7 +126,7 @@ resource api 'Microsoft.App/containerApps@2024-03-01' = {
         {
           name: 'api'
           image: '${registry}/rcmd-api:${imageTag}'
-          env: concat(serviceEnv, [ { name: 'OTEL_SERVICE_NAME', value: 'api' } ])
+          env: concat(serviceEnv, apiEnv)
           probes: probes
           resources: { cpu: json('0.5'), memory: '1Gi' }
         }
@@ -169,6 +182,7 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
           env: [
             { name: 'services__api__http__0', value: 'http://api' }
             { name: 'Rcmd__ApiKey', secretRef: 'api-key' }
+            { name: 'Rcmd__Auth__Mode', value: 'server' }
             { name: 'OTEL_SERVICE_NAME', value: 'web' }
           ]
           probes: probes
