@@ -123,6 +123,6 @@ internal static partial class Log
     [LoggerMessage(42, LogLevel.Information, "Circuit to rcd closed")]
     public static partial void RcdCircuitClosed(ILogger logger);
 
-    [LoggerMessage(43, LogLevel.Warning, "Redis is out of memory: job {JobId}'s final state is kept in this Worker and saved again in {DelaySeconds} s")]
-    public static partial void FinalSaveOutOfMemory(ILogger logger, string jobId, double delaySeconds);
+    [LoggerMessage(43, LogLevel.Warning, "Redis is out of memory: job {JobId}'s {What} is kept in this Worker and saved again in {DelaySeconds} s")]
+    public static partial void SaveOutOfMemory(ILogger logger, string jobId, string what, double delaySeconds);
 }

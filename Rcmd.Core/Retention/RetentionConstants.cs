@@ -29,6 +29,12 @@ internal static class RetentionConstants
     /// <summary>Archived jobs' ids are remembered (for the 410 and for links to them) for a year.</summary>
     public static readonly TimeSpan DefaultArchivedLinks = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// At most this many archived ids are remembered, whatever their age: about 115 bytes each in Redis (≈ 55 MiB at
+    /// the default), so a high job rate cannot grow them past the memory Redis is given.
+    /// </summary>
+    public const long DefaultMaxArchivedLinks = 500_000;
+
     /// <summary>The sweep lease: renewed at each step, taken over by another replica if its holder dies.</summary>
     public static readonly TimeSpan DefaultLeaseDuration = TimeSpan.FromMinutes(2);
 

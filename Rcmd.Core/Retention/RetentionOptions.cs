@@ -59,6 +59,14 @@ public sealed class RetentionOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
     public TimeSpan ArchivedLinks { get; set; } = RetentionConstants.DefaultArchivedLinks;
 
+    /// <summary>
+    /// The most archived ids remembered, whatever <see cref="ArchivedLinks"/> says: past it the oldest are forgotten
+    /// first (their <c>GET</c> answers 404, a link to them says "not found"). Bounds the memory they take: ≈ 115 B each.
+    /// Default 500,000 (≈ 55 MiB).
+    /// </summary>
+    [Range(1_000, long.MaxValue)]
+    public long MaxArchivedLinks { get; set; } = RetentionConstants.DefaultMaxArchivedLinks;
+
     /// <summary>The sweep's Redis lease; another replica takes over a sweep whose holder stopped renewing it. Default 2 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan LeaseDuration { get; set; } = RetentionConstants.DefaultLeaseDuration;

@@ -219,10 +219,18 @@ public sealed class RetentionStore(RedisConnection redis)
         return score is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms) : null;
     }
 
-    /// <summary>Forgets tombstones older than <paramref name="before"/> (a bounded number per call). Returns how many.</summary>
-    public async Task<long> TrimTombstonesAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
-        await redis.Database.SortedSetRemoveRangeByScoreAsync(Keys.ArchivedJobs, double.NegativeInfinity, before.ToUnixTimeMilliseconds(),
+    /// <summary>
+    /// Forgets tombstones older than <paramref name="before"/>, then the oldest past the newest <paramref name="keep"/>.
+    /// Returns how many were forgotten.
+    /// </summary>
+    public async Task<long> TrimTombstonesAsync(DateTimeOffset before, long keep, CancellationToken cancellationToken)
+    {
+        var database = redis.Database;
+        var old = await database.SortedSetRemoveRangeByScoreAsync(Keys.ArchivedJobs, double.NegativeInfinity, before.ToUnixTimeMilliseconds(),
             Exclude.Stop).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var over = await database.SortedSetRemoveRangeByRankAsync(Keys.ArchivedJobs, 0, -keep - 1).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return old + over;
+    }
 
     /// <summary>Writes status fields (the sweep's last run, its last error) — allowed when Redis is full.</summary>
     public Task SetStatusAsync(IReadOnlyList<KeyValuePair<string, string>> fields, CancellationToken cancellationToken) =>

@@ -57,7 +57,7 @@ public sealed partial class RetentionSweeper(
                 return await EndAsync(run, started, cancellationToken).ConfigureAwait(false);
             }
 
-            await store.TrimTombstonesAsync(now - Options.ArchivedLinks, cancellationToken).ConfigureAwait(false);
+            await store.TrimTombstonesAsync(now - Options.ArchivedLinks, Options.MaxArchivedLinks, cancellationToken).ConfigureAwait(false);
             run.Completed = true;
             return await EndAsync(run, started, cancellationToken).ConfigureAwait(false);
         }

@@ -509,28 +509,34 @@ public sealed class JobExecutor(
         return true;
     }
 
+    /// <summary><see cref="JobStore.SaveFinalAsync"/>, saved again while Redis refuses it as out of memory.</summary>
+    private Task<SaveResult> SaveFinalRetryingAsync(Job final, CancellationToken cancellationToken) =>
+        SaveWhileOutOfMemoryAsync(final.Id, "final state",
+            () => store.SaveFinalAsync(final, WorkerId, clearCancelRequest: true, cancellationToken), cancellationToken);
+
     /// <summary>
-    /// <see cref="JobStore.SaveFinalAsync"/>, saved again every <see cref="OutOfMemoryRetryDelay"/> while Redis refuses it
-    /// as out of memory (nothing of it was written): the Worker keeps the result until the sweep or an operator frees
-    /// memory. No other Worker can take the job over meanwhile — that is a write too.
+    /// <paramref name="save"/> (a job's end: final, or deferred for a retry), tried again every
+    /// <see cref="OutOfMemoryRetryDelay"/> while Redis refuses it as out of memory (nothing of it was written): the Worker
+    /// keeps the outcome until the sweep or an operator frees memory, and holds the job's lease meanwhile, so no other
+    /// Worker takes it over — that would be a write too. (A progress save refused so is skipped: the next one carries it.)
     /// </summary>
-    private async Task<SaveResult> SaveFinalRetryingAsync(Job final, CancellationToken cancellationToken)
+    private async Task<T> SaveWhileOutOfMemoryAsync<T>(string jobId, string what, Func<Task<T>> save, CancellationToken cancellationToken)
     {
         while (true)
         {
             try
             {
-                return await store.SaveFinalAsync(final, WorkerId, clearCancelRequest: true, cancellationToken).ConfigureAwait(false);
+                return await save().ConfigureAwait(false);
             }
             catch (StackExchange.Redis.RedisServerException ex) when (RedisMemory.IsOutOfMemory(ex))
             {
-                Log.FinalSaveOutOfMemory(logger, final.Id, OutOfMemoryRetryDelay.TotalSeconds);
+                Log.SaveOutOfMemory(logger, jobId, what, OutOfMemoryRetryDelay.TotalSeconds);
                 await Task.Delay(OutOfMemoryRetryDelay, time, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    /// <summary>How often a final save refused by a full Redis is tried again. 2 s.</summary>
+    /// <summary>How often a job's end refused by a full Redis is saved again. 2 s.</summary>
     private static readonly TimeSpan OutOfMemoryRetryDelay = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -550,7 +556,8 @@ public sealed class JobExecutor(
                 Message = failure.Error.Message,
             };
             var waiting = JobStateMachine.Defer(running, wait, time);
-            var result = await store.DeferAsync(waiting, JobState.Running, WorkerId, cancellationToken, leaseHolder: WorkerId)
+            var result = await SaveWhileOutOfMemoryAsync(running.Id, "retry",
+                () => store.DeferAsync(waiting, JobState.Running, WorkerId, cancellationToken, leaseHolder: WorkerId), cancellationToken)
                 .ConfigureAwait(false);
             if (result != SaveResult.Saved)
             {

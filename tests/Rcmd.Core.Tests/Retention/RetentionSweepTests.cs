@@ -89,6 +89,25 @@ public sealed class RetentionSweepTests(RedisFixture redis, ITestOutputHelper ou
     }
 
     [Fact]
+    public async Task Sweep_MoreTombstonesThanTheCap_OldestForgottenFirst()
+    {
+        using var s = new RetentionScope(redis.Server, new RetentionOptions { MaxArchivedLinks = 1_000, StepSize = 500 });
+        var now = s.Time.GetUtcNow();
+        await Task.WhenAll(Enumerable.Range(0, 1_200).Select(i => s.AddAsync($"j{i:D4}", JobState.Succeeded, now - TimeSpan.FromDays(30))));
+
+        var first = await s.Sweeper.SweepAsync("r", Ct);
+        s.Time.Advance(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(Enumerable.Range(1_200, 300).Select(i => s.AddAsync($"j{i:D4}", JobState.Succeeded, now - TimeSpan.FromDays(30))));
+        var second = await s.Sweeper.SweepAsync("r", Ct);
+
+        Assert.Equal((1_200, 300), (first.Archived, second.Archived));
+        Assert.Equal(1_000, await s.Connection.Database.SortedSetLengthAsync(s.Connection.Keys.ArchivedJobs));
+        Assert.NotNull(await s.Retention.ArchivedAtAsync("j1499", Ct)); // the newest are remembered
+        Assert.Equal(now + TimeSpan.FromMinutes(1), await s.Retention.ArchivedAtAsync("j1499", Ct));
+        Assert.Null(await s.Retention.ArchivedAtAsync("j0000", Ct)); // archived first, forgotten first
+    }
+
+    [Fact]
     public async Task Sweep_RetryOfPointsToArchivedJob_LinkSaysArchived()
     {
         using var s = new RetentionScope(redis.Server);
