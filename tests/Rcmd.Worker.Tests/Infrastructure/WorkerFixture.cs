@@ -31,6 +31,9 @@ public sealed class WorkerFixture : IAsyncLifetime
 
     public JobQueue Queue { get; private set; } = null!;
 
+    /// <summary>The fixture's own connection to its Redis (the keys of a Worker with the default prefix).</summary>
+    public RedisConnection Connection => _redis ?? throw new InvalidOperationException("The fixture is not initialized.");
+
     /// <summary>A client straight to rcd (no resilience handler), for what the test itself asks rcd.</summary>
     public RcloneClient Rcd { get; private set; } = null!;
 
