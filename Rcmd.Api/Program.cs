@@ -2,6 +2,7 @@ using Rcmd.Api.Apis;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Extensions;
 using Rcmd.Api.Hubs;
+using Rcmd.Api.Rc;
 using Rcmd.Api.Security;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -30,6 +31,7 @@ app.MapErrorsApi();
 app.MapStatsApi();
 app.MapSchedulesApi();
 app.MapRetentionApi();
+app.MapRcApi();
 
 app.Run();
 

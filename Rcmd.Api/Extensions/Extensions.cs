@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Hubs;
+using Rcmd.Api.Rc;
 using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Breakers;
@@ -45,6 +46,9 @@ public static class Extensions
         // bounded by its remote's operation timeout, not by a client timeout.
         services.AddRcmdBreakers(configuration);
         services.AddRcmdPathPolicy(configuration);
+        services.AddOptions<RcOptions>().Bind(configuration.GetSection(RcOptions.Section));
+        services.AddSingleton<RcJobIds>();
+        services.AddSingleton<RcJobs>();
         services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<RemoteReadCache>();
         services.AddSingleton<RemoteReads>();

@@ -59,6 +59,9 @@ public sealed record Job
     /// <summary>The schedule that started this job (Schedules/); null for a job submitted by hand.</summary>
     public string? ScheduleId { get; init; }
 
+    /// <summary>Set for a job submitted through the rclone-RC-compatible surface (<c>/rc/</c>): its RC id and group.</summary>
+    public RcOrigin? Rc { get; init; }
+
     /// <summary>
     /// A batch's counts and state (<see cref="JobType.Batch"/> only), written at each checkpoint; its items and their
     /// results live apart from the record (<see cref="Batches.BatchStore"/>).
@@ -73,6 +76,12 @@ public sealed record Job
 
     public int Attempt => Attempts.Count;
 }
+
+/// <summary>
+/// Where an RC client's job came from: the numeric id <c>job/status</c> knows it by (never reused, kept in Redis) and the
+/// client's <c>_group</c> (default <c>job/{id}</c>), as rclone's GUIs read it back from <c>core/stats</c>.
+/// </summary>
+public sealed record RcOrigin(long JobId, string Group);
 
 /// <summary>Options a user may set on a job.</summary>
 public sealed record JobOptions

@@ -277,6 +277,11 @@ public sealed class RetentionStore(RedisConnection redis)
         var codes = job.Attempts.Select(a => a.ErrorCode).Append(job.Error?.Code).Append(job.Wait?.Code)
             .OfType<string>().Where(c => c.Length > 0).Distinct(StringComparer.Ordinal);
         keys.AddRange(codes.Select(c => (RedisKey)Keys.JobsWithError(c)));
+        if (job.Rc is not null)
+        {
+            keys.Add(Keys.RcJobs);
+        }
+
         return keys;
     }
 

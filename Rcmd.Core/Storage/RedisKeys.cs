@@ -49,6 +49,10 @@ namespace Rcmd.Storage;
 ///   rcmd:retention:lease        string  the replica running the sweep (PX: taken over when its holder dies) (Retention/)
 ///   rcmd:retention:status       hash    sweep totals and times (archived, deleted, lastSweepAt, lastError, …) (Retention/)
 ///   rcmd:retention:files        hash    archive file name → its length up to the last verified write (Retention/)
+///   rcmd:rc:nextid              string  the last job id the rclone-RC-compatible surface handed out (INCR): never repeats (Api/Rc)
+///   rcmd:rc:jobs                zset    Rcmd job ids of RC jobs scored by their RC job id — job/status and job/list; an index
+///                                       like the others (the retention sweep removes a job from it)
+///   rcmd:rc:executeid           string  the executeId RC clients see: one per installation, set once
 ///   rcmd:redis:oom              string  present (PX) for a while after REDIS_OUT_OF_MEMORY was notified: one alert per episode
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
@@ -67,6 +71,12 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     /// <see cref="CancelSuffix"/>: for the claim script, which learns the id only when it pops it.
     /// </summary>
     public string JobPrefix => $"{Prefix}:job:";
+
+    public string RcNextJobId => $"{Prefix}:rc:nextid";
+
+    public string RcJobs => $"{Prefix}:rc:jobs";
+
+    public string RcExecuteId => $"{Prefix}:rc:executeid";
     public const string CancelSuffix = ":cancel";
     public string AllJobs => $"{Prefix}:jobs:all";
     public string JobsInState(Jobs.JobState state) => $"{Prefix}:jobs:state:{Jobs.JobStates.ToWire(state)}";

@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json.Nodes;
+using Rcmd.Api.Services;
+using Rcmd.Failures;
+using Rcmd.Jobs;
+using Rcmd.Paths;
+using Rcmd.Storage;
+
+namespace Rcmd.Api.Rc;
+
+/// <summary>
+/// rclone's transfer calls as Rcmd jobs (queued in Redis, retried, held by the breakers, surviving restarts) and the
+/// <c>job/*</c> calls answered from Rcmd's durable state, with numeric ids that never repeat (<see cref="RcJobIds"/>).
+/// </summary>
+internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, TimeProvider time, RetrySettings retry)
+{
+    /// <summary>How often a synchronous call looks at its job while it waits for the end: 200 ms, growing to 1 s.</summary>
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>The calls that become Rcmd jobs, with the job each one makes from its parameters.</summary>
+    public static IReadOnlyDictionary<string, Func<RcParameters, JobRequest>> Transfers { get; } =
+        new Dictionary<string, Func<RcParameters, JobRequest>>(StringComparer.Ordinal)
+        {
+            ["sync/copy"] = p => Tree("copy", p, "createEmptySrcDirs"),
+            ["sync/sync"] = p => Tree("sync", p, "createEmptySrcDirs"),
+            ["sync/move"] = p => Tree("move", p, "createEmptySrcDirs", "deleteEmptySrcDirs"),
+            ["operations/copyfile"] = p => File("copyfile", p),
+            ["operations/movefile"] = p => File("movefile", p),
+            ["operations/delete"] = p => new JobRequest { Type = "delete", Source = p.GetString("fs") },
+        };
+
+    /// <summary>The <c>job/*</c> calls answered here.</summary>
+    public static IReadOnlySet<string> JobCalls { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "job/status", "job/list", "job/stop", "job/stopgroup",
+    };
+
+    public async Task<IResult> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted)
+    {
+        var request = Transfers[path](parameters) with { Options = new JobOptions { DryRun = DryRun(parameters) } };
+        if (parameters.GetObjectOrNull("_filter") is { Count: > 0 })
+        {
+            throw new RcParameterException("Rcmd does not carry _filter into its jobs yet: filter with the paths, or call rcd directly");
+        }
+
+        var validation = JobValidator.Validate(request);
+        if (!validation.IsValid)
+        {
+            var message = string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {e.Value[0]}"));
+            return RcReply.Error(path, parameters.Input, message, StatusCodes.Status400BadRequest,
+                new NormalizedError(ErrorCodes.ValidationError, false));
+        }
+
+        var submission = validation.Submission!;
+        var role = PathChecks.RoleOf(user);
+        var refusals = paths.Check(submission.Source, "srcFs", role)
+            .Concat(submission.Destination is { } d ? paths.Check(d, "dstFs", role) : []).ToList();
+        if (refusals.Count > 0)
+        {
+            var denied = refusals.Any(r => r.Kind == PathRefusalKind.Denied);
+            return RcReply.Error(path, parameters.Input, string.Join(" ", refusals.Select(r => r.Message)),
+                denied ? StatusCodes.Status403Forbidden : StatusCodes.Status400BadRequest,
+                new NormalizedError(denied ? ErrorCodes.AccessDenied : ErrorCodes.ValidationError, false));
+        }
+
+        // Not the request's token from here: once the id is handed out, the job is queued whatever the client does.
+        var rcJobId = await ids.NextAsync(CancellationToken.None).ConfigureAwait(false);
+        var group = parameters.GetStringOrNull("_group") is { Length: > 0 } g ? g : $"job/{rcJobId.ToString(CultureInfo.InvariantCulture)}";
+        var job = JobStateMachine.Create(Guid.CreateVersion7(time.GetUtcNow()).ToString("N"), submission, time) with
+        {
+            MaxAttempts = retry.Attempts,
+            Rc = new RcOrigin(rcJobId, group),
+            TraceParent = System.Diagnostics.Activity.Current?.Id,
+        };
+        await ids.AddAsync(rcJobId, job.Id, CancellationToken.None).ConfigureAwait(false);
+        await store.EnqueueAsync(job, CancellationToken.None).ConfigureAwait(false);
+        if (isAsync)
+        {
+            return RcReply.Ok(new JsonObject { ["jobid"] = rcJobId, ["executeId"] = await ids.ExecuteIdAsync(aborted).ConfigureAwait(false) });
+        }
+
+        // A synchronous call waits for the job's end. A client that goes away stops the waiting, never the job
+        // (rclone#7086): it stays visible to job/status and in the dashboard, and job/stop cancels it.
+        var final = await WaitForEndAsync(job.Id, aborted).ConfigureAwait(false);
+        return final.State == JobState.Succeeded
+            ? RcReply.Ok([], rcJobId)
+            : RcReply.Error(path, parameters.Input, final.Error?.Message ?? $"job {final.State.ToWire()}", StatusCodes.Status500InternalServerError,
+                final.Error is { } error ? new NormalizedError(error.Code, error.Retryable, error.Suggestion) : null, rcJobId);
+    }
+
+    public async Task<IResult> JobCallAsync(string path, RcParameters parameters, CancellationToken cancellationToken)
+    {
+        var executeId = await ids.ExecuteIdAsync(cancellationToken).ConfigureAwait(false);
+        switch (path)
+        {
+            case "job/list":
+            {
+                var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
+                var jobs = (await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false))
+                    .ToDictionary(j => j.Id, StringComparer.Ordinal);
+                var known = all.Where(a => jobs.ContainsKey(a.JobId)).ToList();
+                return RcReply.Ok(new JsonObject
+                {
+                    ["executeId"] = executeId,
+                    ["finishedIds"] = Ids(known.Where(a => jobs[a.JobId].State.IsTerminal())),
+                    ["jobids"] = Ids(known),
+                    ["runningIds"] = Ids(known.Where(a => !jobs[a.JobId].State.IsTerminal())),
+                });
+            }
+
+            case "job/stopgroup":
+            {
+                var group = parameters.GetString("group");
+                var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var job in await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false))
+                {
+                    if (job.Rc?.Group == group)
+                    {
+                        await StopAsync(job, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                return RcReply.Ok([]);
+            }
+        }
+
+        var rcJobId = parameters.GetInt64("jobid");
+        var found = await ids.FindAsync(rcJobId, cancellationToken).ConfigureAwait(false) is { } id
+            ? await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (found is null)
+        {
+            return RcReply.Error(path, parameters.Input, "job not found", StatusCodes.Status500InternalServerError);
+        }
+
+        if (path == "job/stop")
+        {
+            await StopAsync(found, cancellationToken).ConfigureAwait(false);
+            return RcReply.Ok([]);
+        }
+
+        return RcReply.Ok(Status(rcJobId, found, executeId));
+    }
+
+    /// <summary>A job as rclone's <c>job/status</c> shows one: the same keys, from Rcmd's record.</summary>
+    private JsonObject Status(long rcJobId, Job job, string executeId)
+    {
+        var started = job.StartedAt ?? job.CreatedAt;
+        var end = job.FinishedAt ?? (job.State.IsTerminal() ? job.UpdatedAt : (DateTimeOffset?)null);
+        var duration = job.StartedAt is null ? TimeSpan.Zero : (end ?? time.GetUtcNow()) - started;
+        return new JsonObject
+        {
+            ["duration"] = Math.Max(0, duration.TotalSeconds),
+            ["endTime"] = Time(end ?? DateTimeOffset.MinValue),
+            ["error"] = job.State is JobState.Failed or JobState.Canceled or JobState.PartiallyFailed ? job.Error?.Message ?? job.State.ToWire() : "",
+            ["executeId"] = executeId,
+            ["finished"] = job.State.IsTerminal(),
+            ["group"] = job.Rc?.Group ?? $"job/{rcJobId.ToString(CultureInfo.InvariantCulture)}",
+            ["id"] = rcJobId,
+            ["output"] = job.State == JobState.Succeeded ? new JsonObject() : null,
+            ["startTime"] = Time(started),
+            ["success"] = job.State == JobState.Succeeded,
+        };
+    }
+
+    private async Task StopAsync(Job job, CancellationToken cancellationToken)
+    {
+        var canceled = JobStateMachine.Cancel(job, time);
+        var done = job.State switch
+        {
+            JobState.Queued => await store.TryCancelQueuedAsync(canceled, cancellationToken).ConfigureAwait(false),
+            JobState.Waiting => await store.TryCancelWaitingAsync(job, canceled, cancellationToken).ConfigureAwait(false),
+            _ => job.State.IsTerminal(),
+        };
+        if (!done)
+        {
+            await store.RequestCancelAsync(job.Id, cancellationToken).ConfigureAwait(false); // the Worker running it stops it
+        }
+    }
+
+    private async Task<Job> WaitForEndAsync(string id, CancellationToken aborted)
+    {
+        var delay = FirstPoll;
+        while (true)
+        {
+            if (await store.GetAsync(id, aborted).ConfigureAwait(false) is { } job && job.State.IsTerminal())
+            {
+                return job;
+            }
+
+            await Task.Delay(delay, time, aborted).ConfigureAwait(false);
+            delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 2));
+        }
+    }
+
+    private static JobRequest Tree(string type, RcParameters p, params string[] unsupported)
+    {
+        foreach (var flag in unsupported.Where(f => p.GetBool(f)))
+        {
+            throw new RcParameterException($"Rcmd's {type} jobs do not take {flag}=true yet; call without it");
+        }
+
+        return new JobRequest { Type = type, Source = p.GetString("srcFs"), Destination = p.GetString("dstFs") };
+    }
+
+    private static JobRequest File(string type, RcParameters p) => new()
+    {
+        Type = type,
+        Source = Join(p.GetString("srcFs"), p.GetString("srcRemote")),
+        Destination = Join(p.GetString("dstFs"), p.GetString("dstRemote")),
+    };
+
+    /// <summary>An fs and a path under it as one rclone path: <c>s3:b</c> + <c>f</c> → <c>s3:b/f</c>; <c>s3:</c> + <c>f</c> → <c>s3:f</c>.</summary>
+    internal static string Join(string fs, string remote) =>
+        remote.Length == 0 ? fs : fs.EndsWith(':') || fs.EndsWith('/') ? fs + remote.TrimStart('/') : fs + "/" + remote.TrimStart('/');
+
+    /// <summary><c>_config</c>'s DryRun (rclone's ConfigInfo name); any other key is refused rather than ignored.</summary>
+    private static bool DryRun(RcParameters p)
+    {
+        var config = p.GetObjectOrNull("_config");
+        if (config is null)
+        {
+            return false;
+        }
+
+        if (config.Select(c => c.Key).FirstOrDefault(k => !k.Equals("DryRun", StringComparison.OrdinalIgnoreCase)) is { } other)
+        {
+            throw new RcParameterException($"Rcmd does not carry _config.{other} into its jobs yet (only DryRun)");
+        }
+
+        return new RcParameters(config).GetBool(config.First().Key);
+    }
+
+    private static JsonArray Ids(IEnumerable<(long RcJobId, string JobId)> jobs) => [.. jobs.Select(j => (JsonNode)j.RcJobId)];
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Rcmd.Api.Tests.Infrastructure;
+using Rcmd.Jobs;
+using Rcmd.Storage;
+using Rcmd.Testing;
+
+namespace Rcmd.Api.Tests.Rc;
+
+/// <summary>
+/// <c>/rc/</c>'s wire (issue 14) through the real Api, real Redis and real rcd: rclone's parameter merging, reply and
+/// error shapes and statuses; transfers queued as Rcmd jobs with RC ids that never repeat.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class RcApiTests : IDisposable
+{
+    private readonly ApiFactory _factory;
+    private readonly HttpClient _http;
+
+    public RcApiTests(RedisAndRcloneFixture fixture)
+    {
+        _factory = ApiFactory.Create(fixture.Redis, fixture.Rclone, new Dictionary<string, string?>
+        {
+            ["Rcmd:Rc:AllowedOrigins:0"] = "http://gui.example",
+        });
+        _http = _factory.CreateClient();
+    }
+
+    private JobStore Store => _factory.Services.GetRequiredService<JobStore>();
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _factory.Dispose();
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private static void AssertRcloneError(JsonElement error, string path, int status, string message)
+    {
+        Assert.Equal(["error", "input", "path", "status"], error.EnumerateObject().Select(p => p.Name).Where(n => n != "normalizedError").Order());
+        Assert.Equal(path, error.GetProperty("path").GetString());
+        Assert.Equal(status, error.GetProperty("status").GetInt32());
+        Assert.Equal(message, error.GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Noop_MergesQueryFormAndJsonAsRcdDoes()
+    {
+        using var form = await _http.PostAsync("/rc/rc/noop?a=1&b=q", new FormUrlEncodedContent([new("b", "2"), new("c", "3")]));
+        using var json = await _http.PostAsync("/rc/rc/noop?a=1&b=q",
+            new StringContent("""{"b": 2, "d": {"x": true}}""", Encoding.UTF8, "application/json"));
+        using var plain = await _http.PostAsync("/rc/rc/noop?a=1", new StringContent("""{"b": 2}""", Encoding.UTF8, "text/plain"));
+
+        var merged = await JsonAsync(form, HttpStatusCode.OK);
+        Assert.Equal(("1", "q", "3"), (merged.GetProperty("a").GetString(), merged.GetProperty("b").GetString(), merged.GetProperty("c").GetString()));
+        var decoded = await JsonAsync(json, HttpStatusCode.OK);
+        Assert.Equal("1", decoded.GetProperty("a").GetString());
+        Assert.Equal(2, decoded.GetProperty("b").GetInt32()); // the JSON body is decoded over the query
+        Assert.True(decoded.GetProperty("d").GetProperty("x").GetBoolean());
+        var ignored = await JsonAsync(plain, HttpStatusCode.OK); // a body that is not JSON by its type is not read, as rcd does
+        Assert.False(ignored.TryGetProperty("b", out _));
+    }
+
+    [Fact]
+    public async Task Errors_HaveRclonesShapeAndStatuses()
+    {
+        using var badJson = await _http.PostAsync("/rc/rc/noop", new StringContent("[1]", Encoding.UTF8, "application/json"));
+        using var missing = await _http.PostAsync("/rc/sync/copy?srcFs=/tmp", null);
+        using var notFound = await _http.PostAsync("/rc/job/status?jobid=424242", null);
+        using var get = await _http.GetAsync("/rc/rc/noop");
+        using var unknown = await _http.PostAsync("/rc/nope/x", null);
+        using var badType = await _http.PostAsync("/rc/job/status", new StringContent("""{"jobid": "x"}""", Encoding.UTF8, "application/json"));
+
+        var bad = await JsonAsync(badJson, HttpStatusCode.BadRequest);
+        Assert.StartsWith("failed to read input JSON", bad.GetProperty("error").GetString(), StringComparison.Ordinal);
+        AssertRcloneError(await JsonAsync(missing, HttpStatusCode.BadRequest), "sync/copy", 400, "Didn't find key \"dstFs\" in input");
+        AssertRcloneError(await JsonAsync(notFound, HttpStatusCode.InternalServerError), "job/status", 500, "job not found");
+        AssertRcloneError(await JsonAsync(get, HttpStatusCode.MethodNotAllowed), "rc/noop", 405, "method \"GET\" not allowed");
+        AssertRcloneError(await JsonAsync(unknown, HttpStatusCode.NotFound), "nope/x", 404, "couldn't find method \"nope/x\"");
+        AssertRcloneError(await JsonAsync(badType, HttpStatusCode.BadRequest), "job/status", 400, "couldn't parse key \"jobid\" (\"x\") as int64");
+    }
+
+    [Fact]
+    public async Task Options_200WithoutAuth_CorsForAllowedOriginsOnly()
+    {
+        using var allowed = new HttpRequestMessage(HttpMethod.Options, "/rc/sync/copy") { Headers = { { "Origin", "http://gui.example" } } };
+        using var other = new HttpRequestMessage(HttpMethod.Options, "/rc/sync/copy") { Headers = { { "Origin", "http://evil.example" } } };
+
+        using var yes = await _http.SendAsync(allowed);
+        using var no = await _http.SendAsync(other);
+
+        Assert.Equal(HttpStatusCode.OK, yes.StatusCode);
+        Assert.Equal("http://gui.example", yes.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Contains("Prefer", yes.Headers.GetValues("Access-Control-Allow-Headers").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, no.StatusCode);
+        Assert.False(no.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task AsyncCopy_QueuedAsAnRcmdJob_IdsNeverRepeat_StatusAndListAnswerFromRedis()
+    {
+        using var first = await _http.PostAsync("/rc/sync/copy?srcFs=/data/in&dstFs=s3prod:b&_async=true", null);
+        using var second = await _http.PostAsync("/rc/operations/copyfile", new StringContent(
+            """{"srcFs": "/data/in", "srcRemote": "a.txt", "dstFs": "s3prod:", "dstRemote": "b/a.txt", "_async": "true", "_group": "mygui/7"}""",
+            Encoding.UTF8, "application/json"));
+
+        var one = (await JsonAsync(first, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+        var two = (await JsonAsync(second, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+        Assert.True(two > one);
+
+        var jobs = (await Store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items;
+        var copy = Assert.Single(jobs, j => j.Type == JobType.Copy);
+        Assert.Equal(("/data/in", "s3prod:b", one, $"job/{one}"), (copy.Source, copy.Destination, copy.Rc!.JobId, copy.Rc.Group));
+        var file = Assert.Single(jobs, j => j.Type == JobType.CopyFile);
+        Assert.Equal(("/data/in/a.txt", "s3prod:b/a.txt", "mygui/7"), (file.Source, file.Destination, file.Rc!.Group));
+
+        using var statusResponse = await _http.PostAsync($"/rc/job/status?jobid={two}", null);
+        var status = await JsonAsync(statusResponse, HttpStatusCode.OK);
+        Assert.Equal(["duration", "endTime", "error", "executeId", "finished", "group", "id", "output", "startTime", "success"],
+            status.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal((two, "mygui/7", false, false), (status.GetProperty("id").GetInt64(), status.GetProperty("group").GetString(),
+            status.GetProperty("finished").GetBoolean(), status.GetProperty("success").GetBoolean()));
+
+        using var stop = await _http.PostAsync($"/rc/job/stop?jobid={one}", null);
+        await JsonAsync(stop, HttpStatusCode.OK);
+        Assert.Equal(JobState.Canceled, (await Store.GetAsync(copy.Id, CancellationToken.None))!.State);
+
+        using var listResponse = await _http.PostAsync("/rc/job/list", null);
+        var list = await JsonAsync(listResponse, HttpStatusCode.OK);
+        Assert.Equal([one, two], list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([one], list.GetProperty("finishedIds").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([two], list.GetProperty("runningIds").EnumerateArray().Select(e => e.GetInt64()));
+    }
+
+    [Fact]
+    public async Task PreferRespondAsync_202WithPreferenceApplied()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/rc/sync/sync?srcFs=/data/in&dstFs=s3prod:b") { Headers = { { "Prefer", "respond-async" } } };
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.True((await JsonAsync(response, HttpStatusCode.Accepted)).GetProperty("jobid").GetInt64() > 0);
+        Assert.Equal("respond-async", response.Headers.GetValues("Preference-Applied").Single());
+    }
+
+    [Fact]
+    public void ConfigDump_SecretsRedacted()
+    {
+        var dump = System.Text.Json.Nodes.JsonNode.Parse("""
+            {"s3prod": {"type": "s3", "access_key_id": "AKIA", "secret_access_key": "s", "region": "eu"}, "drive": {"token": "{\"a\":1}", "scope": "drive"}}
+            """)!.AsObject();
+
+        var redacted = Rcmd.Api.Rc.RcApi.Redact(dump);
+
+        Assert.Equal("***", (string?)redacted["s3prod"]!["secret_access_key"]);
+        Assert.Equal("***", (string?)redacted["s3prod"]!["access_key_id"]);
+        Assert.Equal("***", (string?)redacted["drive"]!["token"]);
+        Assert.Equal("eu", (string?)redacted["s3prod"]!["region"]);
+        Assert.Equal("drive", (string?)redacted["drive"]!["scope"]);
+    }
+}
