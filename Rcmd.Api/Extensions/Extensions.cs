@@ -49,6 +49,7 @@ public static class Extensions
         services.AddOptions<RcOptions>().Bind(configuration.GetSection(RcOptions.Section));
         services.AddSingleton<RcJobIds>();
         services.AddSingleton<RcJobs>();
+        services.AddSingleton<RcStats>();
         services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<RemoteReadCache>();
         services.AddSingleton<RemoteReads>();

@@ -49,7 +49,8 @@ internal static class RcApi
         return app;
     }
 
-    private static async Task<IResult> CallAsync(string? path, HttpContext context, RcJobs jobs, RcloneClient rclone, CancellationToken cancellationToken)
+    private static async Task<IResult> CallAsync(string? path, HttpContext context, RcJobs jobs, RcStats stats, RcloneClient rclone,
+        CancellationToken cancellationToken)
     {
         Cors(context);
         path = (path ?? "").Trim('/');
@@ -70,7 +71,7 @@ internal static class RcApi
                 context.Response.Headers["Preference-Applied"] = "respond-async";
             }
 
-            var result = await DispatchAsync(path, parameters, isAsync, context.User, jobs, rclone, cancellationToken).ConfigureAwait(false);
+            var result = await DispatchAsync(path, parameters, isAsync, context.User, jobs, stats, rclone, cancellationToken).ConfigureAwait(false);
             return preferAsync && RcJobs.Transfers.ContainsKey(path) ? new Accepted(result) : result;
         }
         catch (RcParameterException ex)
@@ -94,7 +95,7 @@ internal static class RcApi
     }
 
     private static async Task<IResult> DispatchAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, RcJobs jobs,
-        RcloneClient rclone, CancellationToken cancellationToken)
+        RcStats stats, RcloneClient rclone, CancellationToken cancellationToken)
     {
         if (path is "rc/noop" or "rc/noopauth")
         {
@@ -110,6 +111,11 @@ internal static class RcApi
         {
             var level = path is "job/stop" or "job/stopgroup" ? RcAccess.Operator : RcAccess.Viewer;
             return Refused(path, parameters, user, level) ?? await jobs.JobCallAsync(path, parameters, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (RcStats.Calls.Contains(path))
+        {
+            return Refused(path, parameters, user, RcAccess.Viewer) ?? RcReply.Ok(await stats.CallAsync(path, parameters, cancellationToken).ConfigureAwait(false));
         }
 
         if (RefusedCalls.Contains(path))

@@ -153,6 +153,38 @@ public sealed class RcApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Stats_RcdRunGroupsAreNamedByTheClientsGroup_AFinishedJobsStatsComeFromItsRecord()
+    {
+        using var started = await _http.PostAsync("/rc/sync/copy?srcFs=/data/in&dstFs=s3prod:b&_async=true&_group=gui/1", null);
+        var rcJobId = (await JsonAsync(started, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+        var job = Assert.Single((await Store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items);
+
+        // What a Worker does: run it in rcd under the run's group (an empty copy: the group's stats stay in rcd).
+        using var source = new TempDirectory("rc-stats");
+        var rclone = _factory.Services.GetRequiredService<Rcmd.Rclone.RcloneClient>();
+        await rclone.CallAsync("sync/copy", new System.Text.Json.Nodes.JsonObject
+        {
+            ["srcFs"] = source.Path, ["dstFs"] = source.Combine("out"), ["_group"] = $"rcmd/{job.Id}/1",
+        }, CancellationToken.None);
+
+        using var groupsResponse = await _http.PostAsync("/rc/core/group-list", null);
+        var groups = (await JsonAsync(groupsResponse, HttpStatusCode.OK)).GetProperty("groups").EnumerateArray().Select(g => g.GetString()).ToList();
+        Assert.Contains("gui/1", groups);
+        Assert.DoesNotContain($"rcmd/{job.Id}/1", groups);
+
+        var done = job with
+        {
+            State = JobState.Succeeded, StartedAt = job.CreatedAt, FinishedAt = job.CreatedAt.AddSeconds(4), UpdatedAt = job.CreatedAt.AddSeconds(4),
+            Progress = new JobProgress { Bytes = 4096, TotalBytes = 4096, Transfers = 2, TotalTransfers = 2 },
+        };
+        Assert.Equal(SaveResult.Saved, await Store.SaveAsync(done, JobState.Queued, null, CancellationToken.None));
+        using var statsResponse = await _http.PostAsync("/rc/core/stats?group=gui/1", null);
+        var stats = await JsonAsync(statsResponse, HttpStatusCode.OK);
+        Assert.Equal((4096, 2, 4.0), (stats.GetProperty("bytes").GetInt64(), stats.GetProperty("transfers").GetInt64(), stats.GetProperty("elapsedTime").GetDouble()));
+        Assert.True(rcJobId > 0);
+    }
+
+    [Fact]
     public void ConfigDump_SecretsRedacted()
     {
         var dump = System.Text.Json.Nodes.JsonNode.Parse("""
