@@ -49,7 +49,7 @@ internal static class RcApi
         return app;
     }
 
-    private static async Task<IResult> CallAsync(string? path, HttpContext context, RcJobs jobs, RcStats stats, RcloneClient rclone,
+    private static async Task<IResult> CallAsync(string? path, HttpContext context, [AsParameters] RcServices services,
         CancellationToken cancellationToken)
     {
         Cors(context);
@@ -60,19 +60,26 @@ internal static class RcApi
             return RcReply.Error(path, parameters!.Input, bodyError, StatusCodes.Status400BadRequest);
         }
 
-        var input = parameters!.Input.DeepClone().AsObject();
+        var preferAsync = context.Request.Headers["Prefer"].Any(p => p?.Contains("respond-async", StringComparison.OrdinalIgnoreCase) == true);
+        if (preferAsync)
+        {
+            context.Response.Headers["Preference-Applied"] = "respond-async";
+        }
+
+        var reply = await ExecuteAsync(path, parameters!, preferAsync, context.User, services, cancellationToken).ConfigureAwait(false);
+        return preferAsync && RcJobs.Transfers.ContainsKey(path) ? new Accepted(reply) : reply;
+    }
+
+    /// <summary>One call (or one input of <c>job/batch</c>), its failures answered in rclone's shape.</summary>
+    private static async Task<RcReply> ExecuteAsync(string path, RcParameters parameters, bool preferAsync, ClaimsPrincipal user,
+        RcServices services, CancellationToken cancellationToken)
+    {
+        var input = parameters.Input.DeepClone().AsObject();
         try
         {
-            var preferAsync = context.Request.Headers["Prefer"].Any(p => p?.Contains("respond-async", StringComparison.OrdinalIgnoreCase) == true);
             var isAsync = parameters.GetBool("_async") || preferAsync;
             parameters.Input.Remove("_async");
-            if (preferAsync)
-            {
-                context.Response.Headers["Preference-Applied"] = "respond-async";
-            }
-
-            var result = await DispatchAsync(path, parameters, isAsync, context.User, jobs, stats, rclone, cancellationToken).ConfigureAwait(false);
-            return preferAsync && RcJobs.Transfers.ContainsKey(path) ? new Accepted(result) : result;
+            return await DispatchAsync(path, parameters, isAsync, user, services, cancellationToken).ConfigureAwait(false);
         }
         catch (RcParameterException ex)
         {
@@ -94,9 +101,58 @@ internal static class RcApi
         }
     }
 
-    private static async Task<IResult> DispatchAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, RcJobs jobs,
-        RcStats stats, RcloneClient rclone, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>job/batch</c> as rclone runs it: each of <c>inputs</c> (with its <c>_path</c>) called, <c>concurrency</c> at a time
+    /// (default 4), the outputs or errors in <c>results</c> in the inputs' order. Each input is the call it names — a transfer
+    /// with <c>_async=true</c> becomes its own Rcmd job, as Rclone UI and RClone Manager start their work.
+    /// </summary>
+    private static async Task<RcReply> BatchAsync(RcParameters parameters, ClaimsPrincipal user, RcServices services, CancellationToken cancellationToken)
     {
+        var inputs = parameters.Input["inputs"] switch
+        {
+            JsonArray array => array,
+            JsonValue value when value.TryGetValue<string>(out var text) && JsonNode.Parse(text) is JsonArray parsed => parsed,
+            null => throw new RcParameterException("Didn't find key \"inputs\" in input"),
+            _ => throw new RcParameterException("expecting list value for key \"inputs\""),
+        };
+        var concurrency = parameters.Has("concurrency") ? (int)Math.Clamp(parameters.GetInt64("concurrency"), 1, 64) : DefaultBatchConcurrency;
+        var results = new JsonNode?[inputs.Count];
+        using var gate = new SemaphoreSlim(concurrency);
+        await Task.WhenAll(inputs.Select(async (node, i) =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var call = (node as JsonObject)?.DeepClone().AsObject() ?? [];
+                var path = call["_path"] is JsonValue p && p.TryGetValue<string>(out var text) ? text.Trim('/') : null;
+                call.Remove("_path");
+                results[i] = path is null or "job/batch"
+                    ? RcReply.Error("job/batch", call, path is null ? "Didn't find key \"_path\" in input" : "job/batch cannot be nested",
+                        StatusCodes.Status400BadRequest).Body
+                    : (await ExecuteAsync(path, new RcParameters(call), false, user, services, cancellationToken).ConfigureAwait(false)).Body;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+        return RcReply.Ok(new JsonObject { ["results"] = new JsonArray(results) });
+    }
+
+    /// <summary>Inputs of a <c>job/batch</c> run at once when it does not say (rclone's default, its --transfers): 4.</summary>
+    private const int DefaultBatchConcurrency = 4;
+
+    private static async Task<RcReply> DispatchAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user,
+        RcServices services, CancellationToken cancellationToken)
+    {
+        var (jobs, stats, rclone) = (services.Jobs, services.Stats, services.Rclone);
+        if (path == "job/batch")
+        {
+            return isAsync
+                ? throw new RcParameterException("Rcmd runs job/batch synchronously: give _async=true to each input instead (each transfer becomes its own job)")
+                : await BatchAsync(parameters, user, services, cancellationToken).ConfigureAwait(false);
+        }
+
         if (path is "rc/noop" or "rc/noopauth")
         {
             return RcReply.Ok(parameters.Input.DeepClone().AsObject()); // rcd echoes its input; answered here even while rcd is down
@@ -140,7 +196,7 @@ internal static class RcApi
         return RcReply.Ok(path is "config/dump" or "config/get" ? Redact(reply) : reply);
     }
 
-    private static IResult? Refused(string path, RcParameters parameters, ClaimsPrincipal user, RcAccess level) =>
+    private static RcReply? Refused(string path, RcParameters parameters, ClaimsPrincipal user, RcAccess level) =>
         RcAccess.Allows(user, level)
             ? null
             : RcReply.Error(path, parameters.Input, $"{path} needs the {level.Role} role", StatusCodes.Status403Forbidden,
@@ -196,6 +252,14 @@ internal static class RcApi
             return inner.ExecuteAsync(httpContext);
         }
     }
+}
+
+/// <summary>What an RC call needs, bound with <c>[AsParameters]</c>.</summary>
+internal sealed class RcServices(RcJobs jobs, RcStats stats, RcloneClient rclone)
+{
+    public RcJobs Jobs { get; } = jobs;
+    public RcStats Stats { get; } = stats;
+    public RcloneClient Rclone { get; } = rclone;
 }
 
 /// <summary><c>Rcmd:Rc</c>: the browser origins allowed to call <c>/rc/</c> (rclone's web GUI, Rclone UI). Default none.</summary>

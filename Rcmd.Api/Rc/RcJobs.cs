@@ -37,7 +37,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
         "job/status", "job/list", "job/stop", "job/stopgroup",
     };
 
-    public async Task<IResult> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted)
+    public async Task<RcReply> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted)
     {
         var request = Transfers[path](parameters) with { Options = new JobOptions { DryRun = DryRun(parameters) } };
         if (parameters.GetObjectOrNull("_filter") is { Count: > 0 })
@@ -90,7 +90,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
                 final.Error is { } error ? new NormalizedError(error.Code, error.Retryable, error.Suggestion) : null, rcJobId);
     }
 
-    public async Task<IResult> JobCallAsync(string path, RcParameters parameters, CancellationToken cancellationToken)
+    public async Task<RcReply> JobCallAsync(string path, RcParameters parameters, CancellationToken cancellationToken)
     {
         var executeId = await ids.ExecuteIdAsync(cancellationToken).ConfigureAwait(false);
         switch (path)

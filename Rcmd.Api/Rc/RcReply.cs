@@ -10,13 +10,18 @@ namespace Rcmd.Api.Rc;
 /// status — plus Rcmd's <c>normalizedError</c> (failure-taxonomy.md), which rclone clients ignore and Rcmd's read.
 /// Indented with tabs, as rcd writes them.
 /// </summary>
-internal static class RcReply
+internal sealed class RcReply(JsonObject body, int status, long? rcJobId) : IResult
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentCharacter = '\t', IndentSize = 1 };
 
-    public static IResult Ok(JsonObject output, long? rcJobId = null) => new Reply(output, StatusCodes.Status200OK, rcJobId);
+    /// <summary>The output, or the error object.</summary>
+    public JsonObject Body { get; } = body;
 
-    public static IResult Error(string path, JsonObject input, string error, int status, NormalizedError? normalized = null, long? rcJobId = null)
+    public int Status { get; } = status;
+
+    public static RcReply Ok(JsonObject output, long? rcJobId = null) => new(output, StatusCodes.Status200OK, rcJobId);
+
+    public static RcReply Error(string path, JsonObject input, string error, int status, NormalizedError? normalized = null, long? rcJobId = null)
     {
         var body = new JsonObject
         {
@@ -35,22 +40,20 @@ internal static class RcReply
             };
         }
 
-        return new Reply(body, status, rcJobId);
+        return new RcReply(body, status, rcJobId);
     }
 
-    private sealed class Reply(JsonObject body, int status, long? rcJobId) : IResult
+    public async Task ExecuteAsync(HttpContext httpContext)
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var response = httpContext.Response;
+        response.StatusCode = Status;
+        response.ContentType = "application/json";
+        if (rcJobId is { } id)
         {
-            var response = httpContext.Response;
-            response.StatusCode = status;
-            response.ContentType = "application/json";
-            if (rcJobId is { } id)
-            {
-                response.Headers["x-rclone-jobid"] = id.ToString(CultureInfo.InvariantCulture);
-            }
-
-            await response.WriteAsync(body.ToJsonString(Indented) + "\n", httpContext.RequestAborted).ConfigureAwait(false);
+            response.Headers["x-rclone-jobid"] = id.ToString(CultureInfo.InvariantCulture);
         }
+
+        await response.WriteAsync(Body.ToJsonString(Indented) + "\n", httpContext.RequestAborted).ConfigureAwait(false);
     }
 }

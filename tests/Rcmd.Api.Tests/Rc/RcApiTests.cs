@@ -185,6 +185,30 @@ public sealed class RcApiTests : IDisposable
     }
 
     [Fact]
+    public async Task JobBatch_EachInputCalled_ResultsInOrderWithErrorsInPlace_TransfersBecomeJobs()
+    {
+        using var response = await _http.PostAsync("/rc/job/batch", new StringContent("""
+            {"concurrency": 2, "inputs": [
+              {"_path": "rc/noop", "a": 1},
+              {"_path": "sync/copy", "srcFs": "/data/in", "dstFs": "s3prod:b", "_async": true},
+              {"_path": "sync/copy", "srcFs": "/data/in"},
+              {"a": 2}
+            ]}
+            """, Encoding.UTF8, "application/json"));
+        using var nested = await _http.PostAsync("/rc/job/batch?_async=true", new StringContent("""{"inputs": []}""", Encoding.UTF8, "application/json"));
+
+        var results = (await JsonAsync(response, HttpStatusCode.OK)).GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(4, results.Count);
+        Assert.Equal(1, results[0].GetProperty("a").GetInt32());
+        Assert.True(results[1].GetProperty("jobid").GetInt64() > 0);
+        AssertRcloneError(results[2], "sync/copy", 400, "Didn't find key \"dstFs\" in input");
+        AssertRcloneError(results[3], "job/batch", 400, "Didn't find key \"_path\" in input");
+        Assert.Single((await Store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items);
+        Assert.StartsWith("Rcmd runs job/batch synchronously", (await JsonAsync(nested, HttpStatusCode.BadRequest)).GetProperty("error").GetString(),
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ConfigDump_SecretsRedacted()
     {
         var dump = System.Text.Json.Nodes.JsonNode.Parse("""
