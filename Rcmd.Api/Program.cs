@@ -24,12 +24,14 @@ app.MapJobsApi();
 app.MapBatchesApi();
 app.MapRemotesApi();
 app.MapEventsApi();
-app.MapHub<LiveHub>(LiveHub.Path).RequireAuthorization(SecurityExtensions.Policy);
+app.MapHub<LiveHub>(LiveHub.Path).RequireAuthorization(Roles.ViewerPolicy);
 app.MapNotificationsApi();
 app.MapErrorsApi();
 app.MapStatsApi();
 app.MapSchedulesApi();
 app.MapRetentionApi();
+app.MapAuthApi();
+app.MapAuditApi();
 
 app.Run();
 

@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Rcmd.Api.Security;
+using StackExchange.Redis;
+
+namespace Rcmd.Api.Audit;
+
+/// <summary>
+/// Appends every mutation — a request with a method other than GET, HEAD or OPTIONS that reached an endpoint (hub
+/// traffic aside) — to the <see cref="AuditLog"/> once it is answered, refused ones included. The action is the endpoint's
+/// name; the target is what the handler named (<see cref="SetTarget"/>) or the route's <c>id</c>/<c>name</c>. An audit
+/// write that fails is logged and never fails the request.
+/// </summary>
+internal sealed partial class AuditMiddleware(
+    RequestDelegate next, AuditLog audit, IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, ILogger<AuditMiddleware> logger)
+{
+    private const string TargetItem = "rcmd.audit.target";
+
+    /// <summary>Names the target of the request's action for the audit entry (a new key's id, a user name).</summary>
+    public static void SetTarget(HttpContext context, string target) => context.Items[TargetItem] = target;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            if (IsMutation(context))
+            {
+                await AppendAsync(context);
+            }
+        }
+    }
+
+    private static bool IsMutation(HttpContext context) =>
+        !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)
+        && context.GetEndpoint() is RouteEndpoint
+        && !context.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase);
+
+    private async Task AppendAsync(HttpContext context)
+    {
+        var endpoint = (RouteEndpoint)context.GetEndpoint()!;
+        var action = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName
+            ?? $"{context.Request.Method} {endpoint.RoutePattern.RawText}";
+        var target = context.Items[TargetItem] as string
+            ?? (context.GetRouteValue("id") ?? context.GetRouteValue("name"))?.ToString();
+        var status = context.Response.StatusCode;
+        var outcome = status switch
+        {
+            < 400 => "succeeded",
+            StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden => "denied",
+            _ => "failed",
+        };
+        var signedIn = context.User.Identity?.IsAuthenticated == true;
+        var local = !signedIn && RoleAuthorization.AdmitsEveryone(options.Value, configuredKeys);
+        var user = signedIn ? context.User.Identity!.Name ?? "?" : local ? "local" : "anonymous";
+        var role = context.User.FindFirstValue(Roles.ClaimType) ?? (local ? Roles.Admin : "none");
+        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await audit.AppendAsync(user, role, action, target, outcome, status, address, timeout.Token);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        {
+            LogAuditFailed(logger, action, ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Audit entry for {Action} could not be written ({ExceptionType})")]
+    private static partial void LogAuditFailed(ILogger logger, string action, string exceptionType);
+}
