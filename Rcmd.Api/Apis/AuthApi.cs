@@ -162,11 +162,12 @@ public static class AuthApi
             : TypedResults.NotFound(ErrorResponse.Create(ErrorCodes.NotFound, "No such API key."));
 
     /// <summary>
-    /// Sets the first admin (<c>admin</c>) with the one-time token the AppHost printed. Refused once any admin exists, for
-    /// a wrong token (compared in constant time; failures count toward the address's sign-in limit), and when no token
-    /// is configured.
+    /// Sets the first admin (<c>admin</c>) with the one-time token the AppHost printed. Refused (409) once any admin exists
+    /// or the token was used, and (400 on <c>token</c>) for a wrong token — compared in constant time, failures counting
+    /// toward the address's sign-in limit — or when no token is configured. This endpoint is not behind sign-in (its
+    /// caller has no account yet), so it answers a wrong token as a field error, not a 401 challenge.
     /// </summary>
-    public static async Task<Results<Created<AccountInfo>, BadRequest<ErrorResponse>, UnauthorizedHttpResult, Conflict<ErrorResponse>>> Setup(
+    public static async Task<Results<Created<AccountInfo>, BadRequest<ErrorResponse>, Conflict<ErrorResponse>>> Setup(
         SetupRequest? request, IOptions<AuthOptions> options, AccountStore accounts, SignInThrottle throttle, RedisConnection redis,
         HttpContext context, CancellationToken cancellationToken)
     {
@@ -177,7 +178,7 @@ public static class AuthApi
                 SHA256.HashData(Encoding.UTF8.GetBytes(request?.Token ?? string.Empty)), SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
         {
             await throttle.RecordFailureAsync(address, cancellationToken);
-            return TypedResults.Unauthorized();
+            return TypedResults.BadRequest(ApiErrors.Validation("token", "The setup token is not valid (or setup is not offered)."));
         }
 
         if ((request?.Password?.Length ?? 0) < AuthConstants.MinPasswordLength || request!.Password!.Length > 256)
