@@ -16,7 +16,7 @@ public enum AuthMode
 /// Sign-in, accounts, API keys and the audit trail, bound from <c>Rcmd:Auth</c> (env <c>Rcmd__Auth__…</c>) and validated
 /// once at start. Secrets here (the bootstrap password, the setup token) are read once and never logged.
 /// </summary>
-public sealed class AuthOptions
+public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Rcmd:Auth";
 
@@ -27,14 +27,12 @@ public sealed class AuthOptions
     /// The password of the first admin (user <c>admin</c>), created at start when no admin exists. Default none.
     /// Changing it later changes nothing: it only seeds an empty account store.
     /// </summary>
-    [MinLength(AuthConstants.MinPasswordLength)]
     public string? BootstrapAdminPassword { get; set; }
 
     /// <summary>
     /// A one-time token that lets <c>POST /api/auth/setup</c> set the first admin's password while no admin exists (the
     /// AppHost makes one and prints the link). Default none.
     /// </summary>
-    [MinLength(16)]
     public string? SetupToken { get; set; }
 
     /// <summary>An OpenID Connect authority for the dashboard's sign-in; counts as a way to sign in. Default none.</summary>
@@ -64,6 +62,20 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan AuditMaxAge { get; set; } = AuthConstants.DefaultAuditMaxAge;
 
+    /// <summary>An empty value means none; a value given must be long enough (8 characters for the password, 16 for the token).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BootstrapAdminPassword is { Length: > 0 and < AuthConstants.MinPasswordLength })
+        {
+            yield return new ValidationResult($"At least {AuthConstants.MinPasswordLength} characters.", [nameof(BootstrapAdminPassword)]);
+        }
+
+        if (SetupToken is { Length: > 0 and < AuthConstants.MinSetupTokenLength })
+        {
+            yield return new ValidationResult($"At least {AuthConstants.MinSetupTokenLength} characters.", [nameof(SetupToken)]);
+        }
+    }
+
     /// <summary>True when a caller could ever sign in without an account in Redis: a bootstrap password, a setup token or OIDC.</summary>
     public bool HasConfiguredSignIn =>
         !string.IsNullOrEmpty(BootstrapAdminPassword) || !string.IsNullOrEmpty(SetupToken) || !string.IsNullOrEmpty(OidcAuthority);
@@ -72,6 +84,7 @@ public sealed class AuthOptions
 internal static class AuthConstants
 {
     public const int MinPasswordLength = 8;
+    public const int MinSetupTokenLength = 16;
     public const int DefaultLockoutThreshold = 5;
     public const int DefaultFailuresPerWindow = 20;
     public const int DefaultAuditMaxEntries = 100_000;
