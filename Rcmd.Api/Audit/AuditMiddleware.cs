@@ -8,8 +8,9 @@ namespace Rcmd.Api.Audit;
 /// <summary>
 /// Appends every mutation — a request with a method other than GET, HEAD or OPTIONS that reached an endpoint (hub
 /// traffic aside) — to the <see cref="AuditLog"/> once it is answered, refused ones included. The action is the endpoint's
-/// name; the target is what the handler named (<see cref="SetTarget"/>) or the route's <c>id</c>/<c>name</c>. An audit
-/// write that fails is logged and never fails the request.
+/// name; the target is what the handler named (<see cref="SetTarget"/>), the route's <c>id</c>/<c>name</c>, or the id
+/// of what a 201 created. Registered before authorization, so refused calls are recorded (outcome <c>denied</c>). An
+/// audit write that fails is logged and never fails the request.
 /// </summary>
 internal sealed partial class AuditMiddleware(
     RequestDelegate next, AuditLog audit, IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, ILogger<AuditMiddleware> logger)
@@ -46,7 +47,8 @@ internal sealed partial class AuditMiddleware(
         var action = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName
             ?? $"{context.Request.Method} {endpoint.RoutePattern.RawText}";
         var target = context.Items[TargetItem] as string
-            ?? (context.GetRouteValue("id") ?? context.GetRouteValue("name"))?.ToString();
+            ?? (context.GetRouteValue("id") ?? context.GetRouteValue("name"))?.ToString()
+            ?? CreatedId(context.Response);
         var status = context.Response.StatusCode;
         var outcome = status switch
         {
@@ -69,6 +71,12 @@ internal sealed partial class AuditMiddleware(
             LogAuditFailed(logger, action, ex.GetType().Name);
         }
     }
+
+    /// <summary>The id at the end of a 201's <c>Location</c> (a new job, batch or schedule).</summary>
+    private static string? CreatedId(HttpResponse response) =>
+        response.StatusCode == StatusCodes.Status201Created && response.Headers.Location.ToString() is { Length: > 0 } location
+            ? location[(location.LastIndexOf('/') + 1)..]
+            : null;
 
     [LoggerMessage(EventId = 1111, Level = LogLevel.Warning, Message = "Audit entry for {Action} could not be written ({ExceptionType})")]
     private static partial void LogAuditFailed(ILogger logger, string action, string exceptionType);

@@ -44,9 +44,9 @@ internal static class SecurityExtensions
     public static WebApplication UseApiSecurity(this WebApplication app)
     {
         app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>(); // before authorization: refused mutations are audited too
         app.Use(GuardMetrics);
         app.UseAuthorization();
-        app.UseMiddleware<AuditMiddleware>();
         return app;
     }
 
