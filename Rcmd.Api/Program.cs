@@ -11,6 +11,11 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+if (await app.RefusesToStartAsync())
+{
+    return AuthBootstrap.RefusedExitCode;
+}
+
 app.UseApiErrors();
 app.UseApiSecurity();
 
@@ -33,7 +38,8 @@ app.MapRetentionApi();
 app.MapAuthApi();
 app.MapAuditApi();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, public so tests can host the Api with WebApplicationFactory.</summary>
 public partial class Program;

@@ -3,15 +3,29 @@ using Microsoft.Extensions.Options;
 namespace Rcmd.Api.Security;
 
 /// <summary>
-/// At start, in server mode: creates the first admin (<c>admin</c>) from <see cref="AuthOptions.BootstrapAdminPassword"/>
-/// when no admin exists, and refuses to run when nobody could ever sign in — no admin account, no bootstrap password,
-/// no setup token, no OIDC, no configured key: one critical line, exit code 78, and the host stops.
+/// At start: announces the mode, and in server mode creates the first admin (<c>admin</c>) from
+/// <see cref="AuthOptions.BootstrapAdminPassword"/> when no admin exists. <see cref="RefusesToStartAsync"/> is the check
+/// Program.cs runs before the server binds: in server mode, nobody could ever sign in — no admin account, no bootstrap
+/// password, no setup token, no OIDC, no configured key — is one critical line and exit code 78.
 /// </summary>
 internal sealed partial class AuthBootstrap(
-    IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, AccountStore accounts, IHostApplicationLifetime lifetime,
-    ILogger<AuthBootstrap> logger) : IHostedService
+    IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, AccountStore accounts, ILogger<AuthBootstrap> logger) : IHostedService
 {
     public const int RefusedExitCode = 78;
+
+    /// <summary>True (and the one line logged) when the Api must not start: server mode with no way to sign in.</summary>
+    public static async Task<bool> RefusesToStartAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (auth.Mode != AuthMode.Server || auth.HasConfiguredSignIn || services.GetRequiredService<ConfiguredApiKeys>().Count > 0
+            || await services.GetRequiredService<AccountStore>().AnyAdminAsync(cancellationToken))
+        {
+            return false;
+        }
+
+        LogRefused(services.GetRequiredService<ILogger<AuthBootstrap>>());
+        return true;
+    }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -43,14 +57,6 @@ internal sealed partial class AuthBootstrap(
             {
                 LogBootstrapNameTaken(logger, AuthConstants.BootstrapAdminName);
             }
-        }
-
-        if (!anyAdmin && !auth.HasConfiguredSignIn && configuredKeys.Count == 0)
-        {
-            LogRefused(logger);
-            Environment.ExitCode = RefusedExitCode;
-            lifetime.StopApplication();
-            return;
         }
 
         LogServerMode(logger, anyAdmin, !string.IsNullOrEmpty(auth.SetupToken) && !anyAdmin, configuredKeys.Count);

@@ -41,6 +41,10 @@ internal static class SecurityExtensions
         return services;
     }
 
+    /// <summary>Server mode with no way to sign in: one critical line, and Program.cs exits before anything binds.</summary>
+    public static Task<bool> RefusesToStartAsync(this WebApplication app) =>
+        AuthBootstrap.RefusesToStartAsync(app.Services, app.Lifetime.ApplicationStopping);
+
     public static WebApplication UseApiSecurity(this WebApplication app)
     {
         app.UseAuthentication();
