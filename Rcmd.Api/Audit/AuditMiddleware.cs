@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Security;
-using StackExchange.Redis;
 
 namespace Rcmd.Api.Audit;
 
@@ -10,7 +9,7 @@ namespace Rcmd.Api.Audit;
 /// traffic aside) — to the <see cref="AuditLog"/> once it is answered, refused ones included. The action is the endpoint's
 /// name; the target is what the handler named (<see cref="SetTarget"/>), the route's <c>id</c>/<c>name</c>, or the id
 /// of what a 201 created. Registered before authorization, so refused calls are recorded (outcome <c>denied</c>). An
-/// audit write that fails is logged and never fails the request.
+/// audit write is issued before the answer and not awaited; one that fails is logged and never fails the request.
 /// </summary>
 internal sealed partial class AuditMiddleware(
     RequestDelegate next, AuditLog audit, IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, ILogger<AuditMiddleware> logger)
@@ -23,15 +22,18 @@ internal sealed partial class AuditMiddleware(
     public async Task InvokeAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var threw = true;
         try
         {
             await next(context);
+            threw = false;
         }
         finally
         {
             if (IsMutation(context))
             {
-                await AppendAsync(context);
+                // An exception is answered by the error handler further out, after this runs: record it as a 500.
+                Append(context, threw ? StatusCodes.Status500InternalServerError : context.Response.StatusCode);
             }
         }
     }
@@ -41,15 +43,14 @@ internal sealed partial class AuditMiddleware(
         && context.GetEndpoint() is RouteEndpoint
         && !context.Request.Path.StartsWithSegments("/hubs", StringComparison.OrdinalIgnoreCase);
 
-    private async Task AppendAsync(HttpContext context)
+    private void Append(HttpContext context, int status)
     {
         var endpoint = (RouteEndpoint)context.GetEndpoint()!;
         var action = endpoint.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName
             ?? $"{context.Request.Method} {endpoint.RoutePattern.RawText}";
         var target = context.Items[TargetItem] as string
             ?? (context.GetRouteValue("id") ?? context.GetRouteValue("name"))?.ToString()
-            ?? CreatedId(context.Response);
-        var status = context.Response.StatusCode;
+            ?? CreatedId(context.Response, status);
         var outcome = status switch
         {
             < 400 => "succeeded",
@@ -61,20 +62,16 @@ internal sealed partial class AuditMiddleware(
         var user = signedIn ? context.User.Identity!.Name ?? "?" : local ? "local" : "anonymous";
         var role = context.User.FindFirstValue(Roles.ClaimType) ?? (local ? Roles.Admin : "none");
         var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await audit.AppendAsync(user, role, action, target, outcome, status, address, timeout.Token);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
-        {
-            LogAuditFailed(logger, action, ex.GetType().Name);
-        }
+        // Not awaited: the XADD is issued now (the connection keeps commands in order, so a later read sees it), but a
+        // Redis that is down must not hold the answer for the backlog's timeout.
+        _ = audit.AppendAsync(user, role, action, target, outcome, status, address, CancellationToken.None).ContinueWith(
+            (write, state) => LogAuditFailed(logger, (string)state!, write.Exception?.GetBaseException().GetType().Name ?? "?"),
+            action, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>The id at the end of a 201's <c>Location</c> (a new job, batch or schedule).</summary>
-    private static string? CreatedId(HttpResponse response) =>
-        response.StatusCode == StatusCodes.Status201Created && response.Headers.Location.ToString() is { Length: > 0 } location
+    private static string? CreatedId(HttpResponse response, int status) =>
+        status == StatusCodes.Status201Created && response.Headers.Location.ToString() is { Length: > 0 } location
             ? location[(location.LastIndexOf('/') + 1)..]
             : null;
 
