@@ -35,7 +35,10 @@ public sealed class AuthOptions : IValidatableObject
     /// </summary>
     public string? SetupToken { get; set; }
 
-    /// <summary>An OpenID Connect authority for the dashboard's sign-in; counts as a way to sign in. Default none.</summary>
+    /// <summary>
+    /// The OpenID Connect authority of the dashboard's sign-in (issue 13); counts as a way to sign in at start. Default none.
+    /// Not used by the Api yet: the dashboard's OIDC sign-in is still to come, and the Api accepts no OIDC token itself.
+    /// </summary>
     public string? OidcAuthority { get; set; }
 
     /// <summary>Failed password checks in a row that lock an account. Default 5.</summary>
