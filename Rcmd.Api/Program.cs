@@ -12,6 +12,11 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+if (await app.RefusesToStartAsync())
+{
+    return AuthBootstrap.RefusedExitCode;
+}
+
 app.UseApiErrors();
 app.UseApiSecurity();
 
@@ -25,15 +30,18 @@ app.MapJobsApi();
 app.MapBatchesApi();
 app.MapRemotesApi();
 app.MapEventsApi();
-app.MapHub<LiveHub>(LiveHub.Path).RequireAuthorization(SecurityExtensions.Policy);
+app.MapHub<LiveHub>(LiveHub.Path).RequireAuthorization(Roles.ViewerPolicy);
 app.MapNotificationsApi();
 app.MapErrorsApi();
 app.MapStatsApi();
 app.MapSchedulesApi();
 app.MapRetentionApi();
+app.MapAuthApi();
+app.MapAuditApi();
 app.MapRcApi();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>The entry point, public so tests can host the Api with WebApplicationFactory.</summary>
 public partial class Program;

@@ -14,6 +14,7 @@ var redis = builder.AddRedisServer("redis", run);
 var rclone = builder.AddRcloneRcd("rclone", run);
 
 var api = builder.AddRcmdProject<Projects.Rcmd_Api>("api", run, port: run.ApiPort)
+    .WithFirstAdmin(run)
     .WithReference(redis).WaitFor(redis)
     .WithRcloneReference(rclone, run.Rcd).WaitFor(rclone);
 

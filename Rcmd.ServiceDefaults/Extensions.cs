@@ -31,6 +31,13 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Local mode admits everyone: refuse a non-loopback address before anything binds (one line, exit code 78).
+        if (LoopbackGuard.Refusal(builder.Configuration) is { } refusal)
+        {
+            Console.Error.WriteLine("rcmd: " + refusal);
+            Environment.Exit(LoopbackGuard.RefusedExitCode);
+        }
+
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddServiceDiscovery();

@@ -38,9 +38,10 @@ public static partial class BatchesApi
     {
         var api = app.MapGroup("/api/batches")
             .WithTags("Batches")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapPost(string.Empty, CreateBatch)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("CreateBatch")
             .WithSummary("Validate a batch (items or a directory pair) as it streams in, store its items and queue it")
             .Accepts<BatchItemRequest>("application/json")
@@ -63,9 +64,11 @@ public static partial class BatchesApi
             .WithSummary("Every item of the batch as JSON (streamed)")
             .DisableRequestTimeout();
         api.MapPost("/{id}/resume", Resume)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("ResumeBatch")
             .WithSummary("Queue a partially failed or canceled batch again; it continues from its checkpoint");
         api.MapPost("/{id}/retry-failed", RetryFailed)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("RetryFailedBatchItems")
             .WithSummary("A new batch of the failed items, linked to this one");
         return api;

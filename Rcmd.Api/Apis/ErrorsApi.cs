@@ -19,7 +19,7 @@ public static class ErrorsApi
     {
         var api = app.MapGroup("/api/errors")
             .WithTags("Errors")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapPost("/classify", Classify)
             .WithName("ClassifyError")

@@ -18,7 +18,7 @@ public static class EventsApi
     {
         var api = app.MapGroup("/api/sse")
             .WithTags("Events")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapGet("/status", StreamStatus)
             .WithName("StreamStatus")

@@ -24,9 +24,10 @@ public static partial class JobsApi
     {
         var api = app.MapGroup("/api/jobs")
             .WithTags("Jobs")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapPost(string.Empty, CreateJob)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("CreateJob")
             .WithSummary("Validate a job and queue it")
             .Accepts<JobRequest>("application/json")
@@ -42,12 +43,15 @@ public static partial class JobsApi
             .WithSummary("One job; 410 with the archive file for a job the retention sweep archived")
             .Produces<ArchivedJobResponse>(StatusCodes.Status410Gone);
         api.MapPost("/{id}/cancel", CancelJob)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("CancelJob")
             .WithSummary("Cancel a queued or waiting job at once, or ask the Worker running it to stop it");
         api.MapPost("/{id}/retry-now", RetryNow)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("RetryJobNow")
             .WithSummary("Move a waiting job to the queue at once, without waiting for its due time");
         api.MapPost("/{id}/rerun", Rerun)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("RerunJob")
             .WithSummary("Submit a failed or canceled job again: a new job with the same parameters, linked by retryOf");
         return api;

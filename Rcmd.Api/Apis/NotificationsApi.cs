@@ -20,9 +20,10 @@ public static class NotificationsApi
     {
         var api = app.MapGroup("/api/notifications")
             .WithTags("Notifications")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapGet("/channels", ListChannels)
+            .RequireAuthorization(Roles.AdminPolicy)
             .WithName("ListNotificationChannels")
             .WithSummary("The notification channels, with every secret masked");
         api.MapGet("/dead", ListDeadLetters)

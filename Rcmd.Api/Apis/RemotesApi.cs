@@ -26,16 +26,18 @@ public static class RemotesApi
     {
         var api = app.MapGroup("/api/remotes")
             .WithTags("Remotes")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapGet(string.Empty, ListRemotes)
             .WithName("ListRemotes")
             .WithSummary("Configured rclone remotes and the backends usable inline, each remote with its circuit breaker")
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
         api.MapPost("/{name}/breaker/reset", ResetBreaker)
+            .RequireAuthorization(Roles.AdminPolicy)
             .WithName("ResetRemoteBreaker")
             .WithSummary("Close the remote's circuit breaker and clear its counters");
         api.MapPost("/{name}/breaker/isolate", IsolateBreaker)
+            .RequireAuthorization(Roles.AdminPolicy)
             .WithName("IsolateRemoteBreaker")
             .WithSummary("Hold the remote's circuit breaker open until it is reset: jobs on it wait");
 
@@ -55,7 +57,8 @@ public static class RemotesApi
                 .WithSummary($"rclone operations/{operation} on a configured remote, through its circuit breaker (stale cache or fallback while open)")
                 .Produces<RemoteReadResponse>()
                 .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
-                .WithRequestTimeout(readTimeout);
+                .WithRequestTimeout(readTimeout)
+                .RequireAuthorization(Roles.OperatorPolicy);
         }
 
         return api;

@@ -12,7 +12,7 @@ public static class RetentionApi
     {
         var api = app.MapGroup("/api/retention")
             .WithTags("Retention")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
         api.MapGet(string.Empty, GetRetention)
             .WithName("GetRetention")
             .WithSummary("Retention settings, the start of live history, and the sweep's last run and totals");

@@ -26,9 +26,10 @@ public static partial class SchedulesApi
     {
         var api = app.MapGroup("/api/schedules")
             .WithTags("Schedules")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapPost(string.Empty, CreateSchedule)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("CreateSchedule")
             .WithSummary("Validate a schedule (cron, time zone, policies, and the job or batch it runs) and store it")
             .Accepts<ScheduleRequest>("application/json")
@@ -40,20 +41,25 @@ public static partial class SchedulesApi
             .WithName("GetSchedule")
             .WithSummary("One schedule with its next 5 fire times (in its zone and UTC), last run and success rate");
         api.MapPut("/{id}", ReplaceSchedule)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("ReplaceSchedule")
             .WithSummary("Replace a schedule; fire times already dealt with never fire again")
             .Accepts<ScheduleRequest>("application/json")
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType);
         api.MapDelete("/{id}", DeleteSchedule)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("DeleteSchedule")
             .WithSummary("Delete a schedule and its run history (its jobs stay)");
         api.MapPost("/{id}/pause", PauseSchedule)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("PauseSchedule")
             .WithSummary("Stop firing until resumed");
         api.MapPost("/{id}/resume", ResumeSchedule)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("ResumeSchedule")
             .WithSummary("Fire again from now on (fire times passed while paused do not run)");
         api.MapPost("/{id}/run-now", RunNow)
+            .RequireAuthorization(Roles.OperatorPolicy)
             .WithName("RunScheduleNow")
             .WithSummary("Run the schedule's job or batch now, outside its cron");
         api.MapGet("/{id}/runs", ListRuns)

@@ -21,7 +21,7 @@ public static class StatsApi
     {
         var api = app.MapGroup("/api/stats")
             .WithTags("Stats")
-            .RequireAuthorization(SecurityExtensions.Policy);
+            .RequireAuthorization(Roles.ViewerPolicy);
 
         api.MapGet("/failures", GetFailures)
             .WithName("GetFailureStats")

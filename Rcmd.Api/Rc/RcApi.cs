@@ -34,7 +34,7 @@ internal static class RcApi
     public static IEndpointRouteBuilder MapRcApi(this IEndpointRouteBuilder app)
     {
         var rc = app.MapGroup(Prefix).WithTags("RC (rclone-compatible)").ExcludeFromDescription();
-        rc.MapPost("/{**path}", CallAsync).RequireAuthorization(SecurityExtensions.Policy);
+        rc.MapPost("/{**path}", CallAsync).RequireAuthorization(Roles.ViewerPolicy);
         rc.MapMethods("/{**path}", [HttpMethods.Options], (HttpContext context) =>
         {
             Cors(context);
@@ -45,7 +45,7 @@ internal static class RcApi
             {
                 Cors(context);
                 return RcReply.Error(path ?? "", [], $"method \"{context.Request.Method}\" not allowed", StatusCodes.Status405MethodNotAllowed);
-            }).RequireAuthorization(SecurityExtensions.Policy);
+            }).RequireAuthorization(Roles.ViewerPolicy);
         return app;
     }
 
@@ -280,12 +280,11 @@ internal sealed record RcAccess(string Role, int Rank)
     /// <summary>Local mode (nobody signs in) allows everything; a signed-in caller needs the role or a higher one.</summary>
     public static bool Allows(ClaimsPrincipal user, RcAccess level)
     {
-        if (user.Identity?.IsAuthenticated != true || user.FindFirst(ClaimTypes.Role) is not { } claim)
+        if (user.Identity?.IsAuthenticated != true || user.FindFirst(Roles.ClaimType) is not { } claim)
         {
-            return true;
+            return true; // nobody signed in: the endpoint's policy admitted the call, so this is local mode
         }
 
-        var rank = claim.Value switch { "admin" => 2, "operator" => 1, "viewer" => 0, _ => -1 };
-        return rank >= level.Rank;
+        return Roles.TryParse(claim.Value, out var role) && (int)role - 1 >= level.Rank;
     }
 }

@@ -1,71 +1,71 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Rcmd.Api.Audit;
 
 namespace Rcmd.Api.Security;
 
 /// <summary>
-/// One authorization policy, <see cref="Policy"/>, guards every <c>/api</c> group, so a way of signing in plugs in
-/// here without touching a handler. Today: with <c>Rcmd:ApiKeys</c> set, a request needs a matching
-/// <c>X-Api-Key</c>; without, everyone is admitted (local mode, announced once at start).
+/// Sign-in and roles for the Api. One authentication scheme (<see cref="RcmdAuthenticationHandler"/>: API key, Bearer,
+/// Basic) and one policy per role (<see cref="Roles.ViewerPolicy"/>, <see cref="Roles.OperatorPolicy"/>,
+/// <see cref="Roles.AdminPolicy"/>) that the endpoint groups name. In local mode without configured keys every policy
+/// admits everyone; in server mode the caller's role must reach the policy's. <c>/metrics</c> stays open on loopback and
+/// needs a signed-in caller from anywhere else; every mutation is audited (<see cref="AuditMiddleware"/>).
 /// </summary>
-internal static partial class SecurityExtensions
+internal static class SecurityExtensions
 {
-    public const string Policy = "rcmd";
-
     public static IServiceCollection AddApiSecurity(this IServiceCollection services)
     {
-        services.AddAuthentication(ApiKeyAuthenticationOptions.Scheme)
-            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationOptions.Scheme, null);
-        services.AddOptions<ApiKeyAuthenticationOptions>(ApiKeyAuthenticationOptions.Scheme)
-            .Configure<IConfiguration>((options, configuration) =>
-                options.Keys = ApiKeyAuthenticationOptions.Parse(configuration[ApiKeyAuthenticationOptions.ConfigurationKey]));
-        services.AddSingleton<IAuthorizationHandler, ApiKeyRequirementHandler>();
-        services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
-            .AddAuthenticationSchemes(ApiKeyAuthenticationOptions.Scheme)
-            .AddRequirements(new ApiKeyRequirement()));
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ConfiguredApiKeys>();
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService<AuthBootstrap>();
+
+        services.AddAuthentication(SecurityConstants.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, RcmdAuthenticationHandler>(SecurityConstants.Scheme, null);
+        services.AddSingleton<IAuthorizationHandler, RoleRequirementHandler>();
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var role in Enum.GetValues<Role>())
+        {
+            authorization.AddPolicy(Roles.Policy(role), policy => policy
+                .AddAuthenticationSchemes(SecurityConstants.Scheme)
+                .AddRequirements(new RoleRequirement(role)));
+        }
+
         return services;
     }
 
+    /// <summary>Server mode with no way to sign in: one critical line, and Program.cs exits before anything binds.</summary>
+    public static Task<bool> RefusesToStartAsync(this WebApplication app) =>
+        AuthBootstrap.RefusesToStartAsync(app.Services, app.Lifetime.ApplicationStopping);
+
     public static WebApplication UseApiSecurity(this WebApplication app)
     {
-        var options = app.Services.GetRequiredService<IOptionsMonitor<ApiKeyAuthenticationOptions>>().Get(ApiKeyAuthenticationOptions.Scheme);
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Rcmd.Api.Security");
-        if (options.Enabled)
-        {
-            LogApiKeysOn(logger, options.Keys.Count, ApiKeyAuthenticationOptions.HeaderName);
-        }
-        else
-        {
-            LogLocalMode(logger, ApiKeyAuthenticationOptions.ConfigurationKey);
-        }
-
         app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>(); // before authorization: refused mutations are audited too
+        app.Use(GuardMetrics);
         app.UseAuthorization();
         return app;
     }
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Warning,
-        Message = "No API keys configured ({ConfigurationKey}): the API admits every request (local mode). Keep it on loopback.")]
-    private static partial void LogLocalMode(ILogger logger, string configurationKey);
-
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "API keys on: {Count} key(s) accepted in the {Header} header")]
-    private static partial void LogApiKeysOn(ILogger logger, int count, string header);
-}
-
-/// <summary>Met by an API-key-authenticated caller, or by anyone when no keys are configured.</summary>
-internal sealed class ApiKeyRequirement : IAuthorizationRequirement;
-
-internal sealed class ApiKeyRequirementHandler(IOptionsMonitor<ApiKeyAuthenticationOptions> options)
-    : AuthorizationHandler<ApiKeyRequirement>
-{
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ApiKeyRequirement requirement)
+    /// <summary><c>/metrics</c>: open on loopback and in local mode; from elsewhere in server mode, only to a signed-in caller.</summary>
+    private static Task GuardMetrics(HttpContext context, RequestDelegate next)
     {
-        if (!options.Get(ApiKeyAuthenticationOptions.Scheme).Enabled
-            || context.User.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == ApiKeyAuthenticationOptions.Scheme))
+        if (!context.Request.Path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)
+            || RcmdAuthenticationHandler.IsLoopback(context.Connection.RemoteIpAddress)
+            || context.User.Identity?.IsAuthenticated == true
+            || RoleAuthorization.AdmitsEveryone(context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value,
+                context.RequestServices.GetRequiredService<ConfiguredApiKeys>()))
         {
-            context.Succeed(requirement);
+            return next(context);
         }
 
-        return Task.CompletedTask;
+        return context.ChallengeAsync(SecurityConstants.Scheme);
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
+using Rcmd.Api.Security;
 using Rcmd.Failures;
 using Rcmd.Paths;
 using Rcmd.Serialization;
@@ -15,7 +16,7 @@ internal static class PathChecks
 {
     /// <summary>The caller's role, or null when nobody signed in (local mode).</summary>
     public static string? RoleOf(ClaimsPrincipal user) =>
-        user.Identity?.IsAuthenticated == true ? user.FindFirst(ClaimTypes.Role)?.Value : null;
+        user.Identity?.IsAuthenticated == true ? user.FindFirst(Roles.ClaimType)?.Value : null;
 
     /// <summary>Null when every path may be used; otherwise the answer refusing them all (nothing was enqueued).</summary>
     public static JsonHttpResult<ErrorResponse>? Refuse(PathPolicy policy, ClaimsPrincipal user, string what,

@@ -29,6 +29,9 @@ internal sealed class AppHostOptions
           --web-port <port>   the dashboard's port (default: 5080 if free, else any free port)
           --workers <n>       worker replicas, 0-16 (default: 2)
           --no-web            do not start the dashboard
+          --auth              server mode: sign-in required on the Api (Rcmd__Auth__Mode=server for api, worker, web);
+                              the first admin's password from Rcmd__Auth__BootstrapAdminPassword, else a one-time setup
+                              command is printed
           -h, --help          this text
 
         Environment: REDIS_SERVER_PATH, RCLONE_PATH (programs to use), RCLONE_CONFIG (rclone config file),
@@ -46,6 +49,9 @@ internal sealed class AppHostOptions
 
     /// <summary>Whether to start Rcmd.Web. Default: true; <c>--no-web</c> turns it off.</summary>
     public bool Web { get; private set; } = true;
+
+    /// <summary>Server mode (<c>--auth</c>): every service gets <c>Rcmd__Auth__Mode=server</c>. Default: local mode.</summary>
+    public bool Auth { get; private set; }
 
     public bool ShowHelp { get; private set; }
 
@@ -114,6 +120,9 @@ internal sealed class AppHostOptions
                     break;
                 case "--no-web" when inlineValue is null:
                     options.Web = false;
+                    break;
+                case "--auth" when inlineValue is null:
+                    options.Auth = true;
                     break;
                 case "-h" or "--help" when inlineValue is null:
                     options.ShowHelp = true;

@@ -19,6 +19,23 @@ internal static class ProjectDefaults
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)
             .WithEnvironment("DOTNET_ENVIRONMENT", environment)
             .WithEnvironment("Rcmd__DataDir", run.Data.Path)
+            .WithEnvironment("Rcmd__Auth__Mode", run.Options.Auth ? "server" : "local")
             .WithRestartOnCrash();
+    }
+
+    /// <summary>The Api's way to the first admin in server mode: the bootstrap password, or the one-time setup token.</summary>
+    public static IResourceBuilder<ProjectResource> WithFirstAdmin(this IResourceBuilder<ProjectResource> api, RcmdRun run)
+    {
+        if (run.Options.Auth && run.BootstrapAdminPassword is { } password)
+        {
+            api.WithEnvironment("Rcmd__Auth__BootstrapAdminPassword", password);
+        }
+
+        if (run.SetupToken is { } token)
+        {
+            api.WithEnvironment("Rcmd__Auth__SetupToken", token);
+        }
+
+        return api;
     }
 }

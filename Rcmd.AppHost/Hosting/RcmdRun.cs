@@ -47,6 +47,19 @@ internal sealed class RcmdRun
 
     public RcdCredentials Rcd => field ??= RcdCredentials.Create(Data.RunDirectory);
 
+    /// <summary>The first admin's password for the Api in server mode, from this process's environment; null when not given.</summary>
+    public string? BootstrapAdminPassword { get; } = NullIfEmpty(Environment.GetEnvironmentVariable("Rcmd__Auth__BootstrapAdminPassword"));
+
+    /// <summary>
+    /// In server mode without a bootstrap password: a one-time token (256 bits) the Api accepts on <c>POST /api/auth/setup</c>
+    /// to set the first admin's password while no admin exists; printed once with the run's summary. Null otherwise.
+    /// </summary>
+    public string? SetupToken => Options.Auth && BootstrapAdminPassword is null
+        ? field ??= Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+        : null;
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     public static RcmdRun? Prepare(string[] args)
     {
         var options = AppHostOptions.Parse(args, Environment.GetEnvironmentVariable);

@@ -122,6 +122,17 @@ internal sealed class RunInfo(
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  Data              {run.Data.Path}    (endpoints.json for scripts)");
+        text.AppendLine(run.Options.Auth
+            ? "  Mode              server: sign-in required (API key, or HTTP Basic with a local account)"
+            : "  Mode              local: no sign-in, loopback only (./rcmd run --auth for server mode)");
+        if (run.SetupToken is { } token)
+        {
+            // Printed once, on purpose: the only way to the first admin when no bootstrap password was given.
+            text.AppendLine("  First admin       set its password once (user admin), while no admin exists:");
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"    curl -X POST {endpoints["api"]}/api/auth/setup -H 'Content-Type: application/json' -d '{{\"token\":\"{token}\",\"password\":\"<choose one>\"}}'");
+        }
+
         text.Append("  Ctrl+C stops everything.");
         return text.ToString();
     }

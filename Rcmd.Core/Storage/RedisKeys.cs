@@ -54,6 +54,15 @@ namespace Rcmd.Storage;
 ///                                       like the others (the retention sweep removes a job from it)
 ///   rcmd:rc:executeid           string  the executeId RC clients see: one per installation, set once
 ///   rcmd:redis:oom              string  present (PX) for a while after REDIS_OUT_OF_MEMORY was notified: one alert per episode
+///   rcmd:auth:user:{name}       hash    a local account: role, password hash (Identity's PasswordHasher), created, failures,
+///                                       lockedUntil (ms) — Rcmd.Api/Security/AccountStore
+///   rcmd:auth:users             set     every account name — the index for listing them
+///   rcmd:auth:key:{id}          hash    an API key: name, role, SHA-256 of the key, created, lastUsed, expires (ms) — ApiKeyStore
+///   rcmd:auth:keys              set     every API key id — the index for listing them
+///   rcmd:auth:keys:byhash       hash    SHA-256 of a key (hex) → its id: the lookup of a presented key
+///   rcmd:auth:failures:{address} string failed sign-ins from one address in the current window (INCR, PX)
+///   rcmd:auth:setup             string  present once the one-time setup token was used
+///   rcmd:audit                  stream  the audit trail: who, role, action, target, outcome, address (MAXLEN ~, MINID ~ by age)
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
 /// </summary>
@@ -133,4 +142,12 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string RetentionStatus => $"{Prefix}:retention:status";
     public string RetentionFiles => $"{Prefix}:retention:files";
     public string OutOfMemoryReported => $"{Prefix}:redis:oom";
+    public string Account(string name) => $"{Prefix}:auth:user:{name}";
+    public string Accounts => $"{Prefix}:auth:users";
+    public string ApiKey(string id) => $"{Prefix}:auth:key:{id}";
+    public string ApiKeys => $"{Prefix}:auth:keys";
+    public string ApiKeysByHash => $"{Prefix}:auth:keys:byhash";
+    public string SignInFailures(string address) => $"{Prefix}:auth:failures:{address}";
+    public string SetupUsed => $"{Prefix}:auth:setup";
+    public string Audit => $"{Prefix}:audit";
 }

@@ -19,6 +19,9 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
     /// <summary>schedules: how many schedules are stored (<c>--schedules N</c>, default 10,000).</summary>
     public int Schedules { get; init; } = 10_000;
 
+    /// <summary>auth: hostile requests in the fuzz (<c>--requests N</c>, default 10,000).</summary>
+    public int Requests { get; init; } = 10_000;
+
     public static BenchOptions Parse(string[] args)
     {
         var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -36,6 +39,7 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
             Items = Int("--items", 100_000),
             Dashboards = Int("--dashboards", 20),
             Schedules = Int("--schedules", 10_000),
+            Requests = Int("--requests", 10_000),
             Minutes = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : 10,
         };
     }

@@ -12,6 +12,17 @@ public class AppHostOptionsTests
         Assert.Null(options.WebPort);
         Assert.Equal(2, options.Workers);
         Assert.True(options.Web);
+        Assert.False(options.Auth);
+    }
+
+    [Fact]
+    public void Parse_Auth_TurnsOnServerMode()
+    {
+        var options = AppHostOptions.Parse(["--auth"], _ => null);
+
+        Assert.Null(options.Error);
+        Assert.True(options.Auth);
+        Assert.NotNull(AppHostOptions.Parse(["--auth=yes"], _ => null).Error);
     }
 
     [Fact]
