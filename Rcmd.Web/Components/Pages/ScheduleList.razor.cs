@@ -16,7 +16,7 @@ namespace Rcmd.Web.Components.Pages;
 /// (queued → running → succeeded), and a job the page does not know yet (a fire time that just started) makes it read
 /// that schedule again. After a reconnect of the live stream the page reads everything again.
 /// </summary>
-public sealed partial class Schedules : IDisposable
+public sealed partial class ScheduleList : IDisposable
 {
     internal const int PageSize = 20;
     internal const int RunsShown = 10;
