@@ -60,6 +60,8 @@ public sealed partial class RemotePane : IDisposable
     [Parameter]
     public EventCallback<IReadOnlyCollection<FileEntry>> SelectionChanged { get; set; }
 
+    private bool _refresh;
+
     public string Remote => _remote;
 
     public string Path => _path;
@@ -96,7 +98,9 @@ public sealed partial class RemotePane : IDisposable
             ? (by.Descending ? "-" : string.Empty) + (by.SortBy switch { nameof(FileEntry.Size) => "size", nameof(FileEntry.ModTime) => "modtime", _ => "name" })
             : "name";
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, cancellationToken);
-        var result = await Api.ListAsync(_remote, _path, state.Page * state.PageSize, state.PageSize, sort, _filter, linked.Token);
+        var refresh = _refresh;
+        _refresh = false;
+        var result = await Api.ListAsync(_remote, _path, state.Page * state.PageSize, state.PageSize, sort, _filter, refresh, linked.Token);
         if (!result.IsSuccess)
         {
             _error = result.Error;
@@ -128,6 +132,13 @@ public sealed partial class RemotePane : IDisposable
         _selected = new HashSet<FileEntry>(EntryComparer.Instance);
         await SelectionChanged.InvokeAsync(_selected);
         await LocationChanged.InvokeAsync((_remote, _path));
+        await FirstPageAsync();
+    }
+
+    /// <summary>Lists the folder again: the Api pages a listing it read up to 30 s ago unless asked to refresh.</summary>
+    private async Task RefreshAsync()
+    {
+        _refresh = true;
         await FirstPageAsync();
     }
 
