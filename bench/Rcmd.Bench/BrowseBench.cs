@@ -90,7 +90,9 @@ public static class BrowseBench
         var times = new List<double>();
         for (var i = 0; i <= Runs; i++)
         {
-            using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+            using var content = new StringContent(body, System.Text.Encoding.UTF8);
+            // rcd reads a JSON body only when the content type is exactly application/json (no charset).
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             var watch = Stopwatch.StartNew();
             using var response = await http.PostAsync(new Uri(rcd.Url, "operations/list"), content);
             response.EnsureSuccessStatusCode();

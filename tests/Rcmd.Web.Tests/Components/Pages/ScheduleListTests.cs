@@ -16,7 +16,7 @@ public sealed class ScheduleListTests : RcmdTestContext
     {
         var nightly = View("s1", "nightly", "0 2 * * *", "Europe/Paris",
             next: [new ScheduleFireTime(new DateTimeOffset(2025, 5, 5, 2, 0, 0, TimeSpan.FromHours(2)), new DateTimeOffset(2025, 5, 5, 0, 0, 0, TimeSpan.Zero))],
-            lastRun: Run("job-a", JobState.Succeeded.ToWire()), successRate: 0.75);
+            lastRun: Run("job-a", JobState.Succeeded.ToWire()), successRate: 0.75) with { RecentOutcomes = ["failed", "succeeded", "skipped", "succeeded"] };
         var paused = View("s2", "paused one", "@hourly", "UTC", paused: true);
         Api.On(HttpMethod.Get, "/api/schedules", _ => Page(nightly, paused));
 
@@ -32,6 +32,8 @@ public sealed class ScheduleListTests : RcmdTestContext
         Assert.Equal("succeeded", first.QuerySelector("[data-testid=schedule-last-run]")!.GetAttribute("data-outcome"));
         Assert.Equal("jobs/job-a", first.QuerySelector("[data-testid=run-job-link]")!.GetAttribute("href"));
         Assert.Contains("75%", first.QuerySelector("[data-testid=schedule-success-rate]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(["failed", "succeeded", "skipped", "succeeded"],
+            first.QuerySelectorAll("[data-testid=schedule-sparkline] .spark").Select(e => e.GetAttribute("data-outcome")!));
 
         var second = cut.Find("[data-testid=schedule-s2]");
         Assert.Equal("true", second.GetAttribute("data-paused"));
