@@ -11,6 +11,9 @@ public sealed class ScheduleListTests : RcmdTestContext
 {
     private static readonly DateTimeOffset T0 = TestJobs.T0;
 
+    // Live updates go through the list's render interval (250 ms) and a re-read: room for a loaded machine.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
     [Fact]
     public void List_Schedules_ShowsCronNextTimesInZoneAndUtcLastRunAndPaused()
     {
@@ -22,7 +25,7 @@ public sealed class ScheduleListTests : RcmdTestContext
 
         var cut = Render<ScheduleList>();
 
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".schedule").Count));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".schedule").Count), Patience);
         var first = cut.Find("[data-testid=schedule-s1]");
         Assert.Equal("0 2 * * *", first.QuerySelector("[data-testid=schedule-cron]")!.TextContent);
         Assert.Contains("copy /data/in → s3:bucket", first.QuerySelector("[data-testid=schedule-what]")!.TextContent, StringComparison.Ordinal);
@@ -48,7 +51,7 @@ public sealed class ScheduleListTests : RcmdTestContext
 
         var cut = Render<ScheduleList>();
 
-        cut.WaitForAssertion(() => Assert.Equal("Unreachable", cut.Find("[data-testid=api-error]").GetAttribute("data-kind")));
+        cut.WaitForAssertion(() => Assert.Equal("Unreachable", cut.Find("[data-testid=api-error]").GetAttribute("data-kind")), Patience);
         Assert.Contains("No schedules could be loaded", cut.Find("[data-testid=schedules-empty]").TextContent, StringComparison.Ordinal);
     }
 
@@ -73,7 +76,7 @@ public sealed class ScheduleListTests : RcmdTestContext
         });
         RenderDialogs();
         var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
 
         cut.Find("[data-testid=new-schedule]").Click();
         Dialogs.WaitForElement("#schedule-name").Input("hourly copy");
@@ -83,7 +86,7 @@ public sealed class ScheduleListTests : RcmdTestContext
         ClickInDialog("schedule-save");
 
         Dialogs.WaitForAssertion(() => Assert.Contains("minute 61 is out of range", Dialogs.Find("[data-testid=error-cron]").TextContent,
-            StringComparison.Ordinal));
+            StringComparison.Ordinal), Patience);
         var refused = Api.RequestsTo(HttpMethod.Post, "/api/schedules").Single().Json();
         Assert.Equal("hourly copy", refused.GetProperty("name").GetString());
         Assert.Equal("copy", refused.GetProperty("job").GetProperty("type").GetString());
@@ -94,8 +97,8 @@ public sealed class ScheduleListTests : RcmdTestContext
         Dialogs.Find("#schedule-cron").Input("0 * * * *");
         ClickInDialog("schedule-save");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s9]")));
-        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=schedule-dialog]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s9]")), Patience);
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=schedule-dialog]")), Patience);
         Assert.Equal(2, posts);
     }
 
@@ -108,7 +111,7 @@ public sealed class ScheduleListTests : RcmdTestContext
         Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, saved, ScheduleJsonContext.Default.ScheduleView));
         RenderDialogs();
         var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
 
         cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
         var cron = Dialogs.WaitForElement("#schedule-cron");
@@ -116,7 +119,7 @@ public sealed class ScheduleListTests : RcmdTestContext
         cron.Input("30 3 * * *");
         ClickInDialog("schedule-save");
 
-        cut.WaitForAssertion(() => Assert.Equal("30 3 * * *", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-cron]").TextContent));
+        cut.WaitForAssertion(() => Assert.Equal("30 3 * * *", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-cron]").TextContent), Patience);
         var body = Api.RequestsTo(HttpMethod.Put, "/api/schedules/s1").Single().Json();
         Assert.Equal("30 3 * * *", body.GetProperty("cron").GetString());
         Assert.Equal("/data/in", body.GetProperty("job").GetProperty("source").GetString());
@@ -137,24 +140,24 @@ public sealed class ScheduleListTests : RcmdTestContext
             return StubApi.Json(HttpStatusCode.Accepted, afterRun.LastRun!, ScheduleJsonContext.Default.ScheduleRun);
         });
         var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-last-run-none]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-last-run-none]")), Patience);
 
         cut.Find("[data-testid=schedule-s1] [data-testid=schedule-run-now]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal("queued", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")));
+        cut.WaitForAssertion(() => Assert.Equal("queued", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")), Patience);
         Assert.Equal(job.Id, cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-job"));
         var readsBefore = Api.RequestsTo(HttpMethod.Get, "/api/schedules/s1").Count;
 
         var running = TestJobs.Running(job.Id, percent: 20) with { ScheduleId = "s1", UpdatedAt = job.UpdatedAt.AddSeconds(1) };
         await PushAsync(running);
-        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")));
+        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")), Patience);
         // A run the page shows is updated in place: no read.
         Assert.Equal(readsBefore, Api.RequestsTo(HttpMethod.Get, "/api/schedules/s1").Count);
 
         current = afterRun with { LastRun = afterRun.LastRun! with { Outcome = "succeeded" }, SuccessRate = 1 };
         await PushAsync(TestJobs.Succeeded(running));
 
-        cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")));
+        cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")), Patience);
         Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/schedules"));
         Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/schedules/s1/run-now"));
     }
@@ -172,9 +175,9 @@ public sealed class ScheduleListTests : RcmdTestContext
         Api.On(HttpMethod.Get, "/api/schedules/s1/runs", _ => StubApi.Json(HttpStatusCode.OK, new ScheduleRunPage(runs, runs.Count, 1, 10),
             ScheduleJsonContext.Default.ScheduleRunPage));
         var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1] [data-testid=schedule-toggle-runs]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1] [data-testid=schedule-toggle-runs]")), Patience);
         cut.Find("[data-testid=schedule-s1] [data-testid=schedule-toggle-runs]").Click();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-runs-empty]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-runs-empty]")), Patience);
 
         runs = [fired.LastRun!];
         await PushAsync(job);
@@ -186,7 +189,7 @@ public sealed class ScheduleListTests : RcmdTestContext
             var row = cut.Find("[data-testid=schedule-s1] [data-testid=schedule-run]");
             Assert.Equal(job.Id, row.GetAttribute("data-job"));
             Assert.Equal("queued", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-last-run]").GetAttribute("data-outcome"));
-        });
+        }, Patience);
         Assert.Empty(Api.RequestsTo(HttpMethod.Get, "/api/schedules/s2"));
         Assert.Empty(Api.RequestsTo(HttpMethod.Get, "/api/schedules/elsewhere"));
         Assert.NotNull(cut.Find("[data-testid=schedule-s2] [data-testid=schedule-last-run-none]"));
@@ -201,12 +204,12 @@ public sealed class ScheduleListTests : RcmdTestContext
             view with { Schedule = view.Schedule with { Paused = true }, NextFireTimes = [] }, ScheduleJsonContext.Default.ScheduleView));
         Api.On(HttpMethod.Post, "/api/schedules/s1/resume", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
         var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-pause]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-pause]")), Patience);
 
         cut.Find("[data-testid=schedule-pause]").Click();
-        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=schedule-s1]").GetAttribute("data-paused")));
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=schedule-s1]").GetAttribute("data-paused")), Patience);
         cut.Find("[data-testid=schedule-resume]").Click();
-        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("[data-testid=schedule-s1]").GetAttribute("data-paused")));
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("[data-testid=schedule-s1]").GetAttribute("data-paused")), Patience);
 
         Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/schedules/s1/pause"));
         Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/schedules/s1/resume"));
@@ -225,14 +228,14 @@ public sealed class ScheduleListTests : RcmdTestContext
         });
         RenderDialogs();
         var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-delete]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-delete]")), Patience);
 
         cut.Find("[data-testid=schedule-delete]").Click();
         Assert.Contains("nightly", DialogText("schedule-delete-confirmation"), StringComparison.Ordinal);
         Assert.Empty(Api.RequestsTo(HttpMethod.Delete, "/api/schedules/s1"));
         ClickInDialog("confirm-action");
 
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")));
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
         Assert.Single(Api.RequestsTo(HttpMethod.Delete, "/api/schedules/s1"));
     }
 
