@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Rcmd.Api.Apis;
 
@@ -44,57 +43,75 @@ public static class ListingPage
     }
 
     /// <summary>The page of <paramref name="result"/> (rclone's <c>{ "list": [...] }</c>) the parameters ask for.</summary>
-    public static JsonElement Cut(JsonElement result, int? offset, int? limit, string? sort, string? filter)
+    public static JsonElement Cut(JsonElement result, int? offset, int? limit, string? sort, string? filter) =>
+        Cut(Entries(result), offset, limit, sort, filter);
+
+    /// <summary>The entries of rclone's <c>{ "list": [...] }</c>, with the keys pages sort by read once.</summary>
+    public static IReadOnlyList<ListingEntry> Entries(JsonElement result)
     {
-        var entries = new List<JsonElement>();
-        if (result.ValueKind == JsonValueKind.Object && result.TryGetProperty("list", out var list) && list.ValueKind == JsonValueKind.Array)
+        if (result.ValueKind != JsonValueKind.Object || !result.TryGetProperty("list", out var list) || list.ValueKind != JsonValueKind.Array)
         {
-            foreach (var entry in list.EnumerateArray())
-            {
-                if (string.IsNullOrEmpty(filter) || Name(entry).Contains(filter, StringComparison.OrdinalIgnoreCase))
-                {
-                    entries.Add(entry);
-                }
-            }
+            return [];
         }
 
-        var descending = sort?.StartsWith('-') == true;
-        Comparison<JsonElement> byKey = sort?.TrimStart('-') switch
+        var entries = new List<ListingEntry>(list.GetArrayLength());
+        foreach (var entry in list.EnumerateArray())
         {
-            "size" => (a, b) => Size(a).CompareTo(Size(b)),
-            "modtime" => (a, b) => string.CompareOrdinal(ModTime(a), ModTime(b)),
-            _ => (a, b) => StringComparer.OrdinalIgnoreCase.Compare(Name(a), Name(b)),
+            entries.Add(new ListingEntry(Name(entry), Size(entry), ModTime(entry), IsDir(entry), entry));
+        }
+
+        return entries;
+    }
+
+    /// <summary>The page of <paramref name="all"/> the parameters ask for (the entries are not changed: a cached listing serves many pages).</summary>
+    public static JsonElement Cut(IReadOnlyList<ListingEntry> all, int? offset, int? limit, string? sort, string? filter)
+    {
+        ArgumentNullException.ThrowIfNull(all);
+        var entries = string.IsNullOrEmpty(filter)
+            ? [.. all]
+            : all.Where(e => e.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+
+        var descending = sort?.StartsWith('-') == true;
+        Comparison<ListingEntry> byKey = sort?.TrimStart('-') switch
+        {
+            "size" => (a, b) => a.Size.CompareTo(b.Size),
+            "modtime" => (a, b) => string.CompareOrdinal(a.ModTime, b.ModTime),
+            _ => (a, b) => StringComparer.OrdinalIgnoreCase.Compare(a.Name, b.Name),
         };
         entries.Sort((a, b) =>
         {
             // Folders first whatever the order; then the key; then the name, so pages never overlap.
-            var dirs = IsDir(b).CompareTo(IsDir(a));
+            var dirs = b.IsDir.CompareTo(a.IsDir);
             if (dirs != 0)
             {
                 return dirs;
             }
 
             var key = byKey(a, b);
-            key = key != 0 ? key : string.CompareOrdinal(Name(a), Name(b));
+            key = key != 0 ? key : string.CompareOrdinal(a.Name, b.Name);
             return descending ? -key : key;
         });
 
         var from = Math.Min(offset ?? 0, entries.Count);
         var take = Math.Min(limit ?? DefaultLimit, entries.Count - from);
-        var page = new JsonArray();
-        for (var i = from; i < from + take; i++)
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024 + (take * 256));
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            page.Add(JsonNode.Parse(entries[i].GetRawText()));
+            writer.WriteStartObject();
+            writer.WriteStartArray("list");
+            for (var i = from; i < from + take; i++)
+            {
+                entries[i].Raw.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("total", entries.Count);
+            writer.WriteNumber("offset", from);
+            writer.WriteNumber("limit", limit ?? DefaultLimit);
+            writer.WriteEndObject();
         }
 
-        var body = new JsonObject
-        {
-            ["list"] = page,
-            ["total"] = entries.Count,
-            ["offset"] = from,
-            ["limit"] = limit ?? DefaultLimit,
-        };
-        using var document = JsonDocument.Parse(body.ToJsonString());
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
 
@@ -112,3 +129,6 @@ public static class ListingPage
 
     private static bool IsDir(JsonElement entry) => entry.TryGetProperty("IsDir", out var dir) && dir.ValueKind == JsonValueKind.True;
 }
+
+/// <summary>One entry of a listing: the keys a page sorts and filters by, and rclone's entry as it came.</summary>
+public sealed record ListingEntry(string Name, long Size, string ModTime, bool IsDir, JsonElement Raw);

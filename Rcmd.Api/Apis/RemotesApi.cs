@@ -50,9 +50,11 @@ public static class RemotesApi
         };
         foreach (var operation in RemoteReads.Operations)
         {
-            api.MapGet($"/{{name}}/{operation}", (string name, string? path, int? offset, int? limit, string? sort, string? filter,
-                    HttpContext context, RcloneClient rclone, RemoteReads reads, PathPolicy paths, CancellationToken cancellationToken) =>
-                    Read(name, operation, path, new PageQuery(offset, limit, sort, filter), context, rclone, reads, paths, cancellationToken))
+            api.MapGet($"/{{name}}/{operation}", (string name, string? path, int? offset, int? limit, string? sort, string? filter, bool? refresh,
+                    HttpContext context, RcloneClient rclone, RemoteReads reads, ListingCache listings, PathPolicy paths,
+                    CancellationToken cancellationToken) =>
+                    Read(name, operation, path, new PageQuery(offset, limit, sort, filter, refresh ?? false), context, rclone, reads, listings,
+                        paths, cancellationToken))
                 .WithName($"ReadRemote{char.ToUpperInvariant(operation[0])}{operation[1..]}")
                 .WithSummary($"rclone operations/{operation} on a configured remote, through its circuit breaker (stale cache or fallback while open)")
                 .Produces<RemoteReadResponse>()
@@ -112,11 +114,14 @@ public static class RemotesApi
         });
     }
 
-    /// <summary>Paging of a <c>list</c> read (see <see cref="ListingPage"/>); all null = the whole listing, as rclone gives it.</summary>
-    private sealed record PageQuery(int? Offset, int? Limit, string? Sort, string? Filter);
+    /// <summary>
+    /// Paging of a <c>list</c> read (see <see cref="ListingPage"/>); all null = the whole listing, as rclone gives it.
+    /// <see cref="Refresh"/>: read the folder again instead of paging the listing the Api read in the last few seconds.
+    /// </summary>
+    private sealed record PageQuery(int? Offset, int? Limit, string? Sort, string? Filter, bool Refresh);
 
     private static async Task<IResult> Read(string name, string operation, string? path, PageQuery page, HttpContext context,
-        RcloneClient rclone, RemoteReads reads, PathPolicy paths, CancellationToken cancellationToken)
+        RcloneClient rclone, RemoteReads reads, ListingCache listings, PathPolicy paths, CancellationToken cancellationToken)
     {
         path ??= string.Empty;
         if (CheckPath(path) is { } problem)
@@ -147,12 +152,31 @@ public static class RemotesApi
             }
         }
 
+        // Pages of a folder come from one listing (ListingCache: 30 s): rcd lists a 5,000-entry folder once, not per page.
+        if (paged && !page.Refresh && listings.Get(name, path) is { } listing)
+        {
+            return TypedResults.Ok(listing.Response with { Result = ListingPage.Cut(listing.Entries, page.Offset, page.Limit, page.Sort, page.Filter) });
+        }
+
         var outcome = await reads.ReadAsync(name, operation, path, cancellationToken);
         if (outcome.Response is { } response)
         {
-            return TypedResults.Ok(paged
-                ? response with { Result = ListingPage.Cut(response.Result, page.Offset, page.Limit, page.Sort, page.Filter) }
-                : response);
+            if (!paged)
+            {
+                return TypedResults.Ok(response);
+            }
+
+            var entries = ListingPage.Entries(response.Result);
+            if (!response.Stale && response.Source == RemoteReadResponse.FromRemote)
+            {
+                listings.Set(name, path, response, entries);
+            }
+            else if (page.Refresh)
+            {
+                listings.Invalidate(name, path);
+            }
+
+            return TypedResults.Ok(response with { Result = ListingPage.Cut(entries, page.Offset, page.Limit, page.Sort, page.Filter) });
         }
 
         if (outcome.RetryAfterSeconds is { } seconds)

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Security;
 using Rcmd.Retention;
+using Rcmd.Storage;
 
 namespace Rcmd.Api.Apis;
 
@@ -19,8 +20,15 @@ public static class RetentionApi
         return api;
     }
 
-    public static async Task<JsonHttpResult<RetentionView>> GetRetention(RetentionStore store, IOptions<RetentionOptions> options,
-        CancellationToken cancellationToken) =>
-        TypedResults.Json(new RetentionView(RetentionSettings.From(options.Value), await store.StateAsync(cancellationToken)),
-            RetentionJsonContext.Default.RetentionView);
+    public static async Task<JsonHttpResult<RetentionView>> GetRetention(RetentionStore store, RedisConnection redis, IOptions<RetentionOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var state = await store.StateAsync(cancellationToken);
+        var view = new RetentionView(RetentionSettings.From(options.Value), state)
+        {
+            NextSweepAt = state.LastSweepAt + options.Value.SweepInterval,
+            Redis = await new RedisMemory(redis).ReadAsync(cancellationToken),
+        };
+        return TypedResults.Json(view, RetentionJsonContext.Default.RetentionView);
+    }
 }

@@ -38,13 +38,21 @@ public sealed record RetentionSettings(TimeSpan Succeeded, TimeSpan Failed, Time
     public static RetentionSettings From(RetentionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(options.Succeeded, options.Failed, options.BatchItems, options.MaxFinishedJobs, options.ArchiveTo, options.SweepInterval,
-            options.ArchivedLinks);
+        // ArchiveTo may be an inline remote with credentials (":s3,secret_access_key=…:bucket"): shown masked.
+        return new(options.Succeeded, options.Failed, options.BatchItems, options.MaxFinishedJobs, Failures.SecretRedactor.Redact(options.ArchiveTo),
+            options.SweepInterval, options.ArchivedLinks);
     }
 }
 
 /// <summary><c>GET /api/retention</c>: the settings, how far back live history goes, and the sweep's last run and totals.</summary>
-public sealed record RetentionView(RetentionSettings Settings, RetentionState State);
+public sealed record RetentionView(RetentionSettings Settings, RetentionState State)
+{
+    /// <summary>When the next sweep is due: the last one plus the sweep interval (null before the first sweep).</summary>
+    public DateTimeOffset? NextSweepAt { get; init; }
+
+    /// <summary>Redis's memory now (<c>INFO memory</c>): what retention keeps bounded; null when it could not be read.</summary>
+    public Storage.RedisMemoryInfo? Redis { get; init; }
+}
 
 /// <summary>
 /// The body of the 410 that <c>GET /api/jobs/{id}</c> answers for an archived job: the Api's error shape (<c>error</c>,

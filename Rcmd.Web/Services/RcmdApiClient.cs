@@ -110,12 +110,16 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
     public Task<ApiResult<RemoteList>> GetRemotesAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "api/remotes", null, WebJsonContext.Default.RemoteList, cancellationToken);
 
-    /// <summary>One page of a directory (sorted folders first, filtered by name) on a remote or <c>:local</c>.</summary>
+    /// <summary>
+    /// One page of a directory (sorted folders first, filtered by name) on a remote or <c>:local</c>. The Api pages a
+    /// listing it read in the last few seconds; <paramref name="refresh"/> makes it list the folder again.
+    /// </summary>
     public async Task<ApiResult<(RemoteRead Read, ListingPage Page)>> ListAsync(string remote, string path, int offset, int limit,
-        string sort, string? filter, CancellationToken cancellationToken)
+        string sort, string? filter, bool refresh, CancellationToken cancellationToken)
     {
         var uri = $"api/remotes/{Uri.EscapeDataString(remote)}/list?path={Uri.EscapeDataString(path)}&offset={offset}&limit={limit}"
-            + $"&sort={Uri.EscapeDataString(sort)}" + (string.IsNullOrEmpty(filter) ? string.Empty : "&filter=" + Uri.EscapeDataString(filter));
+            + $"&sort={Uri.EscapeDataString(sort)}" + (string.IsNullOrEmpty(filter) ? string.Empty : "&filter=" + Uri.EscapeDataString(filter))
+            + (refresh ? "&refresh=true" : string.Empty);
         var read = await SendAsync(HttpMethod.Get, uri, null, WebJsonContext.Default.RemoteRead, cancellationToken);
         if (!read.IsSuccess)
         {

@@ -48,6 +48,9 @@ public static class BrowseBench
             rows.Add((what, Median(times), $"total {total}"));
         }
 
+        // Raw rclone in the same run: rcd listing the whole folder (what the Api's first page of a folder costs at least).
+        rows.Add(("raw rcd operations/list", await RawListAsync(folder), $"{Files} entries, the whole folder, median of {Runs}"));
+
         var (playwright, browser) = await Browser.LaunchAsync();
         await using (browser)
         using (playwright)
@@ -76,6 +79,31 @@ public static class BrowseBench
         {
             Console.WriteLine($"{what,-28}{ms,10:0.0}  {(ms <= TargetMs ? "ok" : "OVER"),8}  {note}");
         }
+    }
+
+    private static async Task<double> RawListAsync(string folder)
+    {
+        using var rcd = new RcloneServer();
+        await rcd.StartAsync();
+        using var http = rcd.CreateHttpClient();
+        var body = new System.Text.Json.Nodes.JsonObject { ["fs"] = ":local:/", ["remote"] = folder.TrimStart('/') }.ToJsonString();
+        var times = new List<double>();
+        for (var i = 0; i <= Runs; i++)
+        {
+            using var content = new StringContent(body, System.Text.Encoding.UTF8);
+            // rcd reads a JSON body only when the content type is exactly application/json (no charset).
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            var watch = Stopwatch.StartNew();
+            using var response = await http.PostAsync(new Uri(rcd.Url, "operations/list"), content);
+            response.EnsureSuccessStatusCode();
+            _ = await response.Content.ReadAsByteArrayAsync();
+            if (i > 0)
+            {
+                times.Add(watch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return Median(times);
     }
 
     private static double Median(List<double> values)

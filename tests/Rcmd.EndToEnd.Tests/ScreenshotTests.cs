@@ -63,7 +63,26 @@ public sealed class ScreenshotTests(SystemFixture fixture) : BrowserTests
         await ShotAsync($"jobs/{batchId}", "[data-testid=batch-report] [data-testid^=report-item-]", "page-batch-report");
         await ShotAsync("failures", "[data-testid=failure-kpis]", "page-failures");
         await ShotAsync($"browse?path={Uri.EscapeDataString(fixture.Files)}", "[data-testid=src-files] tr.entry-row", "page-files");
+        await ScheduleAsync($"shot-schedule-{name}");
+        await ShotAsync("schedules", "[data-testid=schedule-next-time]", "page-schedules");
+        await ShotAsync("retention", "[data-testid=retention-settings]", "page-retention");
         await context.DisposeAsync();
+    }
+
+    /// <summary>A nightly copy schedule (the Schedules page).</summary>
+    private async Task ScheduleAsync(string folder)
+    {
+        var source = Path.Combine(fixture.Files, folder + "-in");
+        Directory.CreateDirectory(source);
+        using var http = new HttpClient { BaseAddress = fixture.System.ApiUrl };
+        using var response = await http.PostAsJsonAsync("api/schedules", new
+        {
+            name = folder,
+            cron = "0 3 * * *",
+            timeZone = "Europe/Paris",
+            job = new { type = "copy", source, destination = Path.Combine(fixture.Files, folder + "-out") },
+        });
+        response.EnsureSuccessStatusCode();
     }
 
     /// <summary>A batch of two file copies (its report page).</summary>

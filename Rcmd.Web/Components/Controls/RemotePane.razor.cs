@@ -60,6 +60,10 @@ public sealed partial class RemotePane : IDisposable
     [Parameter]
     public EventCallback<IReadOnlyCollection<FileEntry>> SelectionChanged { get; set; }
 
+    private const string DefaultSort = "name";
+    private bool _refresh;
+    private (string Remote, string Path, Task<ApiResult<(RemoteRead Read, ListingPage Page)>> Page)? _firstPage;
+
     public string Remote => _remote;
 
     public string Path => _path;
@@ -68,6 +72,10 @@ public sealed partial class RemotePane : IDisposable
     {
         _remote = InitialRemote ?? RemoteOption.Local;
         _path = (InitialPath ?? string.Empty).Trim('/');
+
+        // The first page is asked for now, while the circuit renders the pane (the grid asks for its data only once its
+        // first render is in the browser): listing a big folder overlaps the first render instead of following it.
+        _firstPage = (_remote, _path, Api.ListAsync(_remote, _path, 0, PageSize, DefaultSort, null, false, _disposed.Token));
     }
 
     /// <summary>The path rclone and jobs take for <paramref name="path"/> on <paramref name="remote"/>.</summary>
@@ -94,9 +102,16 @@ public sealed partial class RemotePane : IDisposable
     {
         var sort = state.SortDefinitions.FirstOrDefault() is { } by
             ? (by.Descending ? "-" : string.Empty) + (by.SortBy switch { nameof(FileEntry.Size) => "size", nameof(FileEntry.ModTime) => "modtime", _ => "name" })
-            : "name";
+            : DefaultSort;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token, cancellationToken);
-        var result = await Api.ListAsync(_remote, _path, state.Page * state.PageSize, state.PageSize, sort, _filter, linked.Token);
+        var refresh = _refresh;
+        _refresh = false;
+        var prefetched = _firstPage;
+        _firstPage = null;
+        var result = prefetched is { } first && first.Remote == _remote && first.Path == _path && !refresh && state.Page == 0
+            && state.PageSize == PageSize && sort == DefaultSort && _filter is null
+            ? await first.Page
+            : await Api.ListAsync(_remote, _path, state.Page * state.PageSize, state.PageSize, sort, _filter, refresh, linked.Token);
         if (!result.IsSuccess)
         {
             _error = result.Error;
@@ -128,6 +143,13 @@ public sealed partial class RemotePane : IDisposable
         _selected = new HashSet<FileEntry>(EntryComparer.Instance);
         await SelectionChanged.InvokeAsync(_selected);
         await LocationChanged.InvokeAsync((_remote, _path));
+        await FirstPageAsync();
+    }
+
+    /// <summary>Lists the folder again: the Api pages a listing it read up to 30 s ago unless asked to refresh.</summary>
+    private async Task RefreshAsync()
+    {
+        _refresh = true;
         await FirstPageAsync();
     }
 

@@ -57,3 +57,65 @@ public sealed class ListingPageTests
         Assert.Contains(word, ListingPage.Check(offset, limit, sort, null), StringComparison.Ordinal);
     }
 }
+
+public sealed class ListingCacheTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Get_WithinTimeToLive_TheListingThenNothingOnceItExpired()
+    {
+        var clock = new Infrastructure.ManualClock(T0);
+        var cache = new Rcmd.Api.Services.ListingCache(clock);
+        cache.Set(":local", "/data", Response(), []);
+
+        clock.Advance(Rcmd.Api.Services.ListingCache.TimeToLive - TimeSpan.FromSeconds(1));
+        Assert.NotNull(cache.Get(":local", "/data"));
+        Assert.Null(cache.Get(":local", "/other"));
+        Assert.Null(cache.Get("s3", "/data"));
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Null(cache.Get(":local", "/data"));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void Set_MoreThanMaxEntries_DropsTheOldest()
+    {
+        var clock = new Infrastructure.ManualClock(T0);
+        var cache = new Rcmd.Api.Services.ListingCache(clock);
+        for (var i = 0; i <= Rcmd.Api.Services.ListingCache.MaxEntries; i++)
+        {
+            cache.Set(":local", $"/d{i}", Response(), []);
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+        }
+
+        Assert.Equal(Rcmd.Api.Services.ListingCache.MaxEntries, cache.Count);
+        Assert.Null(cache.Get(":local", "/d0"));
+        Assert.NotNull(cache.Get(":local", "/d1"));
+        Assert.NotNull(cache.Get(":local", $"/d{Rcmd.Api.Services.ListingCache.MaxEntries}"));
+    }
+
+    [Fact]
+    public void Invalidate_DropsThatListingOnly()
+    {
+        var cache = new Rcmd.Api.Services.ListingCache(new Infrastructure.ManualClock(T0));
+        cache.Set(":local", "/a", Response(), []);
+        cache.Set(":local", "/b", Response(), []);
+
+        cache.Invalidate(":local", "/a");
+
+        Assert.Null(cache.Get(":local", "/a"));
+        Assert.NotNull(cache.Get(":local", "/b"));
+    }
+
+    private static Rcmd.Api.Services.RemoteReadResponse Response() => new()
+    {
+        Remote = ":local",
+        Operation = "list",
+        Path = "/data",
+        Source = Rcmd.Api.Services.RemoteReadResponse.FromRemote,
+        ReadAt = T0,
+        Result = System.Text.Json.JsonDocument.Parse("""{"list":[]}""").RootElement.Clone(),
+    };
+}

@@ -84,6 +84,39 @@ public sealed class RemotesApiTests(RedisAndRcloneFixture fixture)
     }
 
     /// <summary>Fails every call the way a bug would: with an exception nobody classified.</summary>
+    [Fact]
+    public async Task ListPages_FolderChangedAfterTheFirstPage_LaterPagesComeFromOneListingUntilRefresh()
+    {
+        using var folder = new TempDirectory("pages");
+        for (var i = 0; i < 5; i++)
+        {
+            await File.WriteAllTextAsync(folder.Combine($"f{i}.txt"), "x");
+        }
+
+        using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
+        using var http = factory.CreateClient();
+        var url = $"/api/remotes/%3Alocal/list?path={Uri.EscapeDataString(folder.Path)}&limit=2&sort=name";
+
+        var first = await ApiAssert.JsonAsync(await http.GetAsync(url + "&offset=0"), HttpStatusCode.OK);
+        await File.WriteAllTextAsync(folder.Combine("a-new.txt"), "x");
+        var second = await ApiAssert.JsonAsync(await http.GetAsync(url + "&offset=2"), HttpStatusCode.OK);
+        var byFilter = await ApiAssert.JsonAsync(await http.GetAsync(url + "&offset=0&filter=new"), HttpStatusCode.OK);
+        var refreshed = await ApiAssert.JsonAsync(await http.GetAsync(url + "&offset=0&refresh=true"), HttpStatusCode.OK);
+        var afterRefresh = await ApiAssert.JsonAsync(await http.GetAsync(url + "&offset=2"), HttpStatusCode.OK);
+
+        Assert.Equal(5, first.GetProperty("result").GetProperty("total").GetInt32());
+        // The second page and a filter are cut from the listing the first page read: the new file is not in it.
+        Assert.Equal(5, second.GetProperty("result").GetProperty("total").GetInt32());
+        Assert.Equal(["f2.txt", "f3.txt"], Names(second));
+        Assert.Equal(0, byFilter.GetProperty("result").GetProperty("total").GetInt32());
+        Assert.Equal(6, refreshed.GetProperty("result").GetProperty("total").GetInt32());
+        Assert.Equal(["a-new.txt", "f0.txt"], Names(refreshed));
+        Assert.Equal(["f1.txt", "f2.txt"], Names(afterRefresh));
+    }
+
+    private static List<string> Names(System.Text.Json.JsonElement read) =>
+        [.. read.GetProperty("result").GetProperty("list").EnumerateArray().Select(e => e.GetProperty("Name").GetString() ?? string.Empty)];
+
     private sealed class FailingHandler : HttpMessageHandler
     {
         public const string Detail = "internal-detail-that-must-not-leak";

@@ -68,6 +68,28 @@ public sealed class RetentionApiTests : IDisposable
         Assert.Equal("s3archive:rcmd/history", settings.GetProperty("archiveTo").GetString());
         Assert.Equal(JsonValueKindString, body.GetProperty("state").GetProperty("liveHistoryStart").ValueKind);
         Assert.Equal(0, body.GetProperty("state").GetProperty("archivedTotal").GetInt64());
+        Assert.True(body.GetProperty("redis").GetProperty("usedMemory").GetInt64() > 0);
+        Assert.True(body.GetProperty("redis").TryGetProperty("maxMemory", out _));
+        // No sweep ran: no next time to show yet.
+        Assert.False(body.TryGetProperty("nextSweepAt", out _));
+    }
+
+    [Fact]
+    public async Task GetRetention_ArchiveToWithCredentials_ShowsThemMasked()
+    {
+        using var factory = ApiFactory.Create(_fixture.Redis, _fixture.Rclone, new Dictionary<string, string?>
+        {
+            ["Rcmd:Retention:ArchiveTo"] = ":s3,access_key_id=AKIAEXAMPLEKEY12345,secret_access_key=hunter2secret:rcmd/history",
+        });
+        using var http = factory.CreateClient();
+
+        using var response = await http.GetAsync("/api/retention");
+
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("hunter2secret", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("AKIAEXAMPLEKEY12345", text, StringComparison.Ordinal);
+        Assert.Contains("rcmd/history", text, StringComparison.Ordinal);
     }
 
     [Fact]

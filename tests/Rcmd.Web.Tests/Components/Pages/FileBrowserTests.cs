@@ -79,6 +79,23 @@ public sealed class FileBrowserTests : RcmdTestContext
     }
 
     [Fact]
+    public async Task Browse_RefreshPressed_AsksTheApiToListTheFolderAgainOnceThenPagesNormally()
+    {
+        RenderDialogs();
+        var cut = Render<FileBrowser>();
+        cut.WaitForAssertion(() => Assert.Equal(RemotePane.PageSize, cut.FindAll("[data-testid=src-files] tr.entry-row").Count));
+        Assert.All(Lists(), r => Assert.Null(r.Query("refresh")));
+
+        cut.Find("[data-testid=src-refresh]").Click();
+
+        cut.WaitForAssertion(() => Assert.Single(Lists(), r => r.Query("refresh") == "true"));
+        var grid = cut.FindComponents<MudDataGrid<FileEntry>>()[0];
+        await grid.InvokeAsync(() => grid.Instance.NavigateTo(Page.Next));
+        cut.WaitForAssertion(() => Assert.Contains(Lists(), r => r.Query("offset") == "100"));
+        Assert.Null(Lists().Last(r => r.Query("offset") == "100").Query("refresh"));
+    }
+
+    [Fact]
     public void Browse_FolderClicked_OpensItAndShowsItInTheBreadcrumbs()
     {
         RenderDialogs();

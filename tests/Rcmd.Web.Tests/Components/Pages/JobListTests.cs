@@ -194,3 +194,34 @@ public sealed class JobListTests : RcmdTestContext
         cut.WaitForAssertion(() => Assert.Contains("2/3", cut.Find($"tr.job-row-{running.Id}").TextContent, StringComparison.Ordinal));
     }
 }
+
+public sealed class JobListRetentionTests : RcmdTestContext
+{
+    [Fact]
+    public void Jobs_RetentionArchivedOlderJobs_SaysHowFarBackLiveHistoryGoes()
+    {
+        Api.OnJobs(TestJobs.Queued());
+        Api.On(HttpMethod.Get, "/api/retention", _ => HistoryRetentionTests.Json(HistoryRetentionTests.View(
+            new Rcmd.Retention.RetentionState { LiveHistoryStart = TestJobs.T0.AddDays(-14), ArchivedTotal = 5_000 })));
+
+        var cut = Render<JobList>();
+
+        cut.WaitForAssertion(() => Assert.Contains("Live history since 2025-04-20 12:00:00Z", cut.Find("[data-testid=live-history-since]").TextContent,
+            StringComparison.Ordinal));
+        Assert.Contains("5,000 older jobs archived", cut.Find("[data-testid=live-history-since]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("retention", cut.Find("[data-testid=live-history-retention]").GetAttribute("href"));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.job-row")));
+    }
+
+    [Fact]
+    public void Jobs_RetentionUnavailable_GridStillLoadsWithoutTheLine()
+    {
+        Api.OnJobs(TestJobs.Queued());
+
+        var cut = Render<JobList>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("tr.job-row")));
+        Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/retention"));
+        Assert.Empty(cut.FindAll("[data-testid=live-history-since]"));
+    }
+}

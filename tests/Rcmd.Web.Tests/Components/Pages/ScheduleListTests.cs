@@ -1,0 +1,266 @@
+using System.Net;
+using Rcmd.Failures;
+using Rcmd.Jobs;
+using Rcmd.Schedules;
+using Rcmd.Web.Components.Pages;
+using Rcmd.Web.Tests.Infrastructure;
+
+namespace Rcmd.Web.Tests.Components.Pages;
+
+public sealed class ScheduleListTests : RcmdTestContext
+{
+    private static readonly DateTimeOffset T0 = TestJobs.T0;
+
+    // Live updates go through the list's render interval (250 ms) and a re-read: room for a loaded machine.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public void List_Schedules_ShowsCronNextTimesInZoneAndUtcLastRunAndPaused()
+    {
+        var nightly = View("s1", "nightly", "0 2 * * *", "Europe/Paris",
+            next: [new ScheduleFireTime(new DateTimeOffset(2025, 5, 5, 2, 0, 0, TimeSpan.FromHours(2)), new DateTimeOffset(2025, 5, 5, 0, 0, 0, TimeSpan.Zero))],
+            lastRun: Run("job-a", JobState.Succeeded.ToWire()), successRate: 0.75) with { RecentOutcomes = ["failed", "succeeded", "skipped", "succeeded"] };
+        var paused = View("s2", "paused one", "@hourly", "UTC", paused: true);
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(nightly, paused));
+
+        var cut = Render<ScheduleList>();
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll(".schedule").Count), Patience);
+        var first = cut.Find("[data-testid=schedule-s1]");
+        Assert.Equal("0 2 * * *", first.QuerySelector("[data-testid=schedule-cron]")!.TextContent);
+        Assert.Contains("copy /data/in → s3:bucket", first.QuerySelector("[data-testid=schedule-what]")!.TextContent, StringComparison.Ordinal);
+        var next = first.QuerySelector("[data-testid=schedule-next-time]")!;
+        Assert.Contains("2025-05-05 02:00:00 +02:00", next.TextContent, StringComparison.Ordinal);
+        Assert.Contains("(2025-05-05 00:00:00Z)", next.TextContent, StringComparison.Ordinal);
+        Assert.Equal("succeeded", first.QuerySelector("[data-testid=schedule-last-run]")!.GetAttribute("data-outcome"));
+        Assert.Equal("jobs/job-a", first.QuerySelector("[data-testid=run-job-link]")!.GetAttribute("href"));
+        Assert.Contains("75%", first.QuerySelector("[data-testid=schedule-success-rate]")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(["failed", "succeeded", "skipped", "succeeded"],
+            first.QuerySelectorAll("[data-testid=schedule-sparkline] .spark").Select(e => e.GetAttribute("data-outcome")!));
+
+        var second = cut.Find("[data-testid=schedule-s2]");
+        Assert.Equal("true", second.GetAttribute("data-paused"));
+        Assert.NotNull(second.QuerySelector("[data-testid=schedule-resume]"));
+        Assert.Contains("none while paused", second.QuerySelector("[data-testid=schedule-next-none]")!.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void List_ApiDown_ShowsUnreachableAndNoSchedules()
+    {
+        Api.Down = true;
+
+        var cut = Render<ScheduleList>();
+
+        cut.WaitForAssertion(() => Assert.Equal("Unreachable", cut.Find("[data-testid=api-error]").GetAttribute("data-kind")), Patience);
+        Assert.Contains("No schedules could be loaded", cut.Find("[data-testid=schedules-empty]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NewSchedule_ApiRefusesCron_ShowsItsMessageUnderTheFieldThenCreatesOnceFixed()
+    {
+        var created = View("s9", "hourly copy", "0 * * * *", "UTC");
+        var posts = 0;
+        var listed = new List<ScheduleView>();
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
+        Api.On(HttpMethod.Post, "/api/schedules", request =>
+        {
+            posts++;
+            if (request.Json().GetProperty("cron").GetString() == "61 * * * *")
+            {
+                return StubApi.Error(HttpStatusCode.BadRequest, ErrorCodes.ValidationError, "The schedule is not valid.",
+                    new Dictionary<string, string[]> { ["cron"] = ["Invalid cron expression: minute 61 is out of range."] });
+            }
+
+            listed.Add(created);
+            return StubApi.Json(HttpStatusCode.Created, created, ScheduleJsonContext.Default.ScheduleView);
+        });
+        RenderDialogs();
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
+
+        cut.Find("[data-testid=new-schedule]").Click();
+        Dialogs.WaitForElement("#schedule-name").Input("hourly copy");
+        Dialogs.Find("#schedule-cron").Input("61 * * * *");
+        Dialogs.Find("#schedule-source").Input("/data/in");
+        Dialogs.Find("#schedule-destination").Input("s3:bucket");
+        ClickInDialog("schedule-save");
+
+        Dialogs.WaitForAssertion(() => Assert.Contains("minute 61 is out of range", Dialogs.Find("[data-testid=error-cron]").TextContent,
+            StringComparison.Ordinal), Patience);
+        var refused = Api.RequestsTo(HttpMethod.Post, "/api/schedules").Single().Json();
+        Assert.Equal("hourly copy", refused.GetProperty("name").GetString());
+        Assert.Equal("copy", refused.GetProperty("job").GetProperty("type").GetString());
+        Assert.Equal("/data/in", refused.GetProperty("job").GetProperty("source").GetString());
+        Assert.Equal("s3:bucket", refused.GetProperty("job").GetProperty("destination").GetString());
+        Assert.Equal("UTC", refused.GetProperty("timeZone").GetString());
+
+        Dialogs.Find("#schedule-cron").Input("0 * * * *");
+        ClickInDialog("schedule-save");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s9]")), Patience);
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=schedule-dialog]")), Patience);
+        Assert.Equal(2, posts);
+    }
+
+    [Fact]
+    public void Edit_Saved_PutsTheScheduleAndShowsTheNewCron()
+    {
+        var view = View("s1", "nightly", "0 2 * * *", "UTC");
+        var saved = view with { Schedule = view.Schedule with { Cron = "30 3 * * *" } };
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
+        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, saved, ScheduleJsonContext.Default.ScheduleView));
+        RenderDialogs();
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
+
+        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        var cron = Dialogs.WaitForElement("#schedule-cron");
+        Assert.Equal("0 2 * * *", cron.GetAttribute("value"));
+        cron.Input("30 3 * * *");
+        ClickInDialog("schedule-save");
+
+        cut.WaitForAssertion(() => Assert.Equal("30 3 * * *", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-cron]").TextContent), Patience);
+        var body = Api.RequestsTo(HttpMethod.Put, "/api/schedules/s1").Single().Json();
+        Assert.Equal("30 3 * * *", body.GetProperty("cron").GetString());
+        Assert.Equal("/data/in", body.GetProperty("job").GetProperty("source").GetString());
+    }
+
+    [Fact]
+    public async Task RunNow_JobUpdatesArriveLive_TheRunGoesFromQueuedToSucceededWithoutReadingTheListAgain()
+    {
+        var view = View("s1", "nightly", "0 2 * * *", "UTC");
+        var job = TestJobs.Queued() with { ScheduleId = "s1" };
+        var afterRun = view with { LastRun = Run(job.Id, JobState.Queued.ToWire(), manual: true) };
+        var current = view;
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(current));
+        Api.On(HttpMethod.Get, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, current, ScheduleJsonContext.Default.ScheduleView));
+        Api.On(HttpMethod.Post, "/api/schedules/s1/run-now", _ =>
+        {
+            current = afterRun;
+            return StubApi.Json(HttpStatusCode.Accepted, afterRun.LastRun!, ScheduleJsonContext.Default.ScheduleRun);
+        });
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-last-run-none]")), Patience);
+
+        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-run-now]").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("queued", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")), Patience);
+        Assert.Equal(job.Id, cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-job"));
+        var readsBefore = Api.RequestsTo(HttpMethod.Get, "/api/schedules/s1").Count;
+
+        var running = TestJobs.Running(job.Id, percent: 20) with { ScheduleId = "s1", UpdatedAt = job.UpdatedAt.AddSeconds(1) };
+        await PushAsync(running);
+        cut.WaitForAssertion(() => Assert.Equal("running", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")), Patience);
+        // A run the page shows is updated in place: no read.
+        Assert.Equal(readsBefore, Api.RequestsTo(HttpMethod.Get, "/api/schedules/s1").Count);
+
+        current = afterRun with { LastRun = afterRun.LastRun! with { Outcome = "succeeded" }, SuccessRate = 1 };
+        await PushAsync(TestJobs.Succeeded(running));
+
+        cut.WaitForAssertion(() => Assert.Equal("succeeded", cut.Find("[data-testid=schedule-last-run]").GetAttribute("data-outcome")), Patience);
+        Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/schedules"));
+        Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/schedules/s1/run-now"));
+    }
+
+    [Fact]
+    public async Task LiveJobOfAShownSchedule_ARunThePageDoesNotKnow_ReadsThatScheduleAndItsRuns()
+    {
+        var view = View("s1", "every minute", "* * * * *", "UTC");
+        var other = View("s2", "other", "@daily", "UTC");
+        var job = TestJobs.Queued() with { ScheduleId = "s1" };
+        var fired = view with { LastRun = Run(job.Id, "queued") };
+        IReadOnlyList<ScheduleRun> runs = [];
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view, other));
+        Api.On(HttpMethod.Get, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, fired, ScheduleJsonContext.Default.ScheduleView));
+        Api.On(HttpMethod.Get, "/api/schedules/s1/runs", _ => StubApi.Json(HttpStatusCode.OK, new ScheduleRunPage(runs, runs.Count, 1, 10),
+            ScheduleJsonContext.Default.ScheduleRunPage));
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1] [data-testid=schedule-toggle-runs]")), Patience);
+        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-toggle-runs]").Click();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-runs-empty]")), Patience);
+
+        runs = [fired.LastRun!];
+        await PushAsync(job);
+        // A job of a schedule that is not shown changes nothing.
+        await PushAsync(TestJobs.Queued() with { ScheduleId = "elsewhere" });
+
+        cut.WaitForAssertion(() =>
+        {
+            var row = cut.Find("[data-testid=schedule-s1] [data-testid=schedule-run]");
+            Assert.Equal(job.Id, row.GetAttribute("data-job"));
+            Assert.Equal("queued", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-last-run]").GetAttribute("data-outcome"));
+        }, Patience);
+        Assert.Empty(Api.RequestsTo(HttpMethod.Get, "/api/schedules/s2"));
+        Assert.Empty(Api.RequestsTo(HttpMethod.Get, "/api/schedules/elsewhere"));
+        Assert.NotNull(cut.Find("[data-testid=schedule-s2] [data-testid=schedule-last-run-none]"));
+    }
+
+    [Fact]
+    public void PauseThenResume_PostsEachAndShowsTheState()
+    {
+        var view = View("s1", "nightly", "0 2 * * *", "UTC");
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
+        Api.On(HttpMethod.Post, "/api/schedules/s1/pause", _ => StubApi.Json(HttpStatusCode.OK,
+            view with { Schedule = view.Schedule with { Paused = true }, NextFireTimes = [] }, ScheduleJsonContext.Default.ScheduleView));
+        Api.On(HttpMethod.Post, "/api/schedules/s1/resume", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-pause]")), Patience);
+
+        cut.Find("[data-testid=schedule-pause]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("[data-testid=schedule-s1]").GetAttribute("data-paused")), Patience);
+        cut.Find("[data-testid=schedule-resume]").Click();
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("[data-testid=schedule-s1]").GetAttribute("data-paused")), Patience);
+
+        Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/schedules/s1/pause"));
+        Assert.Single(Api.RequestsTo(HttpMethod.Post, "/api/schedules/s1/resume"));
+    }
+
+    [Fact]
+    public void Delete_AskedThenConfirmed_DeletesOnceAndTheScheduleGoes()
+    {
+        var view = View("s1", "nightly", "0 2 * * *", "UTC");
+        var listed = new List<ScheduleView> { view };
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
+        Api.On(HttpMethod.Delete, "/api/schedules/s1", _ =>
+        {
+            listed.Clear();
+            return new HttpResponseMessage(HttpStatusCode.NoContent);
+        });
+        RenderDialogs();
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-delete]")), Patience);
+
+        cut.Find("[data-testid=schedule-delete]").Click();
+        Assert.Contains("nightly", DialogText("schedule-delete-confirmation"), StringComparison.Ordinal);
+        Assert.Empty(Api.RequestsTo(HttpMethod.Delete, "/api/schedules/s1"));
+        ClickInDialog("confirm-action");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
+        Assert.Single(Api.RequestsTo(HttpMethod.Delete, "/api/schedules/s1"));
+    }
+
+    private static ScheduleView View(string id, string name, string cron, string zone, IReadOnlyList<ScheduleFireTime>? next = null,
+        ScheduleRun? lastRun = null, double? successRate = null, bool paused = false) => new()
+    {
+        Schedule = new Schedule
+        {
+            Id = id,
+            Name = name,
+            Cron = cron,
+            TimeZone = zone,
+            Job = new JobRequest { Type = "copy", Source = "/data/in", Destination = "s3:bucket" },
+            Paused = paused,
+            CreatedAt = T0,
+            UpdatedAt = T0,
+        },
+        NextFireTimes = paused ? [] : next ?? [new ScheduleFireTime(T0.AddHours(1), T0.AddHours(1))],
+        LastRun = lastRun,
+        SuccessRate = successRate,
+    };
+
+    private static ScheduleRun Run(string jobId, string outcome, bool manual = false) =>
+        new() { PlannedAt = T0, StartedAt = T0, JobId = jobId, Outcome = outcome, Manual = manual };
+
+    private static HttpResponseMessage Page(params ScheduleView[] views) =>
+        StubApi.Json(HttpStatusCode.OK, new SchedulePage(views, views.Length, 1, ScheduleList.PageSize), ScheduleJsonContext.Default.SchedulePage);
+}
