@@ -5,6 +5,7 @@ using Rcmd.Bench;
 //        batch [--jobs N (default 2000)] [--items N (default 100000)]
 //        schedules [--schedules N (default 10000)] [--minutes N (default 2)]
 //        retention [--stored N (bytes per job, sweep rate)] [--items N (bytes per batch item)] [--jobs N (the soak's jobs)]
+//        startup [--old <old Rcmd.AppHost.dll>] [--pairs N (default 3)]
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
@@ -20,6 +21,7 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["batch"] = BatchBench.RunAsync,
     ["schedules"] = ScheduleBench.RunAsync,
     ["retention"] = RetentionBench.RunAsync,
+    ["startup"] = StartupBench.RunAsync,
 };
 
 foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])
