@@ -15,8 +15,9 @@ internal static class RestartOnCrashExtensions
 /// <summary>
 /// Aspire shows a process that exited as Exited and leaves it so; Rcmd's processes must come back by themselves (a killed
 /// rcd or Worker is a fault Rcmd exists to ride out). This watches every resource instance (each replica on its own)
-/// and starts an exited one again with Aspire's own start command after 1 s, 2 s, 4 s … (at most 30 s; the delay
-/// starts over once an instance has run for a minute). Nothing is restarted while the AppHost is stopping.
+/// and starts one that crashed again with Aspire's own start command, after the delay its <see cref="CrashWatch"/> gives.
+/// A process that ended because someone stopped it (the Aspire dashboard's Stop or Restart, which Aspire reports as
+/// Stopping first) is left alone, and nothing is restarted while the AppHost is stopping.
 /// </summary>
 internal sealed partial class CrashRestarter(
     DistributedApplicationModel model,
@@ -26,11 +27,7 @@ internal sealed partial class CrashRestarter(
     TimeProvider time,
     ILogger<CrashRestarter> logger) : BackgroundService
 {
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan HealthyRun = TimeSpan.FromMinutes(1);
-
-    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CrashWatch> _instances = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -44,17 +41,10 @@ internal sealed partial class CrashRestarter(
                     continue;
                 }
 
-                var state = change.Snapshot.State?.Text;
-                var instance = _instances.TryGetValue(change.ResourceId, out var known) ? known : _instances[change.ResourceId] = new Instance();
-                if (state == KnownResourceStates.Running && instance.RunningSince is null)
+                var instance = _instances.TryGetValue(change.ResourceId, out var known) ? known : _instances[change.ResourceId] = new CrashWatch(time);
+                if (instance.Observe(change.Snapshot.State?.Text) is { } delay)
                 {
-                    instance.RunningSince = time.GetTimestamp();
-                }
-                else if (state is not null && (state == KnownResourceStates.Exited || state == KnownResourceStates.Finished
-                    || state == KnownResourceStates.FailedToStart) && !instance.Restarting)
-                {
-                    instance.Restarting = true;
-                    _ = RestartAsync(change.ResourceId, instance, change.Snapshot.ExitCode, stoppingToken);
+                    _ = RestartAsync(change.ResourceId, instance, delay, change.Snapshot.ExitCode, stoppingToken);
                 }
             }
         }
@@ -63,15 +53,12 @@ internal sealed partial class CrashRestarter(
         }
     }
 
-    private async Task RestartAsync(string resourceId, Instance instance, int? exitCode, CancellationToken stoppingToken)
+    private async Task RestartAsync(string resourceId, CrashWatch instance, TimeSpan delay, int? exitCode, CancellationToken stoppingToken)
     {
         try
         {
-            var ranLong = instance.RunningSince is { } since && time.GetElapsedTime(since) >= HealthyRun;
-            instance.Delay = ranLong || instance.Delay == TimeSpan.Zero ? FirstDelay : Min(instance.Delay * 2, MaxDelay);
-            instance.RunningSince = null;
-            LogRestarting(logger, resourceId, exitCode, instance.Delay.TotalSeconds);
-            await Task.Delay(instance.Delay, time, stoppingToken).ConfigureAwait(false);
+            LogRestarting(logger, resourceId, exitCode, delay.TotalSeconds);
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
             if (lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return;
@@ -88,19 +75,8 @@ internal sealed partial class CrashRestarter(
         }
         finally
         {
-            instance.Restarting = false;
+            instance.RestartDone();
         }
-    }
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
-
-    private sealed class Instance
-    {
-        public long? RunningSince { get; set; }
-
-        public TimeSpan Delay { get; set; }
-
-        public bool Restarting { get; set; }
     }
 
     [LoggerMessage(1, LogLevel.Warning, "{Resource} exited (code {ExitCode}); starting it again in {DelaySeconds} s")]

@@ -22,6 +22,12 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
     /// <summary>auth: hostile requests in the fuzz (<c>--requests N</c>, default 10,000).</summary>
     public int Requests { get; init; } = 10_000;
 
+    /// <summary>startup: the old launcher's built Rcmd.AppHost.dll to compare with (<c>--old PATH</c>); none = after only.</summary>
+    public string? OldAppHost { get; init; }
+
+    /// <summary>startup: before/after pairs of (cold, warm) runs (<c>--pairs N</c>, default 3).</summary>
+    public int Pairs { get; init; } = 3;
+
     public static BenchOptions Parse(string[] args)
     {
         var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -36,6 +42,8 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
         return new BenchOptions(command, Int("--jobs", 1000), Int("--concurrency", 8), Int("--changes", 200), Int("--stored", 100_000))
         {
             Running = Int("--running", 0),
+            OldAppHost = Array.IndexOf(args, "--old") is var old and >= 0 && old + 1 < args.Length ? args[old + 1] : null,
+            Pairs = Int("--pairs", 3),
             Items = Int("--items", 100_000),
             Dashboards = Int("--dashboards", 20),
             Schedules = Int("--schedules", 10_000),

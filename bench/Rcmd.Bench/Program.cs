@@ -6,6 +6,7 @@ using Rcmd.Bench;
 //        schedules [--schedules N (default 10000)] [--minutes N (default 2)]
 //        retention [--stored N (bytes per job, sweep rate)] [--items N (bytes per batch item)] [--jobs N (the soak's jobs)]
 //        auth [--concurrency N] [--requests N (default 10000)]: auth overhead (local vs server mode, same run) and the fuzz
+//        startup [--old <old Rcmd.AppHost.dll>] [--pairs N (default 3)]
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
@@ -22,6 +23,7 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["schedules"] = ScheduleBench.RunAsync,
     ["retention"] = RetentionBench.RunAsync,
     ["auth"] = AuthBench.RunAsync,
+    ["startup"] = StartupBench.RunAsync,
 };
 
 foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])

@@ -66,6 +66,11 @@ public sealed class RcmdSystem : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Aspire's test host while Rcmd runs: its resource notifications and commands are what the Aspire dashboard shows and sends.
+    /// </summary>
+    public DistributedApplication Application => _app ?? throw new InvalidOperationException("Rcmd is not started.");
+
     /// <summary>Every resource's console output so far, <c>name | line</c>.</summary>
     public string Output => string.Join('\n', _output);
 
