@@ -94,10 +94,14 @@ public static class RetentionRules
         : archivedAt is { } at ? new JobLink(id, JobLinkState.Archived, ArchiveLocation(archiveTo, at))
         : new JobLink(id, JobLinkState.Unknown, null);
 
-    /// <summary>The full location of the archive file written on <paramref name="at"/> under <paramref name="archiveTo"/>.</summary>
+    /// <summary>
+    /// The full location of the archive file written on <paramref name="at"/> under <paramref name="archiveTo"/>, as users
+    /// see it (the 410, links): credentials of an inline remote masked.
+    /// </summary>
     public static string ArchiveLocation(string archiveTo, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(archiveTo);
+        archiveTo = Failures.SecretRedactor.Redact(archiveTo);
         var name = ArchiveFileName(at);
         return archiveTo.EndsWith('/') || archiveTo.EndsWith(':') ? archiveTo + name : archiveTo + "/" + name;
     }

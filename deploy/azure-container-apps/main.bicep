@@ -1,6 +1,7 @@
 // Rcmd on Azure Container Apps: az deployment group create -g <rg> -f deploy/azure-container-apps/main.bicep -p @params.json
 // Redis runs as an internal container app with TCP ingress and its AOF on an Azure Files share; Api and Worker each
-// carry an rclone rcd sidecar on the app's loopback; only Web has external ingress. Secrets are Container Apps secrets.
+// carry an rclone rcd sidecar on the app's loopback; no app has external ingress (the dashboard has no sign-in yet: put an
+// authenticating proxy or Easy Auth in front before you expose it). Secrets are Container Apps secrets.
 param location string = resourceGroup().location
 param registry string
 param imageTag string = 'latest'
@@ -171,8 +172,9 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
     managedEnvironmentId: env.id
     configuration: {
       secrets: secrets
-      // Blazor Server keeps a circuit per browser: sticky sessions keep a browser on its replica.
-      ingress: { external: true, targetPort: 8080, stickySessions: { affinity: 'sticky' } }
+      // Blazor Server keeps a circuit per browser: sticky sessions keep a browser on its replica. Internal: the dashboard
+      // has no sign-in yet and acts with its API key for whoever reaches it (issue 13); expose it only behind a sign-in.
+      ingress: { external: false, targetPort: 8080, stickySessions: { affinity: 'sticky' } }
     }
     template: {
       containers: [
@@ -194,4 +196,4 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
   }
 }
 
-output dashboardUrl string = 'https://${web.properties.configuration.ingress.fqdn}'
+output dashboardUrl string = 'https://${web.properties.configuration.ingress.fqdn}' // internal to the environment

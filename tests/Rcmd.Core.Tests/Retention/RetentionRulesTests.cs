@@ -145,6 +145,15 @@ public sealed class RetentionRulesTests
     }
 
     [Fact]
+    public void ArchiveLocation_InlineRemoteWithCredentials_ShownMasked()
+    {
+        var location = RetentionRules.ArchiveLocation(":s3,access_key_id=AKIAXYZ,secret_access_key=sekrit123:bucket/h", new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.DoesNotContain("sekrit123", location, StringComparison.Ordinal);
+        Assert.EndsWith("bucket/h/rcmd-jobs-2026-03-01.jsonl.gz", location, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Options_ArchivedLinksShorterThanRetention_Refused()
     {
         var errors = Validate(new RetentionOptions { ArchivedLinks = TimeSpan.FromDays(30) });
