@@ -10,7 +10,9 @@ namespace Rcmd.Api.Hubs;
 /// client. Each client has its own bounded <see cref="EventSubscription"/>, so a slow client loses its own oldest
 /// events and never holds up the others or the Redis connection. The multiplexer re-subscribes by itself after a
 /// Redis restart; events published while Redis was away are not replayed (each event carries the whole job, so the
-/// next one brings a client up to date).
+/// next one brings a client up to date). Messages are taken from StackExchange.Redis's <see cref="ChannelMessageQueue"/>,
+/// one at a time in the order Redis sent them: its callback form runs handlers concurrently (since 2.x), which let a
+/// job's "running" reach a client after its "succeeded".
 /// </summary>
 public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions> options, ILogger<EventHub> logger)
     : BackgroundService
@@ -20,6 +22,7 @@ public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions>
     private readonly object _gate = new();
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private EventSubscription[] _subscribers = [];
+    private ChannelMessageQueue? _queue;
     private long _sequence;
 
     /// <summary>Completes once the Redis subscription is registered.</summary>
@@ -63,7 +66,9 @@ public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions>
         {
             try
             {
-                await redis.Subscriber.SubscribeAsync(Channel, OnMessage).WaitAsync(stoppingToken).ConfigureAwait(false);
+                var queue = await redis.Subscriber.SubscribeAsync(Channel).WaitAsync(stoppingToken).ConfigureAwait(false);
+                queue.OnMessage(message => OnMessage(message.Message));
+                _queue = queue;
                 _subscribed.TrySetResult();
                 LogSubscribed(logger, redis.Keys.EventsChannel);
                 break;
@@ -94,7 +99,7 @@ public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions>
         await ForgetHandlerAsync().ConfigureAwait(false);
     }
 
-    private void OnMessage(RedisChannel channel, RedisValue message)
+    private void OnMessage(RedisValue message)
     {
         if (!message.IsNullOrEmpty)
         {
@@ -107,7 +112,10 @@ public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions>
     {
         try
         {
-            await redis.Subscriber.UnsubscribeAsync(Channel, OnMessage).WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _queue, null) is { } queue)
+            {
+                await queue.UnsubscribeAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

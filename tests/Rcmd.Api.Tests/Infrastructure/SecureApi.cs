@@ -30,6 +30,9 @@ public sealed class SecureApi : IDisposable
         {
             ["Rcmd:Auth:Mode"] = "server",
             ["Rcmd:Auth:BootstrapAdminPassword"] = AdminPassword,
+            // Every path allowed unless a test narrows it: the path policy's allow-lists have tests of their own.
+            ["Rcmd:Paths:LocalRoots:0"] = "/",
+            ["Rcmd:Paths:Remotes:0"] = "*",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

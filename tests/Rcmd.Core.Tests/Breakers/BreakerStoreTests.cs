@@ -290,7 +290,7 @@ public sealed class BreakerStoreTests(RedisFixture redis) : IDisposable
     private async Task<EventListener> ListenAsync()
     {
         var listener = new EventListener();
-        await Connection().Subscriber.SubscribeAsync(RedisChannel.Literal(_keys.EventsChannel), (_, message) => listener.Add((string)message!));
+        await Connection().Subscriber.SubscribeInOrderAsync(RedisChannel.Literal(_keys.EventsChannel), (_, message) => listener.Add((string)message!));
         return listener;
     }
 

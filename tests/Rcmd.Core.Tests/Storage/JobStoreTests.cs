@@ -247,8 +247,9 @@ public sealed class JobStoreTests(RedisFixture redis) : IDisposable
     {
         var events = new ConcurrentQueue<RcmdEvent>();
         var subscriber = _s.Connection.Subscriber;
-        await subscriber.SubscribeAsync(RedisChannel.Literal(_s.Keys.EventsChannel), (_, message) =>
-            events.Enqueue(JsonSerializer.Deserialize((string)message!, RcmdJsonContext.Default.RcmdEvent)!)).WaitAsync(Ct);
+        // In the order Redis sent them, as the Api's EventHub reads them (the callback form runs handlers concurrently).
+        var queue = await subscriber.SubscribeAsync(RedisChannel.Literal(_s.Keys.EventsChannel)).WaitAsync(Ct);
+        queue.OnMessage(message => events.Enqueue(JsonSerializer.Deserialize((string)message.Message!, RcmdJsonContext.Default.RcmdEvent)!));
 
         var a = await _s.EnqueueAsync("e1");
         var running = JobStateMachine.Start(a, "w1", _s.Time);

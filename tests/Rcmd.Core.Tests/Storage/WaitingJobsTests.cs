@@ -247,7 +247,7 @@ public sealed class WaitingJobsTests(RedisFixture redis) : IDisposable
     private async Task<ConcurrentQueue<(string Id, JobState State)>> SubscribeAsync()
     {
         var events = new ConcurrentQueue<(string, JobState)>();
-        await _s.Connection.Subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(_s.Keys.EventsChannel), (_, message) =>
+        await _s.Connection.Subscriber.SubscribeInOrderAsync(StackExchange.Redis.RedisChannel.Literal(_s.Keys.EventsChannel), (_, message) =>
         {
             var e = JsonSerializer.Deserialize((string)message!, RcmdJsonContext.Default.RcmdEvent)!;
             events.Enqueue((e.Job!.Id, e.Job.State));

@@ -45,7 +45,7 @@ public sealed class BreakerGateTests : IAsyncLifetime
         _system.Rclone.AddRemote(Remote, "webdav", ("url", _proxy.Url.ToString()));
 
         _redis = new RedisConnection(_system.Redis.ConnectionString, new RedisKeys());
-        await _redis.Subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(_redis.Keys.EventsChannel), (_, message) =>
+        await _redis.Subscriber.SubscribeInOrderAsync(StackExchange.Redis.RedisChannel.Literal(_redis.Keys.EventsChannel), (_, message) =>
         {
             var item = JsonSerializer.Deserialize((string)message!, RcmdJsonContext.Default.RcmdEvent)!;
             if (item.Type == EventTypes.RemoteStatus)

@@ -188,7 +188,7 @@ public sealed class RetryTests(RetryTests.Fixture fixture) : IClassFixture<Retry
             var events = new ConcurrentQueue<RcmdEvent>();
             var connection = new RedisConnection(System.Redis.ConnectionString, new RedisKeys());
             _connections.Add(connection);
-            await connection.Subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal(connection.Keys.EventsChannel), (_, message) =>
+            await connection.Subscriber.SubscribeInOrderAsync(StackExchange.Redis.RedisChannel.Literal(connection.Keys.EventsChannel), (_, message) =>
                 events.Enqueue(JsonSerializer.Deserialize((string)message!, RcmdJsonContext.Default.RcmdEvent)!));
             return events;
         }
