@@ -506,6 +506,44 @@ public sealed class ScheduleListTests : RcmdTestContext
         Assert.Equal(["*.jpg", "*.png"], directory.GetProperty("include").EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Fact]
+    public void Edit_BatchOfItems_ShowsTheNoteAndPutsItsItemsBackAsTheyWere()
+    {
+        var view = View("s1", "moves", "@daily", "UTC");
+        view = view with
+        {
+            Schedule = view.Schedule with
+            {
+                Job = null,
+                Batch = new ScheduleBatch
+                {
+                    Name = "moves",
+                    Items = [new Rcmd.Batches.BatchItem { Op = Rcmd.Batches.BatchOp.MoveFile, Source = "/in/a.txt", Destination = "/out/a.txt" }],
+                },
+            },
+        };
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
+        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
+        RenderDialogs();
+        var cut = Render<ScheduleList>();
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
+
+        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        Dialogs.WaitForElement("[data-testid=schedule-batch-note]");
+        Assert.Empty(Dialogs.FindAll("#schedule-batch-source"));
+        Assert.Empty(Dialogs.FindAll("#schedule-source"));
+        Dialogs.Find("#schedule-cron").Input("@hourly");
+        ClickInDialog("schedule-save");
+
+        cut.WaitForAssertion(() => Assert.Single(Api.RequestsTo(HttpMethod.Put, "/api/schedules/s1")), Patience);
+        var body = Api.RequestsTo(HttpMethod.Put, "/api/schedules/s1").Single().Json();
+        Assert.True(!body.TryGetProperty("job", out var job) || job.ValueKind == System.Text.Json.JsonValueKind.Null);
+        var item = Assert.Single(body.GetProperty("batch").GetProperty("items").EnumerateArray());
+        Assert.Equal("movefile", item.GetProperty("op").GetString());
+        Assert.Equal("/in/a.txt", item.GetProperty("source").GetString());
+        Assert.Equal("/out/a.txt", item.GetProperty("destination").GetString());
+    }
+
     private static HttpResponseMessage Created(List<ScheduleView> listed, ScheduleView created)
     {
         listed.Add(created);
