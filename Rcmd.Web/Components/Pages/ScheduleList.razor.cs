@@ -11,7 +11,7 @@ namespace Rcmd.Web.Components.Pages;
 
 /// <summary>
 /// The schedules, a page at a time: each with its cron and zone, what it runs, its next fire times (its zone and UTC),
-/// its last run and success rate, and its recent runs on demand; create and edit through <see cref="ScheduleDialog"/>,
+/// its last run and success rate, and its runs on demand, 10 a page (Newer / Older runs); create and edit through <see cref="ScheduleDialog"/>,
 /// pause/resume, run now, delete. Live: a job update that names one of the shown schedules updates its run in place
 /// (queued → running → succeeded), and a job the page does not know yet (a fire time that just started) makes it read
 /// that schedule again. After a reconnect of the live stream the page reads everything again.
