@@ -31,11 +31,11 @@ public sealed partial class ScheduleDialog : IDisposable
     [Parameter]
     public ScheduleForm Form { get; set; } = new();
 
-    /// <summary>Editing a schedule that runs a batch: the dialog keeps its batch as it is.</summary>
+    /// <summary>Editing a schedule that runs a batch: a batch of items is kept as it is (a directory pair is edited in <see cref="Form"/>).</summary>
     [Parameter]
     public ScheduleBatch? Batch { get; set; }
 
-    private bool IsBatch => Batch is not null;
+    private bool IsItemsBatch => Batch is { Directory: null };
 
     private IReadOnlyList<string>? ErrorsFor(string field) =>
         _error is { Kind: ApiErrorKind.Invalid } error && error.Fields.TryGetValue(field, out var messages) ? messages : null;
@@ -50,8 +50,15 @@ public sealed partial class ScheduleDialog : IDisposable
         _saving = true;
         try
         {
-            var request = Form.ToRequest();
-            if (Batch is { } batch)
+            var request = Form.ToRequest(out var formErrors);
+            if (formErrors.Count > 0)
+            {
+                // A date the form cannot read: said under its field, nothing sent.
+                _error = new ApiError(ApiErrorKind.Invalid, "The schedule is not valid.") { Fields = formErrors };
+                return;
+            }
+
+            if (IsItemsBatch && Batch is { } batch)
             {
                 request = request with { Job = null, Batch = ToRequest(batch) };
             }

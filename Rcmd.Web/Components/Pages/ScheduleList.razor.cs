@@ -11,7 +11,7 @@ namespace Rcmd.Web.Components.Pages;
 
 /// <summary>
 /// The schedules, a page at a time: each with its cron and zone, what it runs, its next fire times (its zone and UTC),
-/// its last run and success rate, and its recent runs on demand; create and edit through <see cref="ScheduleDialog"/>,
+/// its last run and success rate, and its runs on demand, 10 a page (Newer / Older runs); create and edit through <see cref="ScheduleDialog"/>,
 /// pause/resume, run now, delete. Live: a job update that names one of the shown schedules updates its run in place
 /// (queued → running → succeeded), and a job the page does not know yet (a fire time that just started) makes it read
 /// that schedule again. After a reconnect of the live stream the page reads everything again.
@@ -23,6 +23,7 @@ public sealed partial class ScheduleList : IDisposable
 
     private readonly CancellationTokenSource _disposed = new();
     private readonly Dictionary<string, List<ScheduleRun>> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RunsPage> _runPages = new(StringComparer.Ordinal);
     private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
     private List<ScheduleView>? _views;
     private long _total;
@@ -78,6 +79,7 @@ public sealed partial class ScheduleList : IDisposable
             else
             {
                 _runs.Remove(id);
+                _runPages.Remove(id);
             }
         }
     }
@@ -134,6 +136,7 @@ public sealed partial class ScheduleList : IDisposable
 
         Snackbar.Add($"Schedule '{view.Schedule.Name}' deleted.", Severity.Success);
         _runs.Remove(view.Schedule.Id);
+        _runPages.Remove(view.Schedule.Id);
         await LoadAsync();
     }
 
@@ -165,21 +168,41 @@ public sealed partial class ScheduleList : IDisposable
 
     private async Task ToggleRunsAsync(string id)
     {
-        if (!_runs.Remove(id))
+        if (_runs.Remove(id))
+        {
+            _runPages.Remove(id);
+        }
+        else
         {
             _runs[id] = [];
+            _runPages[id] = new RunsPage(1, 0);
             await LoadRunsAsync(id);
         }
     }
 
+    /// <summary>Shows another page of the schedule's runs (1 is the newest).</summary>
+    private async Task ShowRunsPageAsync(string id, int page)
+    {
+        if (_runPages.TryGetValue(id, out var current))
+        {
+            _runPages[id] = current with { Page = Math.Max(1, page) };
+            await LoadRunsAsync(id);
+        }
+    }
+
+    /// <summary>Reads the page of runs the schedule shows (the newest unless the user went to older ones).</summary>
     private async Task LoadRunsAsync(string id)
     {
-        var result = await Api.ListScheduleRunsAsync(id, 1, RunsShown, _disposed.Token);
+        var page = _runPages.TryGetValue(id, out var shown) ? shown.Page : 1;
+        var result = await Api.ListScheduleRunsAsync(id, page, RunsShown, _disposed.Token);
         if (result.IsSuccess && _runs.ContainsKey(id))
         {
             _runs[id] = [.. result.Value.Items];
+            _runPages[id] = new RunsPage(page, result.Value.Total);
         }
     }
+
+    private RunsPage RunsPageOf(string id) => _runPages.TryGetValue(id, out var page) ? page : new RunsPage(1, 0);
 
     /// <summary>Reads one schedule again (its last run and next times) and, when shown, its runs.</summary>
     private async Task RefreshScheduleAsync(string id)
@@ -193,6 +216,7 @@ public sealed partial class ScheduleList : IDisposable
         {
             _views?.RemoveAll(v => v.Schedule.Id == id);
             _runs.Remove(id);
+            _runPages.Remove(id);
             return;
         }
 
@@ -309,6 +333,12 @@ public sealed partial class ScheduleList : IDisposable
     /// <summary>A fire time in the schedule's zone, with its offset (e.g. <c>2026-03-29 03:00 +02:00</c>).</summary>
     internal static string LocalTime(ScheduleFireTime fire) =>
         fire.Local.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+
+    /// <summary>The page of a schedule's runs that is shown, and how many runs it has in all.</summary>
+    private readonly record struct RunsPage(int Page, long Total)
+    {
+        public int Count => (int)Math.Max(1, (Total + RunsShown - 1) / RunsShown);
+    }
 
     public void Dispose()
     {
