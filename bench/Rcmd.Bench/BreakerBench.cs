@@ -160,11 +160,24 @@ public static class BreakerBench
         return worker;
     }
 
-    /// <summary>Where the Worker's build is: recorded by MSBuild in the AppHost assembly (<c>RcmdProject:Rcmd.Worker</c>).</summary>
-    private static string WorkerDll() =>
-        Assembly.Load("Rcmd.AppHost").GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "RcmdProject:Rcmd.Worker")?.Value
-        ?? throw new InvalidOperationException("The AppHost assembly does not say where Rcmd.Worker is built.");
+    /// <summary>
+    /// Where the Worker's build is: its own bin folder, in the bench's configuration and framework (the bench references the
+    /// AppHost, which references the Worker, so building the bench builds it). The Aspire AppHost no longer records it.
+    /// </summary>
+    private static string WorkerDll()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // bench/Rcmd.Bench/bin/<configuration>/<tfm>
+        for (var dir = output; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rcmd.Aspire.sln")))
+            {
+                var dll = Path.Combine(dir.FullName, "Rcmd.Worker", "bin", output.Parent!.Name, output.Name, "Rcmd.Worker.dll");
+                return File.Exists(dll) ? dll : throw new InvalidOperationException($"Rcmd.Worker is not built: {dll}");
+            }
+        }
+
+        throw new InvalidOperationException("Rcmd.Aspire.sln not found above the bench");
+    }
 
     private sealed record DeadResult(double Seconds, long Failed, long Waiting, bool Complete)
     {

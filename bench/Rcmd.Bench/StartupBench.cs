@@ -58,10 +58,10 @@ public static class StartupBench
             Console.WriteLine($"{group.Key.Launcher,-10}{group.Key.Kind,-6}{Median(healthy),20:0.0}{healthy[0],8:0.0}{healthy[^1],8:0.0}{Median(stopped),8:0.0}");
         }
 
-        foreach (var name in runs.SelectMany(r => r.Run.Memory.Keys).Distinct())
+        foreach (var (launcher, name) in runs.SelectMany(r => r.Run.Memory.Keys.Select(k => (r.Launcher, k))).Distinct())
         {
-            var values = runs.Where(r => r.Run.Memory.ContainsKey(name)).Select(r => r.Run.Memory[name]).Order().ToList();
-            Console.WriteLine($"RSS {name,-28}{Median(values),8:0} MiB (median of {values.Count}; {values[0]:0}–{values[^1]:0})");
+            var values = runs.Where(r => r.Launcher == launcher && r.Run.Memory.ContainsKey(name)).Select(r => r.Run.Memory[name]).Order().ToList();
+            Console.WriteLine($"RSS {launcher,-7}{name,-28}{Median(values),8:0} MiB (median of {values.Count}; {values[0]:0}–{values[^1]:0})");
         }
     }
 
