@@ -20,9 +20,9 @@ public sealed partial class BatchWorkerKillTests(ITestOutputHelper output)
     {
         await using var rcmd = await BatchHarness.StartAsync(workers: 3, env =>
         {
-            // 2,000 KiB at 32 KiB/s: about 60 s of copying, so five kills (each followed by an adoption) land inside the
-            // run. At 64 KiB/s a batch once ended after three: the Workers now restart and adopt faster.
-            env["RCLONE_BWLIMIT"] = "32K";
+            // 2,000 KiB at 16 KiB/s: about 2 minutes of copying, so five kills (each followed by an adoption) land inside
+            // the run. At 64 KiB/s, and on a quiet machine at 32 KiB/s, a batch ended after three kills.
+            env["RCLONE_BWLIMIT"] = "16K";
             // A dead Worker's remote permits ("local", 16 across Workers) come back after this lease; with the default
             // (60 s) five kills in a minute would leave every permit held by dead processes until they expire.
             env["Batches__PermitLease"] = "00:00:05";
@@ -66,7 +66,7 @@ public sealed partial class BatchWorkerKillTests(ITestOutputHelper output)
             lastDone = Done(job);
         }
 
-        var end = await rcmd.WaitForEndAsync(id, TimeSpan.FromSeconds(150));
+        var end = await rcmd.WaitForEndAsync(id, TimeSpan.FromSeconds(240));
         output.WriteLine($"seed {seed}; kills: {string.Join(", ", kills.Select(k => $"{k.Worker} (pid {k.Pid}) at {k.DoneBefore} done"))}");
 
         var report = await rcmd.ReportAsync(id);
