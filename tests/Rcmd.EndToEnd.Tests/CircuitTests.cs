@@ -73,6 +73,8 @@ public sealed class CircuitTests(SystemFixture fixture) : BrowserTests
 
     private static bool IsConnectionLoss(string message) =>
         message.Contains("ERR_CONNECTION_REFUSED", StringComparison.Ordinal)
+        // a request in flight when the proxy cut every connection
+        || message.Contains("ERR_CONNECTION_RESET", StringComparison.Ordinal)
         || message.Contains("WebSocket connection to", StringComparison.Ordinal)
         || message.Contains("Connection disconnected", StringComparison.Ordinal)
         || message.Contains("Failed to complete negotiation with the server", StringComparison.Ordinal)
