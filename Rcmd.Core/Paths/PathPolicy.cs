@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Rcmd.Jobs;
 
@@ -15,6 +16,7 @@ public sealed class PathPolicy
     private const int MaxLinkHops = 40;
     private readonly PathPolicyOptions _options;
     private readonly string? _dataDirectory;
+    private readonly ConcurrentDictionary<string, string[]> _resolvedRoots = new(StringComparer.Ordinal);
 
     public PathPolicy(IOptions<PathPolicyOptions> options)
     {
@@ -96,7 +98,7 @@ public sealed class PathPolicy
             return;
         }
 
-        var roots = AllowedLocalRoots(role).Select(r => Resolve(Path.GetFullPath(r))).ToList();
+        var roots = ResolvedLocalRoots(role);
         if (roots.Any(root => IsUnder(resolved, root)))
         {
             return;
@@ -108,6 +110,14 @@ public sealed class PathPolicy
         refusals.Add(new(PathRefusalKind.Denied,
             $"{label} {how} the local roots role '{role ?? "none"}' may use ({Describe(AllowedLocalRoots(role))})."));
     }
+
+    /// <summary>
+    /// The local roots of <paramref name="role"/> with their symbolic links followed, resolved once per role (a check
+    /// then walks only the path it checks). A root's links are read when the role is first checked: a link replaced
+    /// later takes effect at the next start.
+    /// </summary>
+    private string[] ResolvedLocalRoots(string? role) =>
+        _resolvedRoots.GetOrAdd(role ?? string.Empty, _ => AllowedLocalRoots(role).Select(r => Resolve(Path.GetFullPath(r))).ToArray());
 
     private IEnumerable<string> AllowedLocalRoots(string? role) =>
         _options.LocalRoots.Concat(role is not null && _options.Roles.TryGetValue(role, out var more) ? more.LocalRoots : []);
