@@ -35,10 +35,45 @@ public sealed partial class ScheduleDialog : IDisposable
     [Parameter]
     public ScheduleBatch? Batch { get; set; }
 
-    private bool IsItemsBatch => Batch is { Directory: null };
+    /// <summary>A batch of items the form cannot show as lines (their ops differ): sent back as it was.</summary>
+    private bool KeepsBatch => Form.KeepsItems;
+
+    private string ItemsPlaceholder => Form.ItemsNeedDestination
+        ? $"/data/in/a.jpg{ScheduleForm.ItemArrow}remote:bucket/a.jpg"
+        : "remote:bucket/old.log";
+
+    private string ItemsHelp => Form.ItemsNeedDestination
+        ? $"source{ScheduleForm.ItemArrow}destination (or a tab between them); at most {Rcmd.Schedules.ScheduleConstants.MaxBatchItems}"
+        : $"the file to delete; at most {Rcmd.Schedules.ScheduleConstants.MaxBatchItems}";
+
+    private string ZoneName => string.IsNullOrWhiteSpace(Form.TimeZone) ? "UTC" : Form.TimeZone.Trim();
 
     private IReadOnlyList<string>? ErrorsFor(string field) =>
         _error is { Kind: ApiErrorKind.Invalid } error && error.Fields.TryGetValue(field, out var messages) ? messages : null;
+
+    /// <summary>The items' errors: the list's own, then each item's (<c>batch.items[3].source</c>) by its line number.</summary>
+    private List<string>? ItemErrors()
+    {
+        if (_error is not { Kind: ApiErrorKind.Invalid } error)
+        {
+            return null;
+        }
+
+        var list = new List<string>(ErrorsFor("batch.items") ?? []);
+        foreach (var (field, messages) in error.Fields)
+        {
+            if (ItemField().Match(field) is { Success: true } match)
+            {
+                var line = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + 1;
+                list.AddRange(messages.Select(m => $"Item {line}: {m}"));
+            }
+        }
+
+        return list.Count == 0 ? null : list;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^batch\.items\[(\d+)\]")]
+    private static partial System.Text.RegularExpressions.Regex ItemField();
 
     private async Task SaveAsync()
     {
@@ -58,7 +93,7 @@ public sealed partial class ScheduleDialog : IDisposable
                 return;
             }
 
-            if (IsItemsBatch && Batch is { } batch)
+            if (KeepsBatch && Batch is { } batch)
             {
                 request = request with { Job = null, Batch = ToRequest(batch) };
             }

@@ -60,6 +60,19 @@ public abstract class RcmdTestContext : BunitContext, IAsyncLifetime
     protected void ClickInDialog(string testId) =>
         Dialogs.WaitForElement($"[data-testid={testId}]").Click();
 
+    /// <summary>The messages shown for a field in the open dialog, read from inside the same field block as its input.</summary>
+    protected string UnderField(string inputSelector, string field) =>
+        Dialogs.Find(inputSelector).Closest(".field")!.QuerySelector($"[data-testid='error-{field}']")?.TextContent
+            ?? throw new Xunit.Sdk.XunitException($"No error of {field} under {inputSelector}.");
+
+    /// <summary>Picks <paramref name="value"/> in the open dialog's MudSelect marked <paramref name="testId"/>.</summary>
+    protected Task SelectInDialogAsync(string testId, string value)
+    {
+        var select = Dialogs.FindComponents<MudSelect<string>>()
+            .Single(s => s.Instance.UserAttributes.TryGetValue("data-testid", out var id) && (string?)id == testId);
+        return select.InvokeAsync(() => select.Instance.SelectOption(value));
+    }
+
     /// <summary>The text of the open dialog <paramref name="testId"/>.</summary>
     protected string DialogText(string testId) => Dialogs.WaitForElement($"[data-testid={testId}]").TextContent;
 
