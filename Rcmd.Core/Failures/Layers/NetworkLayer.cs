@@ -30,5 +30,8 @@ public static class NetworkLayer
         // TLS and SSH trust
         EvidenceRule.Of(ErrorCodes.NetworkError, @"\bx509: |\btls: |bad record MAC|first record does not look like a TLS handshake|server gave HTTP response to HTTPS client|\bremote error: |certificate (?:has expired|is not valid|signed by unknown)|\bSSL\b", "TLS/x509", TlsHint),
         EvidenceRule.Of(ErrorCodes.NetworkError, @"\bknownhosts: |host key (?:mismatch|verification)|ssh: handshake failed(?![^\n]*unable to authenticate)|ssh: [^\n]*(?:overflow|unexpected|invalid packet|no common algorithm)", "SSH handshake", TlsHint),
+        // dial tcp 1.2.3.4:443: connectex: Access to a socket was not permitted …; dial tcp …: connect: … — the connect failed
+        // (last: a reset or a TLS failure while dialling is read by its own rule above)
+        EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bdial (?:tcp|udp)[46]?(?: \S+)?: (?:connectex|connect|socket): ", "connect failed (dial)"),
     ];
 }

@@ -16,12 +16,18 @@ public static class OsLayer
     public static IReadOnlyList<EvidenceRule> Rules { get; } =
     [
         // Launchers that could not start rclone
-        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"exec: ""?[^""\n]*rclone[^""\n]*""?: (?:executable file not found|no such file|permission denied)|fork/exec \S*rclone\S*: (?:no such file|permission denied|exec format error)", "Go os/exec: rclone not found", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"exec: ""?(?:[^""\n]*[/\\])?rclone(?:\.exe)?""?: (?:executable file not found|no such file|permission denied)|fork/exec (?:\S*/)?rclone(?:\.exe)?: (?:no such file|permission denied|exec format error)", "Go os/exec: rclone not found", RcloneMissingHint),
         EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"spawn \S*rclone\S* (?:ENOENT|EACCES)|\bENOENT\b[^\n]*spawn \S*rclone", "Node child_process: spawn rclone ENOENT", RcloneMissingHint),
-        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"(?:FileNotFoundError|PermissionError|OSError): \[Errno \d+\] [^\n]*'[^'\n]*rclone[^'\n]*'", "Python subprocess: rclone not found or not executable", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"(?:FileNotFoundError|PermissionError|OSError): \[Errno \d+\] [^\n]*'(?:[^'\n]*[/\\])?rclone(?:\.exe)?'", "Python subprocess: rclone not found or not executable", RcloneMissingHint),
         EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"\benv: ['‘""]?[^'’""\s]*rclone['’""]?: No such file|[/\s]rclone(?:\.exe)?['’""]?: (?:Permission denied|Exec format error|cannot execute binary file)", "shell/env: rclone not found or not executable", RcloneMissingHint),
         EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"start process '[^'\n]*rclone[^'\n]*'[^\n]*(?:no such file|cannot find the file|permission denied|exec format error)", ".NET Process.Start: rclone not found", RcloneMissingHint),
-        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"\brclone: (?:command )?not found|\brclone: No such file or directory|'rclone' is not recognized as an internal or external command|The term 'rclone' is not recognized|\brclone(?:\.exe)?: cannot execute|\brclone (?:binary |executable )?(?:is )?(?:not installed|missing|not found)|No such file or directory[^\n]*\brclone\b['""]?$|Could not find file '[^'\n]*rclone", "shell: rclone not found", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"\brclone: (?:command |inaccessible or )?not found|\brclone (?:global |local )?installation not found|\brclone: No such file or directory|'rclone' is not recognized as an internal or external command|The term 'rclone' is not recognized|\brclone(?:\.exe)?: cannot execute|\brclone (?:binary |executable )?(?:is )?(?:not installed|missing|not found)|No such file or directory[^\n]*\brclone\b['""]?$|Could not find file '[^'\n]*rclone", "shell: rclone not found", RcloneMissingHint),
+        // Another program rclone or its launcher needs (fusermount for mount, …): an environment fault
+        EvidenceRule.Of(ErrorCodes.Unknown, @"exec: ""?[^""\n]+""?: executable file not found", "a program other than rclone is missing",
+            "A program rclone needs is not installed (e.g. fusermount3 from the fuse3 package for rclone mount): install it."),
+        // A FUSE mount whose rclone process is gone answers ENOTCONN on every access
+        EvidenceRule.Of(ErrorCodes.ServerRestarted, @"transport endpoint is not connected|\bENOTCONN\b", "ENOTCONN (the mount's rclone process is gone)",
+            "The rclone process serving this mount has stopped: unmount it (fusermount -uz <path>) and mount it again."),
         // Files and directories
         EvidenceRule.Of(ErrorCodes.AccessDenied, @"read-only file system|\bEROFS\b", "EROFS (read-only file system)"),
         EvidenceRule.Of(ErrorCodes.Unknown, @"no space left on device|\bENOSPC\b|disk quota exceeded|\bEDQUOT\b|There is not enough space on the disk", "ENOSPC (disk full)", DiskHint),

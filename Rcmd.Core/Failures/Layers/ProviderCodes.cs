@@ -81,6 +81,7 @@ public static class ProviderCodes
             "invalid_request", "MissingContentLength", "InvalidLocationConstraint", "IllegalLocationConstraintException",
             "AuthorizationHeaderMalformed", "InvalidDigest", "invalid_scope", "unsupported_grant_type",
             "SSH_FX_BAD_MESSAGE", "SSH_FX_OP_UNSUPPORTED", "InvalidRange");
+        Add(ErrorCodes.ServerRestarted, "XMinioServerNotInitialized");
         Add(ErrorCodes.UpstreamTimeout, "RequestTimeout", "OperationTimedOut", "request_timeout", "GatewayTimeout", "deadlineExceeded", "RequestTimeoutException");
         Add(ErrorCodes.NetworkError, "BadDigest", "BadGateway", "bad_gateway", "IncompleteBody", "SSH_FX_CONNECTION_LOST", "SSH_FX_NO_CONNECTION");
         Add(ErrorCodes.Unknown,

@@ -180,6 +180,7 @@ public static partial class ProviderLayer
         var evidence = $"FTP {reply} (ftp)";
         string? code = reply switch
         {
+            _ when TryAgain().IsMatch(message) => ErrorCodes.RateLimited,
             421 => ErrorCodes.RateLimited,
             425 or 426 => ErrorCodes.NetworkError,
             450 => ErrorCodes.Conflict,
@@ -274,7 +275,7 @@ public static partial class ProviderLayer
     [GeneratedRegex(@"quota|insufficient.?(?:space|storage)|cap_exceeded|storage (?:cap|limit|is full)|no space|not enough space|out of space", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Quota();
 
-    [GeneratedRegex(@"permission|denied|not allowed|forbidden|read-?only|access", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"permission|denied|not (?:allowed|permitted)|forbidden|read-?only|access", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex FtpDenied();
 
     [GeneratedRegex(@"read[- ]only|permission denied", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]

@@ -60,6 +60,16 @@ public static partial class RcloneLayer
             return Versioned(RcloneNameKind.Flag, m.Groups["n"].Value, "flag");
         }
 
+        if ((m = UnknownCommand().Match(text)).Success)
+        {
+            var name = m.Groups["n"].Value;
+            return RcloneCommands.Exists(name)
+                ? new Evidence(ErrorCodes.TransferEngineIncompatible, "rclone", $"command \"{name}\" of a later rclone",
+                    $"The running rclone does not have the command \"{name}\" (a later release added it): upgrade rclone.")
+                : new Evidence(ErrorCodes.ValidationError, "rclone", $"command \"{Shorten(name)}\" unknown to every rclone release",
+                    "No rclone release has this command: check the command line (a value may have landed where the command goes).");
+        }
+
         return null;
     }
 
@@ -84,6 +94,12 @@ public static partial class RcloneLayer
     // fs/rc/rcserver: couldn't find method "sync/bisync"
     [GeneratedRegex(@"couldn't find method ""(?<n>[^""\n]+)""", RegexOptions.CultureInvariant, 250)]
     private static partial Regex UnknownMethod();
+
+    private static string Shorten(string name) => name.Length <= 40 ? name : name[..40] + "…";
+
+    // cobra: unknown command "bisync" for "rclone"
+    [GeneratedRegex(@"unknown command ""(?<n>[^""\n]{1,200})"" for ""rclone", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex UnknownCommand();
 
     // cobra/pflag: unknown flag: --max-buffer-memory; rc _config: unknown option "X"
     [GeneratedRegex(@"unknown (?:shorthand )?flag: -{1,2}(?<n>[a-z0-9][a-z0-9-]*)", RegexOptions.CultureInvariant, 250)]

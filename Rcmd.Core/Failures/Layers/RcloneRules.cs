@@ -22,15 +22,17 @@ public static class RcloneRules
             "rcd restarted and no longer knows the job: submit it again (copy and sync are safe to re-run)."),
         EvidenceRule.Of(ErrorCodes.ServerRestarted, @"\b(?:rcd|rclone|server|worker) (?:was |has )?restarted\b|\bsignal: (?:killed|terminated)\b|server is (?:shutting down|starting|restarting)|http: Server closed|Server shutting down|\bshutting down\b|\bstarting up\b|\bnot (?:yet )?ready\b|SIGTERM|SIGKILL|exit status 1[34]\d\b", "server starting, stopping or restarted"),
         // The engine
-        EvidenceRule.Of(ErrorCodes.TransferEngineIncompatible, @"requires rclone v?\d+\.\d+|\brclone v?\d+\.\d+\S* is too old|unknown option block ""|unknown command "".*"" for ""rclone", "rclone too old"),
+        EvidenceRule.Of(ErrorCodes.TransferEngineIncompatible, @"requires rclone v?\d+\.\d+|\brclone v?\d+\.\d+\S* is too old|unknown option block ""|output of 'rclone version' doesn't start with", "rclone too old"),
         // Clock
         EvidenceRule.Of(ErrorCodes.RequestTimeSkewed, @"time may be set wrong|difference between the request time and the (?:current|server's) time|date header too old|Signature expired: .* is now earlier than|\bclock skew\b|token used before issued|\bclock\b[^\n]*\b(?:wrong|off|skew)", "clock off"),
+        // A bare "Try again" (EAGAIN, as go-mega and libc say it) ends the message: the service is busy, whatever the wrapper
+        EvidenceRule.Of(ErrorCodes.RateLimited, @"(?:^|:\s*)try again\.?\s*$", "asked to try again (EAGAIN)"),
         // Credentials
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"ssh: unable to authenticate|no supported methods remain|couldn't connect to ssh-agent|SSH_AUTH_SOCK not-specified|couldn't read ssh agent signers|failed to (?:read|parse) private key", "SSH authentication failed"),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"couldn't fetch token|cannot fetch token|maybe token expired|failed to (?:get|refresh) token|token (?:has )?expired|empty token found|\binvalid_grant\b|\binvalid_client\b|\bunauthorized_client\b|missing access_token|config reconnect", "OAuth token unusable", OAuthHint),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"NoCredentialProviders|no valid providers in chain|failed to refresh cached credentials|no EC2 IMDS role found|SharedCredsLoad|get credentials|DefaultAzureCredential|ClientSecretCredential|ManagedIdentityCredential|EnvironmentCredential|credential (?:is )?(?:missing|unavailable)|no credentials", "no credential provider"),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"when revealing password - is it obscured\?|decrypt password|failed to authenticate decrypted block|\bbad password\b|couldn't decrypt configuration|unable to decrypt configuration|RCLONE_CONFIG_PASS", "password unusable"),
-        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"\bLogin (?:incorrect|failed)\b|\bnot logged in\b|couldn't log ?in\b|\bAuthentication (?:failed|required)\b|\bInvalid (?:credentials|username or password|password|api key|access key)\b|\bwrong password\b|\bAuthorization Failed\b|\bUnauthorized\b|\bunauthenticated\b", "authentication failed"),
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"\bLogin (?:incorrect|failed)\b|\bnot logged in\b|couldn't log ?in\b|\bAuthentication (?:failed|required)\b|\bInvalid (?:credentials|username or password|password|api key|access key)\b|\binvalid '?access[_ ]token'?|\blog ?in required\b|\bwrong password\b|\bAuthorization Failed\b|\bUnauthorized\b|\bunauthenticated\b", "authentication failed"),
         // Permission
         EvidenceRule.Of(ErrorCodes.AccessDenied, @"read[- ]only|\bpermission denied\b|\baccess denied\b|\bnot allowed\b|\bForbidden\b|\binsufficient permissions?\b|\bOperation forbidden\b", "permission denied"),
         // Rate
@@ -40,7 +42,9 @@ public static class RcloneRules
         // Consequences and environment
         EvidenceRule.Of(ErrorCodes.Unknown, @"not deleting (?:files|directories) as there were IO errors|there (?:was|were) \d+ errors? in (?:the )?(?:copy|sync)|CA bundle|AWS_CA_BUNDLE|ca-?cert", "consequence or environment fault"),
         // State
-        EvidenceRule.Of(ErrorCodes.Conflict, @"\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|can't copy directory - destination already exists|directory not empty|\balready exists\b|immutable file modified|source file is being updated|\blocked\b|precondition|Object in GLACIER|restore first|InvalidObjectState|archive tier|\bchanged\b[^\n]*(?:during|while)|invalid (?:file )?handle|not empty", "target in the wrong state"),
+        EvidenceRule.Of(ErrorCodes.Conflict, @"\bin limited fs\b|\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|can't copy directory - destination already exists|directory not empty|\balready exists\b|immutable file modified|source file is being updated|\blocked\b|precondition|Object in GLACIER|restore first|InvalidObjectState|archive tier|\bchanged\b[^\n]*(?:during|while)|invalid (?:file )?handle|not empty", "target in the wrong state"),
+        // Names and values rclone was given that it cannot use (read before "not found": "command not found")
+        EvidenceRule.Of(ErrorCodes.ValidationError, @"(?:does not have|has no|no) (?:a )?remote (?:called|named)|command "".*"" failed: command not found|couldn't find (?:flag|option)\b|found key without value|- set (?:it )?explicitly\b|provider "".*"" not known|not known - please set", "unknown name or malformed config"),
         // Missing
         EvidenceRule.Of(ErrorCodes.NotFound, @"\bdirectory not found\b|\bobject not found\b|is a directory or doesn't exist|\bdoes(?:n't| not) exist\b|\bnot found\b|\bno such (?:file|object|bucket|container|key)\b|\bNo Such\b", "not found"),
         // Invalid requests and config
