@@ -39,7 +39,7 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
         var rows = Corpus.Value;
         for (var i = 0; i < rows.Count; i++)
         {
-            if (rows[i].Split is HeldOut or Fresh)
+            if (rows[i].Split != Train)
             {
                 continue;
             }
@@ -85,39 +85,31 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
         Assert.True(retryable >= 0.99, $"retryable right on {retryable:P1} only\n{report}");
     }
 
-    [Fact]
-    public async Task Corpus_HeldOutRows_GeneralizationScoreReported()
-    {
-        var rows = Corpus.Value.Where(r => r.Split == HeldOut).ToList();
-        Assert.True(rows.Count >= 100, $"the held-out part needs at least 100 rows, has {rows.Count}");
-        var (accuracy, retryable, report) = await ScoreAsync(rows, listMisses: true);
-        output.WriteLine("Held out (no rule was written from these rows):");
-        output.WriteLine(report);
-        output.WriteLine(Origins(rows));
-        Assert.True(accuracy >= HeldOutFloor, $"held-out accuracy {accuracy:P1} fell below {HeldOutFloor:P1}\n{report}");
-        Assert.True(retryable >= HeldOutFloor, $"held-out retryable {retryable:P1} fell below {HeldOutFloor:P1}\n{report}");
-    }
-
     /// <summary>
-    /// The generalization score: 185 messages quoted from public issues (issues-fresh.json), gathered and labelled by
-    /// someone who had not read the rules, after the rules were frozen at 4b73cfd. Scored as they came, misses listed.
-    /// The floor is the figure measured then (tools/failure-corpus/README.md), so a change that loses ground fails.
+    /// The generalization scores, each on messages quoted from public issues, gathered and labelled by someone who had not
+    /// read the rules (tools/failure-corpus/fresh-quotes-*.md), scored as they came, misses listed:
+    /// <c>issues-2026-12a</c> (185 rows) after the rules froze at 4b73cfd — 78.4 % code, 97.3 % retryable then; rules were
+    /// fixed from its misses in d76110d, so its floor is a regression guard now — and <c>issues-2026-12b</c> (168 rows),
+    /// gathered after that freeze: its floor is the score the frozen rules got on it.
     /// </summary>
-    [Fact]
-    public async Task Corpus_FreshRows_GeneralizationScoreReported()
+    [Theory]
+    [InlineData(HeldOut, HeldOutFloor, HeldOutFloor)]
+    [InlineData("issues-2026-12a", 0.94, 0.99)]
+    [InlineData("issues-2026-12b", FreshCodeFloor, FreshRetryableFloor)]
+    public async Task Corpus_QuotedAfterAFreeze_ScoreReported(string split, double codeFloor, double retryableFloor)
     {
-        var rows = Corpus.Value.Where(r => r.Split == Fresh).ToList();
-        Assert.True(rows.Count >= 150, $"the fresh part needs at least 150 rows, has {rows.Count}");
+        var rows = Corpus.Value.Where(r => r.Split == split).ToList();
+        Assert.True(rows.Count >= 100, $"the {split} part needs at least 100 rows, has {rows.Count}");
         var (accuracy, retryable, report) = await ScoreAsync(rows, listMisses: true);
-        output.WriteLine("Fresh (gathered after the freeze, labelled without the rules):");
+        output.WriteLine($"{split} (no rule was written from these rows when they were first scored):");
         output.WriteLine(report);
         var clear = rows.Where(r => !r.Ambiguous).ToList();
         var (clearAccuracy, clearRetryable, _) = await ScoreAsync(clear, listMisses: false);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"unambiguous rows only: {clear.Count} rows, {100 * clearAccuracy:0.0}% code, {100 * clearRetryable:0.0}% retryable"));
         output.WriteLine(Origins(rows));
-        Assert.True(accuracy >= FreshCodeFloor, $"fresh accuracy {accuracy:P1} fell below {FreshCodeFloor:P1}\n{report}");
-        Assert.True(retryable >= FreshRetryableFloor, $"fresh retryable {retryable:P1} fell below {FreshRetryableFloor:P1}\n{report}");
+        Assert.True(accuracy >= codeFloor, $"{split} accuracy {accuracy:P1} fell below {codeFloor:P1}\n{report}");
+        Assert.True(retryable >= retryableFloor, $"{split} retryable {retryable:P1} fell below {retryableFloor:P1}\n{report}");
     }
 
     [Fact]
@@ -129,9 +121,9 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
     }
 
     private const string HeldOut = "heldout";
-    private const string Fresh = "fresh";
-    private const double FreshCodeFloor = 0.0;
-    private const double FreshRetryableFloor = 0.0;
+    private const string Train = "train";
+    private const double FreshCodeFloor = 0.76;
+    private const double FreshRetryableFloor = 0.97;
 
     private static async Task<(double Accuracy, double Retryable, string Report)> ScoreAsync(IReadOnlyList<CorpusRow> rows, bool listMisses)
     {
@@ -210,7 +202,7 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
     });
 
     /// <param name="Origin">reproduced, issue, legacy corpus …: how the message was obtained.</param>
-    /// <param name="Split"><c>train</c> (rules may be written from it), <c>heldout</c> (never), <c>fresh</c> (gathered after the last freeze).</param>
+    /// <param name="Split"><c>train</c> (rules may be written from it, scored row by row); any other split is scored in aggregate (see <see cref="Corpus_QuotedAfterAFreeze_ScoreReported"/>).</param>
     /// <param name="Ambiguous">The labeller found two readings under the rules (the other is in <paramref name="LabelNote"/>).</param>
     /// <param name="KnownMiss">Why the classifier cannot get this row right; such rows count as misses.</param>
     /// <param name="KnownActual">What the classifier answers for a known miss.</param>
