@@ -33,5 +33,7 @@ public static class NetworkLayer
         // dial tcp 1.2.3.4:443: connectex: Access to a socket was not permitted …; dial tcp …: connect: … — the connect failed
         // (last: a reset or a TLS failure while dialling is read by its own rule above)
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bdial (?:tcp|udp)[46]?(?: \S+)?: (?:connectex|connect|socket): ", "connect failed (dial)"),
+        // Rust's reqwest (Rclone UI and other launchers): the request to rcd could not be sent (last: a timeout or reset it names is read above)
+        EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"error sending request for url", "request not sent (could not connect)"),
     ];
 }

@@ -16,7 +16,7 @@ public static class OsLayer
     public static IReadOnlyList<EvidenceRule> Rules { get; } =
     [
         // Launchers that could not start rclone
-        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"exec: ""?(?:[^""\n]*[/\\])?rclone(?:\.exe)?""?: (?:executable file not found|no such file|permission denied)|fork/exec (?:\S*/)?rclone(?:\.exe)?: (?:no such file|permission denied|exec format error)", "Go os/exec: rclone not found", RcloneMissingHint),
+        EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"exec: ""?(?:[^""\n]*[/\\])?rclone(?:\.exe)?""?: (?:executable file not found|no such file|permission denied|cannot run executable found relative to current directory)|fork/exec (?:\S*/)?rclone(?:\.exe)?: (?:no such file|permission denied|exec format error)", "Go os/exec: rclone not found", RcloneMissingHint),
         EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"spawn \S*rclone\S* (?:ENOENT|EACCES)|\bENOENT\b[^\n]*spawn \S*rclone", "Node child_process: spawn rclone ENOENT", RcloneMissingHint),
         EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"(?:FileNotFoundError|PermissionError|OSError): \[Errno \d+\] [^\n]*'(?:[^'\n]*[/\\])?rclone(?:\.exe)?'", "Python subprocess: rclone not found or not executable", RcloneMissingHint),
         EvidenceRule.Of(ErrorCodes.TransferEngineMissing, @"\benv: ['‘""]?[^'’""\s]*rclone['’""]?: No such file|[/\s]rclone(?:\.exe)?['’""]?: (?:Permission denied|Exec format error|cannot execute binary file)", "shell/env: rclone not found or not executable", RcloneMissingHint),
@@ -25,6 +25,12 @@ public static class OsLayer
         // Another program rclone or its launcher needs (fusermount for mount, …): an environment fault
         EvidenceRule.Of(ErrorCodes.Unknown, @"exec: ""?[^""\n]+""?: executable file not found", "a program other than rclone is missing",
             "A program rclone needs is not installed (e.g. fusermount3 from the fuse3 package for rclone mount): install it."),
+        // FUSE missing where rclone mount runs (no /dev/fuse, no fusermount): an environment fault, not a missing file
+        EvidenceRule.Of(ErrorCodes.Unknown, @"/dev/fuse\b|fuse device not found|modprobe fuse|failed to exec mount program|fusermount3?: (?:not found|No such file)", "FUSE not available",
+            "rclone mount needs FUSE: install fuse3 (fusermount3) and give the container /dev/fuse (--device /dev/fuse --cap-add SYS_ADMIN)."),
+        // A port another process holds
+        EvidenceRule.Of(ErrorCodes.Conflict, @"address already in use|\bEADDRINUSE\b|Only one usage of each socket address", "EADDRINUSE (port in use)",
+            "Another process holds this address: stop it or choose another port."),
         // A FUSE mount whose rclone process is gone answers ENOTCONN on every access
         EvidenceRule.Of(ErrorCodes.ServerRestarted, @"transport endpoint is not connected|\bENOTCONN\b", "ENOTCONN (the mount's rclone process is gone)",
             "The rclone process serving this mount has stopped: unmount it (fusermount -uz <path>) and mount it again."),
@@ -32,7 +38,8 @@ public static class OsLayer
         EvidenceRule.Of(ErrorCodes.AccessDenied, @"read-only file system|\bEROFS\b", "EROFS (read-only file system)"),
         EvidenceRule.Of(ErrorCodes.Unknown, @"no space left on device|\bENOSPC\b|disk quota exceeded|\bEDQUOT\b|There is not enough space on the disk", "ENOSPC (disk full)", DiskHint),
         EvidenceRule.Of(ErrorCodes.AccessDenied, @"permission denied|operation not permitted|\bEACCES\b|\bEPERM\b|Access to the path '[^'\n]*' is denied|Access is denied", "EACCES (permission denied)"),
-        EvidenceRule.Of(ErrorCodes.Conflict, @"not a directory|\bENOTDIR\b|is a directory(?! or doesn't exist)|\bEISDIR\b|directory not empty|\bENOTEMPTY\b|\bfile exists\b|\bEEXIST\b|text file busy|\bETXTBSY\b|being used by another process|resource busy|\bEBUSY\b", "ENOTDIR/EISDIR/ENOTEMPTY/EEXIST"),
+        EvidenceRule.Of(ErrorCodes.NotFound, @"doesn't exist or is a directory", "ENOENT or EISDIR (rclone cannot tell)"),
+        EvidenceRule.Of(ErrorCodes.Conflict, @"sharing violation|already mounted|--allow-non-empty|not a directory|\bENOTDIR\b|is a directory(?! or doesn't exist)|\bEISDIR\b|directory not empty|\bENOTEMPTY\b|\bfile exists\b|\bEEXIST\b|text file busy|\bETXTBSY\b|being used by another process|resource busy|\bEBUSY\b", "ENOTDIR/EISDIR/ENOTEMPTY/EEXIST"),
         EvidenceRule.Of(ErrorCodes.NotFound, @"is a directory or doesn't exist|no such file or directory|\bENOENT\b|cannot find the (?:file|path) specified|Could not find (?:file|a part of the path)", "ENOENT (no such file)"),
         EvidenceRule.Of(ErrorCodes.ValidationError, @"file name too long|\bENAMETOOLONG\b|\bEINVAL\b|file too large|\bEFBIG\b", "ENAMETOOLONG/EINVAL/EFBIG"),
     ];

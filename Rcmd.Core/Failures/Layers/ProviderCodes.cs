@@ -22,6 +22,7 @@ public static class ProviderCodes
         409 or 412 or 423 or 428 => ErrorCodes.Conflict,
         429 or 503 or 509 => ErrorCodes.RateLimited,
         502 or 520 or 521 or 522 or 525 or 526 => ErrorCodes.NetworkError,
+        402 => ErrorCodes.Unknown, // payment required: the account's plan or balance, no code of its own
         _ => null, // 500, 501, 507 and the rest: the status alone does not say why
     };
 

@@ -88,10 +88,15 @@ public static partial class ProviderLayer
             return FtpReply(int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture), m.Groups["msg"].Value);
         }
 
-        if ((m = NamedCode().Match(text)).Success && ProviderCodes.All.ContainsKey(m.Groups["code"].Value))
+        if (FirstKnownNamedCode(text) is { } named)
         {
             var status = HttpStatus().Match(text);
-            return Decide(status.Success ? Status(status) : null, m.Groups["code"].Value, "provider", text);
+            return Decide(status.Success ? Status(status) : null, named, "provider", text);
+        }
+
+        if ((m = ProtonCode().Match(text)).Success && ProtonNotFound(m.Groups["code"].Value))
+        {
+            return new Evidence(ErrorCodes.NotFound, "provider", $"Proton API code {m.Groups["code"].Value} (not found)");
         }
 
         if ((m = HttpStatus().Match(text)).Success)
@@ -101,6 +106,23 @@ public static partial class ProviderLayer
 
         return null;
     }
+
+    /// <summary>The first name in <paramref name="text"/> that is a provider code (a body may name "error" before "invalid_grant").</summary>
+    private static string? FirstKnownNamedCode(string text)
+    {
+        foreach (Match named in NamedCode().Matches(text))
+        {
+            if (ProviderCodes.All.ContainsKey(named.Groups["code"].Value))
+            {
+                return named.Groups["code"].Value;
+            }
+        }
+
+        return null;
+    }
+
+    // Proton's API: "(Code=2501, Status=422)"; 2501 is "does not exist" whatever the language of the message.
+    private static bool ProtonNotFound(string code) => code is "2501" or "2061";
 
     private static int? Status(Match m) =>
         m.Groups["s"].Success && int.TryParse(m.Groups["s"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
@@ -115,6 +137,11 @@ public static partial class ProviderLayer
         }
 
         var byStatus = status is { } st ? ProviderCodes.ForStatus(st) : null;
+        if (byStatus == ErrorCodes.AccessDenied && (Quota().IsMatch(text) || Allowance().IsMatch(text)) && !DownloadQuota().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
+        }
+
         if (byStatus is null && status is >= 500 and < 600 && TryAgain().IsMatch(text))
         {
             return new Evidence(ErrorCodes.RateLimited, "provider", evidence + ", asks to try again");
@@ -165,6 +192,17 @@ public static partial class ProviderLayer
         if (code == ErrorCodes.Unknown && TryAgain().IsMatch(text))
         {
             return new Evidence(ErrorCodes.RateLimited, "provider", evidence + ", asks to try again");
+        }
+
+        if (code == ErrorCodes.Unknown && Generic().IsMatch(providerCode) && status is { } st && ProviderCodes.ForStatus(st) is { } byStatus)
+        {
+            // "backendError", "InternalError": the code names no cause; the status does (503 → come back later).
+            return new Evidence(byStatus, "provider", evidence);
+        }
+
+        if (code == ErrorCodes.AccessDenied && status is 403 && Quota().IsMatch(text) && !DownloadQuota().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
         }
 
         if (code == ErrorCodes.RateLimited && status is 403 && Quota().IsMatch(providerCode) && !providerCode.Contains("download", StringComparison.OrdinalIgnoreCase))
@@ -252,12 +290,12 @@ public static partial class ProviderLayer
 
     // Microsoft Graph / OneDrive / Dropbox / Box codes said by name: "itemNotFound: …", "path/not_found/", "Error "not_found" (404)"
     // (a word followed by ": " or "(404)"; with "/" only Dropbox's snake_case tags, so a path segment is not read as a code)
-    [GeneratedRegex(@"(?:^|[\s:""(])(?<code>[A-Za-z][A-Za-z_]{3,})(?=: |""|\s*\(\d{3}\))|(?:^|[\s:""/(])(?<code>[a-z]+_[a-z_]+)(?=/)", RegexOptions.CultureInvariant, 250)]
+    [GeneratedRegex(@"(?:^|[\s:""(])(?<code>[A-Za-z][A-Za-z_]{3,})(?=: |\\?""|\s*\(\d{3}\))|(?:^|[\s:""/(])(?<code>[a-z]+_[a-z_]+)(?=/)", RegexOptions.CultureInvariant, 250)]
     private static partial Regex NamedCode();
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
     // "status code: 500", "StatusCode: 429", "403 Forbidden", "Error 429"
-    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status) ?|status ?code:? ?|StatusCode: ?|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
+    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
     private static partial Regex HttpStatus();
 
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
@@ -274,6 +312,18 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"quota|insufficient.?(?:space|storage)|cap_exceeded|storage (?:cap|limit|is full)|no space|not enough space|out of space", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Quota();
+
+    [GeneratedRegex(@"^(?:backendError|internalError|InternalError|internal_error|ServerError|generalException)$", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex Generic();
+
+    [GeneratedRegex(@"download quota|downloadQuotaExceeded|download_cap", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex DownloadQuota();
+
+    [GeneratedRegex(@"exceeds (?:the )?account allowance|storage (?:quota|limit)|no active subscription|NO_ACTIVE_SUBSCRIPTION", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex Allowance();
+
+    [GeneratedRegex(@"\(Code=(?<code>\d{3,5}), Status=(?<s>\d{3})\)", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex ProtonCode();
 
     [GeneratedRegex(@"permission|denied|not (?:allowed|permitted)|forbidden|read-?only|access", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex FtpDenied();

@@ -20,7 +20,10 @@ public static class RcloneRules
         EvidenceRule.Of(ErrorCodes.Canceled, @"\bcontext canceled\b|\bthe operation was canceled\b|\bcanceled by (?:the )?user\b|\bjob (?:was )?stopped\b", "context canceled"),
         EvidenceRule.Of(ErrorCodes.ServerRestarted, @"\bjob not found\b|\bno job with id\b", "job not found (rcd restarted and forgot the job)",
             "rcd restarted and no longer knows the job: submit it again (copy and sync are safe to re-run)."),
-        EvidenceRule.Of(ErrorCodes.ServerRestarted, @"\b(?:rcd|rclone|server|worker) (?:was |has )?restarted\b|\bsignal: (?:killed|terminated)\b|server is (?:shutting down|starting|restarting)|http: Server closed|Server shutting down|\bshutting down\b|\bstarting up\b|\bnot (?:yet )?ready\b|SIGTERM|SIGKILL|exit status 1[34]\d\b", "server starting, stopping or restarted"),
+        EvidenceRule.Of(ErrorCodes.ServerRestarted, @"\b(?:rcd|rclone|server|worker) (?:was |has )?restarted\b|\bsignal: (?:killed|terminated)\b|server is (?:shutting down|starting|restarting)|http: Server closed|Server shutting down|\bshutting down\b|\bstarting up\b|(?<!mount )\bnot (?:yet )?ready\b|\brclone process (?:not present|died|exited)|SIGTERM|SIGKILL|exit status 1[34]\d\b", "server starting, stopping or restarted"),
+        // A mount that did not come up: its cause is elsewhere in rclone's log (FUSE, config), not a server restarting
+        EvidenceRule.Of(ErrorCodes.Unknown, @"\bmount not ready\b", "mount did not come up",
+            "rclone mount did not come up: read the lines above it in rclone's log (FUSE missing, remote unreachable, bad config)."),
         // The engine
         EvidenceRule.Of(ErrorCodes.TransferEngineIncompatible, @"requires rclone v?\d+\.\d+|\brclone v?\d+\.\d+\S* is too old|unknown option block ""|output of 'rclone version' doesn't start with", "rclone too old"),
         // Clock
@@ -28,12 +31,14 @@ public static class RcloneRules
         // A bare "Try again" (EAGAIN, as go-mega and libc say it) ends the message: the service is busy, whatever the wrapper
         EvidenceRule.Of(ErrorCodes.RateLimited, @"(?:^|:\s*)try again\.?\s*$", "asked to try again (EAGAIN)"),
         // Credentials
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"Access Key Id you provided does not exist|security token included in the request is (?:invalid|expired)", "access key unknown to the provider"),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"ssh: unable to authenticate|no supported methods remain|couldn't connect to ssh-agent|SSH_AUTH_SOCK not-specified|couldn't read ssh agent signers|failed to (?:read|parse) private key", "SSH authentication failed"),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"couldn't fetch token|cannot fetch token|maybe token expired|failed to (?:get|refresh) token|token (?:has )?expired|empty token found|\binvalid_grant\b|\binvalid_client\b|\bunauthorized_client\b|missing access_token|config reconnect", "OAuth token unusable", OAuthHint),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"NoCredentialProviders|no valid providers in chain|failed to refresh cached credentials|no EC2 IMDS role found|SharedCredsLoad|get credentials|DefaultAzureCredential|ClientSecretCredential|ManagedIdentityCredential|EnvironmentCredential|credential (?:is )?(?:missing|unavailable)|no credentials", "no credential provider"),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"when revealing password - is it obscured\?|decrypt password|failed to authenticate decrypted block|\bbad password\b|couldn't decrypt configuration|unable to decrypt configuration|RCLONE_CONFIG_PASS", "password unusable"),
         EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"\bLogin (?:incorrect|failed)\b|\bnot logged in\b|couldn't log ?in\b|\bAuthentication (?:failed|required)\b|\bInvalid (?:credentials|username or password|password|api key|access key)\b|\binvalid '?access[_ ]token'?|\blog ?in required\b|\bwrong password\b|\bAuthorization Failed\b|\bUnauthorized\b|\bunauthenticated\b", "authentication failed"),
         // Permission
+        EvidenceRule.Of(ErrorCodes.AccessDenied, @"not ?Premium|premium (?:account|subscription|plan) (?:is )?required|upgrade your (?:plan|account)|not available (?:on|for|in) your (?:plan|account)", "not in the account's plan"),
         EvidenceRule.Of(ErrorCodes.AccessDenied, @"read[- ]only|\bpermission denied\b|\baccess denied\b|\bnot allowed\b|\bForbidden\b|\binsufficient permissions?\b|\bOperation forbidden\b", "permission denied"),
         // Rate
         EvidenceRule.Of(ErrorCodes.RateLimited, @"too many requests|rate limit|\bthrottl|too many connections|server is busy|too busy|try again later|please try again|temporarily unavailable|Service Unavailable|reduce your request rate|Retry-After", "asked to slow down"),
@@ -42,9 +47,9 @@ public static class RcloneRules
         // Consequences and environment
         EvidenceRule.Of(ErrorCodes.Unknown, @"not deleting (?:files|directories) as there were IO errors|there (?:was|were) \d+ errors? in (?:the )?(?:copy|sync)|CA bundle|AWS_CA_BUNDLE|ca-?cert", "consequence or environment fault"),
         // State
-        EvidenceRule.Of(ErrorCodes.Conflict, @"\bin limited fs\b|\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|can't copy directory - destination already exists|directory not empty|\balready exists\b|immutable file modified|source file is being updated|\blocked\b|precondition|Object in GLACIER|restore first|InvalidObjectState|archive tier|\bchanged\b[^\n]*(?:during|while)|invalid (?:file )?handle|not empty", "target in the wrong state"),
+        EvidenceRule.Of(ErrorCodes.Conflict, @"\bin limited fs\b|--resync to recover|must run --resync|draft exists?\b|being uploaded (?:at|by|from) another|can't upload files here|name is not available|already (?:taken|in use)|\bis a file not a directory\b|\bis a directory not a file\b|\bis not a regular file\b|can't copy directory - destination already exists|directory not empty|\balready exists\b|immutable file modified|source file is being updated|\blocked\b|precondition|Object in GLACIER|restore first|InvalidObjectState|archive tier|\bchanged\b[^\n]*(?:during|while)|invalid (?:file )?handle|not empty", "target in the wrong state"),
         // Names and values rclone was given that it cannot use (read before "not found": "command not found")
-        EvidenceRule.Of(ErrorCodes.ValidationError, @"(?:does not have|has no|no) (?:a )?remote (?:called|named)|command "".*"" failed: command not found|couldn't find (?:flag|option)\b|found key without value|- set (?:it )?explicitly\b|provider "".*"" not known|not known - please set", "unknown name or malformed config"),
+        EvidenceRule.Of(ErrorCodes.ValidationError, @"(?:does not have|has no|no) (?:a )?remote (?:called|named)|illegal base64 data|TotalPartsExceeded|MaxUploadParts|Adjust PartSize|invalid (?:file|folder|file/folder|directory|object|bucket)s? ?name|command "".*"" failed: command not found|couldn't find (?:flag|option)\b|found key without value|- set (?:it )?explicitly\b|provider "".*"" not known|not known - please set", "unknown name or malformed config"),
         // Missing
         EvidenceRule.Of(ErrorCodes.NotFound, @"\bdirectory not found\b|\bobject not found\b|is a directory or doesn't exist|\bdoes(?:n't| not) exist\b|\bnot found\b|\bno such (?:file|object|bucket|container|key)\b|\bNo Such\b", "not found"),
         // Invalid requests and config
