@@ -18,6 +18,8 @@ public static class NetworkLayer
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bdial (?:tcp|udp)[46]?(?: \S+)?: (?:[^\n]*?: )?(?:i/o timeout|connect(?:ion)? timed out|operation timed out)", "connect timeout (dial)"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"connection refused|\bECONNREFUSED\b|actively refused", "connection refused"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"\bno such host\b|Name or service not known|nodename nor servname|Temporary failure in name resolution|server misbehaving|\bNXDOMAIN\b|\bENOTFOUND\b|\bEAI_AGAIN\b|getaddrinfo", "DNS lookup failed"),
+        // rclone's own server could not bind the address it was given: the address is wrong, nothing was unreachable
+        EvidenceRule.Of(ErrorCodes.ValidationError, @"listen (?:tcp|udp)[46]? [^\n]*(?:cannot assign requested address|\bEADDRNOTAVAIL\b)", "listen address not on this host"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"network is unreachable|no route to host|host is down|host unreachable|\bENETUNREACH\b|\bEHOSTUNREACH\b|\bEADDRNOTAVAIL\b|can't assign requested address", "no route to host"),
         EvidenceRule.Of(ErrorCodes.EndpointUnreachable, @"proxyconnect tcp|\bproxy(?:connect)? [^\n]*(?:refused|unreachable)", "proxy unreachable"),
         // Reached, but the answer did not come in time
@@ -26,7 +28,7 @@ public static class NetworkLayer
         EvidenceRule.Of(ErrorCodes.NetworkError, @"connection reset|reset by peer|\bECONNRESET\b|forcibly closed|connection aborted|\bECONNABORTED\b", "connection reset"),
         EvidenceRule.Of(ErrorCodes.NetworkError, @"broken pipe|\bEPIPE\b|use of closed network connection|server closed idle connection|transport connection broken|readLoopPeekFailLocked|\bconnection lost\b|failed to send packet|short write|http2: |stream error:", "connection broke"),
         EvidenceRule.Of(ErrorCodes.NetworkError, @"\bunexpected EOF\b|(?:^|[\s:""])EOF\b|\bEOF$", "EOF (connection closed)"),
-        EvidenceRule.Of(ErrorCodes.NetworkError, @"malformed HTTP (?:response|status code|version)|net/http: HTTP/1\.x transport connection broken|invalid (?:HTTP )?(?:header|status line)|bad response|unexpected (?:end of|response)", "malformed answer"),
+        EvidenceRule.Of(ErrorCodes.NetworkError, @"malformed HTTP (?:response|status code|version)|net/http: HTTP/1\.x transport connection broken|invalid (?:HTTP )?(?:header|status line)|bad response|unexpected (?:end of(?! JSON input)|response)", "malformed answer"),
         // TLS and SSH trust
         EvidenceRule.Of(ErrorCodes.NetworkError, @"\bx509: |\btls: |bad record MAC|first record does not look like a TLS handshake|server gave HTTP response to HTTPS client|\bremote error: |certificate (?:has expired|is not valid|signed by unknown)|\bSSL\b", "TLS/x509", TlsHint),
         EvidenceRule.Of(ErrorCodes.NetworkError, @"\bknownhosts: |host key (?:mismatch|verification)|ssh: handshake failed(?![^\n]*unable to authenticate)|ssh: [^\n]*(?:overflow|unexpected|invalid packet|no common algorithm)", "SSH handshake", TlsHint),

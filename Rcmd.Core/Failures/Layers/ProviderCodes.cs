@@ -65,7 +65,7 @@ public static class ProviderCodes
             "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion", "NoSuchContainer", "NotFound", "not_found",
             "ContainerNotFound", "BlobNotFound", "ShareNotFound", "PathNotFound", "ResourceNotFound", "FileSystemNotFound",
             "itemNotFound", "notFound", "file_not_found", "path_not_found", "SSH_FX_NO_SUCH_FILE", "SSH_FX_NO_SUCH_PATH",
-            "bad_bucket_id", "ParentNotFound", "NoSuchEntity");
+            "bad_bucket_id", "ParentNotFound", "NoSuchEntity", "file_not_present");
         Add(ErrorCodes.Conflict,
             "BucketNotEmpty", "BucketAlreadyExists", "BucketAlreadyOwnedByYou", "OperationAborted", "PreconditionFailed",
             "ConditionNotMet", "LeaseIdMissing", "LeaseAlreadyPresent", "LeaseIdMismatchWithBlobOperation",

@@ -137,6 +137,15 @@ public static partial class ProviderLayer
         }
 
         var byStatus = status is { } st ? ProviderCodes.ForStatus(st) : null;
+        if (status is 400 or 403 or 422 && CredentialsWords().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.InvalidCredentials, "provider", evidence + ", sign-in refused");
+        }
+
+        if (status is 403 && TryAgain().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.RateLimited, "provider", evidence + ", asks to come back later");
+        }
         if (byStatus == ErrorCodes.AccessDenied && (Quota().IsMatch(text) || Allowance().IsMatch(text)) && !DownloadQuota().IsMatch(text))
         {
             return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
@@ -172,6 +181,11 @@ public static partial class ProviderLayer
         if (code == ErrorCodes.SignatureMismatch && DateTooOld().IsMatch(text))
         {
             return new Evidence(ErrorCodes.RequestTimeSkewed, "provider", evidence + ", date header too old");
+        }
+
+        if (code == ErrorCodes.AccessDenied && CredentialsWords().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.InvalidCredentials, "provider", evidence + ", sign-in refused");
         }
 
         if (code == ErrorCodes.InvalidCredentials && providerCode.Equals("unauthorized", StringComparison.OrdinalIgnoreCase) && NotEntitled().IsMatch(text))
@@ -295,13 +309,16 @@ public static partial class ProviderLayer
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
     // "status code: 500", "StatusCode: 429", "403 Forbidden", "Error 429"
-    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
+    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
     private static partial Regex HttpStatus();
 
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Damaged();
 
-    [GeneratedRegex(@"please (?:try again|retry)|try again later|temporarily unavailable|too busy|server is busy|retry the request", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|requires a 2FA code|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex CredentialsWords();
+
+    [GeneratedRegex(@"please (?:try again|retry)|try again later|temporarily unavailable|too busy|server is busy|retry the request|re-?issue the request|flood detected", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex TryAgain();
 
     [GeneratedRegex(@"date header too old|request time .* too (?:old|skewed)|clock skew", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]

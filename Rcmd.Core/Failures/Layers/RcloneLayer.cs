@@ -88,7 +88,7 @@ public static partial class RcloneLayer
     }
 
     // fs/registry.go: didn't find backend called "smb"; config/create: couldn't find backend for type "x"
-    [GeneratedRegex(@"(?:didn't find backend called|couldn't find backend for type|unknown backend) ""?:?(?<n>[A-Za-z0-9_]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"(?:didn't find backend called|didn't find filing system for|couldn't find backend for type|unknown backend) ""?:?(?<n>[A-Za-z0-9_]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex UnknownBackend();
 
     // fs/rc/rcserver: couldn't find method "sync/bisync"

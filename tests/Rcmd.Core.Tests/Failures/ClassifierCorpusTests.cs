@@ -86,17 +86,18 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The generalization scores, each on messages quoted from public issues, gathered and labelled by someone who had not
-    /// read the rules (tools/failure-corpus/fresh-quotes-*.md), scored as they came, misses listed:
-    /// <c>issues-2026-12a</c> (185 rows) after the rules froze at 4b73cfd — 78.4 % code, 97.3 % retryable then; rules were
-    /// fixed from its misses in d76110d, so its floor is a regression guard now — and <c>issues-2026-12b</c> (168 rows),
-    /// gathered after that freeze: its floor is the score the frozen rules got on it.
+    /// Messages quoted from public issues, each set gathered and labelled by someone who had not read the rules
+    /// (tools/failure-corpus/fresh-quotes-*.md) after the rules froze, scored as they came, misses listed. The score of
+    /// the frozen rules on each set is the generalization figure (code / retryable, all rows; unambiguous rows in brackets):
+    /// 12a at 4b73cfd 78.4 % / 97.3 % (86.2 / 99.3), 12b at d76110d 76.2 % / 97.0 % (83.1 / 98.3), 12c at 7bcf002
+    /// 71.8 % / 93.5 % (82.6 / 98.6). Rules were then fixed from each set's misses, so the floors below are regression
+    /// guards at today's scores, not generalization scores.
     /// </summary>
     [Theory]
     [InlineData(HeldOut, HeldOutFloor, HeldOutFloor)]
     [InlineData("issues-2026-12a", 0.94, 0.99)]
     [InlineData("issues-2026-12b", 0.91, 0.98)]
-    [InlineData("issues-2026-12c", FreshCodeFloor, FreshRetryableFloor)]
+    [InlineData("issues-2026-12c", 0.86, 0.97)]
     public async Task Corpus_QuotedAfterAFreeze_ScoreReported(string split, double codeFloor, double retryableFloor)
     {
         var rows = Corpus.Value.Where(r => r.Split == split).ToList();
@@ -123,8 +124,6 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
 
     private const string HeldOut = "heldout";
     private const string Train = "train";
-    private const double FreshCodeFloor = 0.71;
-    private const double FreshRetryableFloor = 0.93;
 
     private static async Task<(double Accuracy, double Retryable, string Report)> ScoreAsync(IReadOnlyList<CorpusRow> rows, bool listMisses)
     {
