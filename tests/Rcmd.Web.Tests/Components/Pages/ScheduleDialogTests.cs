@@ -14,26 +14,73 @@ namespace Rcmd.Web.Tests.Components.Pages;
 /// The schedule dialog, opened from the Schedules page: what it sends for each kind of schedule (a job, listed items, a
 /// directory pair), its dates read in the schedule's zone, and the Api's field errors shown under their fields.
 /// </summary>
-public sealed class ScheduleDialogTests : RcmdTestContext
+public sealed class ScheduleDialogTests : ScheduleTestContext
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
+    [Fact]
+    public void NewSchedule_ApiRefusesCron_ShowsItsMessageUnderTheFieldThenCreatesOnceFixed()
+    {
+        var created = View("s9", "hourly copy", "0 * * * *", "UTC");
+        var posts = 0;
+        var listed = new List<ScheduleView>();
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
+        Api.On(HttpMethod.Post, "/api/schedules", request =>
+        {
+            posts++;
+            if (request.Json().GetProperty("cron").GetString() == "61 * * * *")
+            {
+                return StubApi.Error(HttpStatusCode.BadRequest, ErrorCodes.ValidationError, "The schedule is not valid.",
+                    new Dictionary<string, string[]> { ["cron"] = ["Invalid cron expression: minute 61 is out of range."] });
+            }
+
+            listed.Add(created);
+            return StubApi.Json(HttpStatusCode.Created, created, ScheduleJsonContext.Default.ScheduleView);
+        });
+        var cut = OpenToCreate();
+        Dialogs.WaitForElement("#schedule-name").Input("hourly copy");
+        Dialogs.Find("#schedule-cron").Input("61 * * * *");
+        Dialogs.Find("#schedule-source").Input("/data/in");
+        Dialogs.Find("#schedule-destination").Input("s3:bucket");
+        ClickInDialog("schedule-save");
+
+        Dialogs.WaitForAssertion(() => Assert.Contains("minute 61 is out of range", Dialogs.Find("[data-testid=error-cron]").TextContent,
+            StringComparison.Ordinal), Patience);
+        var refused = Api.RequestsTo(HttpMethod.Post, "/api/schedules").Single().Json();
+        Assert.Equal("hourly copy", refused.GetProperty("name").GetString());
+        Assert.Equal("copy", refused.GetProperty("job").GetProperty("type").GetString());
+        Assert.Equal("/data/in", refused.GetProperty("job").GetProperty("source").GetString());
+        Assert.Equal("s3:bucket", refused.GetProperty("job").GetProperty("destination").GetString());
+        Assert.Equal("UTC", refused.GetProperty("timeZone").GetString());
+
+        Dialogs.Find("#schedule-cron").Input("0 * * * *");
+        ClickInDialog("schedule-save");
+
+        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s9]")), Patience);
+        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=schedule-dialog]")), Patience);
+        Assert.Equal(2, posts);
+    }
+
+    [Fact]
+    public void Edit_Saved_PutsTheScheduleAndShowsTheNewCron()
+    {
+        var view = View("s1", "nightly", "0 2 * * *", "UTC");
+        var saved = view with { Schedule = view.Schedule with { Cron = "30 3 * * *" } };
+        var cut = OpenToEdit(view, answer: saved);
+        var cron = Dialogs.WaitForElement("#schedule-cron");
+        Assert.Equal("0 2 * * *", cron.GetAttribute("value"));
+        cron.Input("30 3 * * *");
+        ClickInDialog("schedule-save");
+
+        cut.WaitForAssertion(() => Assert.Equal("30 3 * * *", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-cron]").TextContent), Patience);
+        var body = Api.RequestsTo(HttpMethod.Put, "/api/schedules/s1").Single().Json();
+        Assert.Equal("30 3 * * *", body.GetProperty("cron").GetString());
+        Assert.Equal("/data/in", body.GetProperty("job").GetProperty("source").GetString());
+    }
 
     [Fact]
     public void NewSchedule_DryRunJitterAndDates_AreSentAndAnUnreadableDateIsSaidUnderItsFieldWithoutSending()
     {
-        var created = View("s9", "dry copy", "0 * * * *", "UTC");
-        var listed = new List<ScheduleView>();
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
-        Api.On(HttpMethod.Post, "/api/schedules", _ =>
-        {
-            listed.Add(created);
-            return StubApi.Json(HttpStatusCode.Created, created, ScheduleJsonContext.Default.ScheduleView);
-        });
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
+        AcceptCreate(View("s9", "dry copy", "0 * * * *", "UTC"));
+        var cut = OpenToCreate();
         Dialogs.WaitForElement("#schedule-name").Input("dry copy");
         Dialogs.Find("#schedule-source").Input("/data/in");
         Dialogs.Find("#schedule-destination").Input("s3:bucket");
@@ -73,11 +120,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
                 ["endAt"] = ["EndAt must be after startAt."],
                 ["job.options"] = ["Options are not valid."],
             }));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
+        var cut = OpenToCreate();
         Dialogs.WaitForElement("#schedule-name").Input("catch up");
         Assert.Empty(Dialogs.FindAll("#schedule-missed-cap"));
         await SelectInDialogAsync("schedule-missed", "run_each");
@@ -114,13 +157,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
                 EndAt = new DateTimeOffset(2027, 1, 1, 6, 30, 0, TimeSpan.Zero),
             },
         };
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
-        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
-
-        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        var cut = OpenToEdit(view);
         var cap = Dialogs.WaitForElement("#schedule-missed-cap");
         Assert.Equal("5", cap.GetAttribute("value"));
         Assert.Equal("2026-01-01T00:00", Dialogs.Find("#schedule-start-at").GetAttribute("value"));
@@ -153,11 +190,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
                     ["batch.directory.include"] = ["Pattern '[' is not valid."],
                 })
             : Created(listed, created));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
+        var cut = OpenToCreate();
         Dialogs.WaitForElement("#schedule-name").Input("photos");
         await SelectInDialogAsync("schedule-runs-kind", "directory");
         Assert.Empty(Dialogs.FindAll("#schedule-source"));
@@ -209,13 +242,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
                 },
             },
         };
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
-        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
-
-        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        var cut = OpenToEdit(view);
         var destination = Dialogs.WaitForElement("#schedule-batch-destination");
         Assert.Equal("/data/in", Dialogs.Find("#schedule-batch-source").GetAttribute("value"));
         Assert.Empty(Dialogs.FindAll("[data-testid=schedule-batch-note]"));
@@ -252,13 +279,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
                 },
             },
         };
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
-        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
-
-        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        var cut = OpenToEdit(view);
         Dialogs.WaitForElement("[data-testid=schedule-batch-note]");
         Assert.Empty(Dialogs.FindAll("#schedule-batch-source"));
         Assert.Empty(Dialogs.FindAll("#schedule-source"));
@@ -283,13 +304,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
         var view = WithItems(View("s1", "moves", "@daily", "UTC"),
             new Rcmd.Batches.BatchItem { Op = Rcmd.Batches.BatchOp.MoveFile, Source = "/in/a.txt", Destination = "/out/a.txt" },
             new Rcmd.Batches.BatchItem { Op = Rcmd.Batches.BatchOp.MoveFile, Source = "/in/b.txt", Destination = "/out/b.txt" });
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
-        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
-
-        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        var cut = OpenToEdit(view);
         var lines = Dialogs.WaitForElement("#schedule-items");
         Assert.Equal("/in/a.txt -> /out/a.txt\n/in/b.txt -> /out/b.txt", lines.GetAttribute("value") ?? lines.TextContent);
         Assert.Empty(Dialogs.FindAll("[data-testid=schedule-batch-note]"));
@@ -312,11 +327,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
         Api.On(HttpMethod.Get, "/api/schedules", _ => Page());
         Api.On(HttpMethod.Post, "/api/schedules", _ => StubApi.Error(HttpStatusCode.BadRequest, ErrorCodes.ValidationError, "The schedule is not valid.",
             new Dictionary<string, string[]> { ["batch.items[1].source"] = ["Source 'redis' is a relative local path: local paths must be absolute."] }));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
+        var cut = OpenToCreate();
         Dialogs.WaitForElement("#schedule-name").Input("two files");
         await SelectInDialogAsync("schedule-runs-kind", ScheduleForm.RunsItems);
         Dialogs.WaitForElement("#schedule-items").Input("/in/a.txt -> /out/a.txt\n/in/b.txt");
@@ -338,14 +349,8 @@ public sealed class ScheduleDialogTests : RcmdTestContext
     [Fact]
     public async Task NewSchedule_DeleteFileItems_TakeOnlyASourceEach()
     {
-        var listed = new List<ScheduleView>();
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
-        Api.On(HttpMethod.Post, "/api/schedules", _ => Created(listed, View("s9", "clean", "@daily", "UTC")));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
+        AcceptCreate(View("s9", "clean", "@daily", "UTC"));
+        var cut = OpenToCreate();
         Dialogs.WaitForElement("#schedule-name").Input("clean");
         await SelectInDialogAsync("schedule-runs-kind", ScheduleForm.RunsItems);
         await SelectInDialogAsync("schedule-items-op", "deletefile");
@@ -365,14 +370,8 @@ public sealed class ScheduleDialogTests : RcmdTestContext
     [Fact]
     public void NewSchedule_DatesInTheSchedulesZone_AreSentAsTheirInstantAndATimeTheClocksSkipIsRefused()
     {
-        var listed = new List<ScheduleView>();
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
-        Api.On(HttpMethod.Post, "/api/schedules", _ => Created(listed, View("s9", "paris", "0 3 * * *", "Europe/Paris")));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
+        AcceptCreate(View("s9", "paris", "0 3 * * *", "Europe/Paris"));
+        var cut = OpenToCreate();
         Dialogs.WaitForElement("#schedule-name").Input("paris");
         Dialogs.Find("#schedule-zone").Input("Europe/Paris");
         Dialogs.Find("#schedule-source").Input("/data/in");
@@ -409,13 +408,7 @@ public sealed class ScheduleDialogTests : RcmdTestContext
                 EndAt = new DateTimeOffset(2026, 7, 1, 4, 0, 0, TimeSpan.Zero),
             },
         };
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
-        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, view, ScheduleJsonContext.Default.ScheduleView));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
-
-        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
+        var cut = OpenToEdit(view);
         Assert.Equal("2026-01-01T00:00", Dialogs.WaitForElement("#schedule-start-at").GetAttribute("value"));
         Assert.Equal("2026-07-01T00:00", Dialogs.Find("#schedule-end-at").GetAttribute("value"));
         ClickInDialog("schedule-save");

@@ -8,12 +8,9 @@ using static Rcmd.Web.Tests.Infrastructure.TestSchedules;
 
 namespace Rcmd.Web.Tests.Components.Pages;
 
-public sealed class ScheduleListTests : RcmdTestContext
+public sealed class ScheduleListTests : ScheduleTestContext
 {
     private static readonly DateTimeOffset T0 = TestJobs.T0;
-
-    // Live updates go through the list's render interval (250 ms) and a re-read: room for a loaded machine.
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(5);
 
     [Fact]
     public void List_Schedules_ShowsCronNextTimesInZoneAndUtcLastRunAndPaused()
@@ -54,76 +51,6 @@ public sealed class ScheduleListTests : RcmdTestContext
 
         cut.WaitForAssertion(() => Assert.Equal("Unreachable", cut.Find("[data-testid=api-error]").GetAttribute("data-kind")), Patience);
         Assert.Contains("No schedules could be loaded", cut.Find("[data-testid=schedules-empty]").TextContent, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void NewSchedule_ApiRefusesCron_ShowsItsMessageUnderTheFieldThenCreatesOnceFixed()
-    {
-        var created = View("s9", "hourly copy", "0 * * * *", "UTC");
-        var posts = 0;
-        var listed = new List<ScheduleView>();
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page([.. listed]));
-        Api.On(HttpMethod.Post, "/api/schedules", request =>
-        {
-            posts++;
-            if (request.Json().GetProperty("cron").GetString() == "61 * * * *")
-            {
-                return StubApi.Error(HttpStatusCode.BadRequest, ErrorCodes.ValidationError, "The schedule is not valid.",
-                    new Dictionary<string, string[]> { ["cron"] = ["Invalid cron expression: minute 61 is out of range."] });
-            }
-
-            listed.Add(created);
-            return StubApi.Json(HttpStatusCode.Created, created, ScheduleJsonContext.Default.ScheduleView);
-        });
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedules-empty]")), Patience);
-
-        cut.Find("[data-testid=new-schedule]").Click();
-        Dialogs.WaitForElement("#schedule-name").Input("hourly copy");
-        Dialogs.Find("#schedule-cron").Input("61 * * * *");
-        Dialogs.Find("#schedule-source").Input("/data/in");
-        Dialogs.Find("#schedule-destination").Input("s3:bucket");
-        ClickInDialog("schedule-save");
-
-        Dialogs.WaitForAssertion(() => Assert.Contains("minute 61 is out of range", Dialogs.Find("[data-testid=error-cron]").TextContent,
-            StringComparison.Ordinal), Patience);
-        var refused = Api.RequestsTo(HttpMethod.Post, "/api/schedules").Single().Json();
-        Assert.Equal("hourly copy", refused.GetProperty("name").GetString());
-        Assert.Equal("copy", refused.GetProperty("job").GetProperty("type").GetString());
-        Assert.Equal("/data/in", refused.GetProperty("job").GetProperty("source").GetString());
-        Assert.Equal("s3:bucket", refused.GetProperty("job").GetProperty("destination").GetString());
-        Assert.Equal("UTC", refused.GetProperty("timeZone").GetString());
-
-        Dialogs.Find("#schedule-cron").Input("0 * * * *");
-        ClickInDialog("schedule-save");
-
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s9]")), Patience);
-        Dialogs.WaitForAssertion(() => Assert.Empty(Dialogs.FindAll("[data-testid=schedule-dialog]")), Patience);
-        Assert.Equal(2, posts);
-    }
-
-    [Fact]
-    public void Edit_Saved_PutsTheScheduleAndShowsTheNewCron()
-    {
-        var view = View("s1", "nightly", "0 2 * * *", "UTC");
-        var saved = view with { Schedule = view.Schedule with { Cron = "30 3 * * *" } };
-        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(view));
-        Api.On(HttpMethod.Put, "/api/schedules/s1", _ => StubApi.Json(HttpStatusCode.OK, saved, ScheduleJsonContext.Default.ScheduleView));
-        RenderDialogs();
-        var cut = Render<ScheduleList>();
-        cut.WaitForAssertion(() => Assert.NotNull(cut.Find("[data-testid=schedule-s1]")), Patience);
-
-        cut.Find("[data-testid=schedule-s1] [data-testid=schedule-edit]").Click();
-        var cron = Dialogs.WaitForElement("#schedule-cron");
-        Assert.Equal("0 2 * * *", cron.GetAttribute("value"));
-        cron.Input("30 3 * * *");
-        ClickInDialog("schedule-save");
-
-        cut.WaitForAssertion(() => Assert.Equal("30 3 * * *", cut.Find("[data-testid=schedule-s1] [data-testid=schedule-cron]").TextContent), Patience);
-        var body = Api.RequestsTo(HttpMethod.Put, "/api/schedules/s1").Single().Json();
-        Assert.Equal("30 3 * * *", body.GetProperty("cron").GetString());
-        Assert.Equal("/data/in", body.GetProperty("job").GetProperty("source").GetString());
     }
 
     [Fact]
