@@ -14,27 +14,13 @@ public sealed class ApiRestartTests(SystemFixture fixture) : BrowserTests
     [Fact]
     public async Task StatusPage_ApiKilledAndRestarted_LiveAgainWithoutReload()
     {
-        var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
+        var page = await NewPageAsync(1366, 768);
+        var errors = CollectConsoleErrors(page);
         await page.GotoAsync(fixture.System.WebUrl.ToString());
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         var live = page.GetByTestId("live-indicator");
         await Assertions.Expect(live).ToHaveAttributeAsync("data-connected", "true", new LocatorAssertionsToHaveAttributeOptions { Timeout = 15_000 });
-        var navigations = 0;
-        page.FrameNavigated += (_, frame) =>
-        {
-            if (frame == page.MainFrame)
-            {
-                navigations++;
-            }
-        };
+        var navigations = CountNavigations(page);
 
         var api = CurrentPid("api") ?? fixture.System.ProcessIds["api"];
         using (var kill = Process.Start("kill", ["-KILL", api.ToString(CultureInfo.InvariantCulture)]))
@@ -55,7 +41,7 @@ public sealed class ApiRestartTests(SystemFixture fixture) : BrowserTests
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         await Assertions.Expect(page.GetByTestId($"job-row-{id}")).ToBeVisibleAsync(new LocatorAssertionsToBeVisibleOptions { Timeout = 15_000 });
 
-        Assert.Equal(0, navigations);
+        Assert.Equal(0, navigations.Value);
         Assert.True(errors.Count == 0, $"console errors: {string.Join(" | ", errors)}");
         Assert.NotEqual(api, CurrentPid("api"));
     }

@@ -13,15 +13,8 @@ public sealed class BatchDashboardTests(SystemFixture fixture) : BrowserTests
         var destination = Path.Combine(fixture.Files, "batch-ui-out");
         Directory.CreateDirectory(source);
         await File.WriteAllTextAsync(Path.Combine(source, "a.txt"), "batch");
-        var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
+        var page = await NewPageAsync(1366, 768);
+        var errors = CollectConsoleErrors(page);
 
         // The New batch page (the New job form opened on a batch).
         await page.GotoAsync(new Uri(fixture.System.WebUrl, "batches/new").ToString());

@@ -20,14 +20,7 @@ public sealed class CircuitTests(SystemFixture fixture) : BrowserTests
     {
         using var proxy = new TcpFaultProxy(fixture.WebPort);
         var page = await Chromium.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
+        var errors = CollectConsoleErrors(page);
         page.PageError += (_, error) => errors.Add(error);
         await page.GotoAsync(proxy.Url.ToString());
         await page.WaitForSelectorAsync("[data-testid=counts]");

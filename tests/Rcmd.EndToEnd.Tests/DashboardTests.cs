@@ -18,23 +18,9 @@ public sealed class DashboardTests(SystemFixture fixture) : BrowserTests
             await File.WriteAllTextAsync(Path.Combine(source, $"file{i}.txt"), new string('x', 10_000 + i));
         }
 
-        var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                consoleErrors.Add(message.Text);
-            }
-        };
-        var navigations = 0;
-        page.FrameNavigated += (_, frame) =>
-        {
-            if (frame == page.MainFrame)
-            {
-                navigations++;
-            }
-        };
+        var page = await NewPageAsync(1280, 900);
+        var consoleErrors = CollectConsoleErrors(page);
+        var navigations = CountNavigations(page);
 
         await page.GotoAsync(new Uri(fixture.System.WebUrl, "jobs/new").ToString());
         await page.WaitForSelectorAsync("[data-testid=submit-job]");
@@ -51,7 +37,7 @@ public sealed class DashboardTests(SystemFixture fixture) : BrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SystemFixture.Artifacts, "job-succeeded.png"), FullPage = true });
 
         Assert.Equal(5, Directory.GetFiles(destination).Length);
-        var navigationsAfterSubmit = navigations;
+        var navigationsAfterSubmit = navigations.Value;
         Assert.True(navigationsAfterSubmit <= 2, $"the page reloaded {navigationsAfterSubmit} times");
         Assert.Empty(consoleErrors);
     }

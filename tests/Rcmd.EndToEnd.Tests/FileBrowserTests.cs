@@ -22,15 +22,8 @@ public sealed class FileBrowserTests(SystemFixture fixture, Xunit.Abstractions.I
             await File.WriteAllTextAsync(Path.Combine(source, $"f{i:D4}.txt"), $"file {i}");
         }
 
-        var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 768 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
+        var page = await NewPageAsync(1366, 768);
+        var errors = CollectConsoleErrors(page);
 
         var clock = Stopwatch.StartNew();
         await page.GotoAsync(new Uri(fixture.System.WebUrl, $"browse?path={Uri.EscapeDataString(source)}&to={Uri.EscapeDataString(destination)}").ToString());

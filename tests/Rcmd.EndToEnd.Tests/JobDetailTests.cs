@@ -39,14 +39,7 @@ public sealed class JobDetailTests(SystemFixture fixture) : BrowserTests
         await Assertions.Expect(cancel).ToBeEnabledAsync();
         Assert.Equal("running", await StateAsync(http, id));
 
-        var navigations = 0;
-        page.FrameNavigated += (_, frame) =>
-        {
-            if (frame == page.MainFrame)
-            {
-                navigations++;
-            }
-        };
+        var navigations = CountNavigations(page);
         await cancel.ClickAsync();
         await page.GetByTestId("confirm-cancel").ClickAsync();
 
@@ -54,7 +47,7 @@ public sealed class JobDetailTests(SystemFixture fixture) : BrowserTests
         await Assertions.Expect(state).ToHaveTextAsync(new Regex("(?i)canceled"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SystemFixture.Artifacts, "job-canceled.png"), FullPage = true });
 
-        Assert.Equal(0, navigations);
+        Assert.Equal(0, navigations.Value);
         Assert.Equal("canceled", await StateAsync(http, id));
         var copied = Directory.Exists(destination)
             ? Directory.GetFiles(destination).Where(f => new FileInfo(f).Length == FileSize).Count()
@@ -93,14 +86,8 @@ public sealed class JobDetailTests(SystemFixture fixture) : BrowserTests
 
         async Task<IPage> Open()
         {
-            var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-            page.Console += (_, message) =>
-            {
-                if (message.Type == "error")
-                {
-                    errors.Add(message.Text);
-                }
-            };
+            var page = await NewPageAsync(1280, 900);
+            CollectConsoleErrors(page, errors);
             return page;
         }
     }

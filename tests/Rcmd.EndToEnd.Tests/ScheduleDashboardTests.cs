@@ -20,23 +20,9 @@ public sealed class ScheduleDashboardTests(SystemFixture fixture) : BrowserTests
         await File.WriteAllBytesAsync(Path.Combine(source, "big.bin"), new byte[80_000_000]);
         var name = "e2e nightly " + Guid.NewGuid().ToString("N")[..6];
 
-        var page = await Chromium.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 } });
-        var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                consoleErrors.Add(message.Text);
-            }
-        };
-        var navigations = 0;
-        page.FrameNavigated += (_, frame) =>
-        {
-            if (frame == page.MainFrame)
-            {
-                navigations++;
-            }
-        };
+        var page = await NewPageAsync(1366, 900);
+        var consoleErrors = CollectConsoleErrors(page);
+        var navigations = CountNavigations(page);
 
         await page.GotoAsync(new Uri(fixture.System.WebUrl, "schedules").ToString());
         await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
@@ -68,7 +54,7 @@ public sealed class ScheduleDashboardTests(SystemFixture fixture) : BrowserTests
 
         await card.GetByTestId("schedule-toggle-runs").ClickAsync();
         await Assertions.Expect(card.GetByTestId("schedule-runs-empty")).ToBeVisibleAsync();
-        var navigationsBeforeRun = navigations;
+        var navigationsBeforeRun = navigations.Value;
 
         await card.GetByTestId("schedule-run-now").ClickAsync();
 
@@ -84,7 +70,7 @@ public sealed class ScheduleDashboardTests(SystemFixture fixture) : BrowserTests
         await Assertions.Expect(run.GetByTestId("schedule-run-outcome")).ToHaveAttributeAsync("data-outcome", "succeeded");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(SystemFixture.Artifacts, "schedules-run-now.png"), FullPage = true });
 
-        Assert.Equal(navigationsBeforeRun, navigations);
+        Assert.Equal(navigationsBeforeRun, navigations.Value);
         Assert.True(File.Exists(Path.Combine(destination, "a.txt")));
         Assert.Equal(80_000_000, new FileInfo(Path.Combine(destination, "big.bin")).Length);
         Assert.Empty(consoleErrors);

@@ -21,14 +21,7 @@ public sealed class ScreenshotTests(SystemFixture fixture) : BrowserTests
         var batchId = await BatchAsync($"shot-batch-{name}");
         var context = await Chromium.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
+        var errors = CollectConsoleErrors(page);
         page.PageError += (_, error) => errors.Add(error);
 
         async Task ShotAsync(string path, string readySelector, string file, Func<Task>? act = null)
