@@ -13,7 +13,7 @@ namespace Rcmd.Api.Rc;
 /// rclone's transfer calls as Rcmd jobs (queued in Redis, retried, held by the breakers, surviving restarts) and the
 /// <c>job/*</c> calls answered from Rcmd's durable state, with numeric ids that never repeat (<see cref="RcJobIds"/>).
 /// </summary>
-internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, TimeProvider time, RetrySettings retry)
+internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler, PathPolicy paths, TimeProvider time, RetrySettings retry)
 {
     /// <summary>How often a synchronous call looks at its job while it waits for the end: 200 ms, growing to 1 s.</summary>
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
@@ -30,12 +30,6 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
             ["operations/movefile"] = p => File("movefile", p),
             ["operations/delete"] = p => new JobRequest { Type = "delete", Source = p.GetString("fs") },
         };
-
-    /// <summary>The <c>job/*</c> calls answered here.</summary>
-    public static IReadOnlySet<string> JobCalls { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "job/status", "job/list", "job/stop", "job/stopgroup",
-    };
 
     public async Task<RcReply> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted)
     {
@@ -74,7 +68,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
             Rc = new RcOrigin(rcJobId, group),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
-        await ids.AddAsync(rcJobId, job.Id, CancellationToken.None).ConfigureAwait(false);
+        await ids.AddAsync(rcJobId, job.Id, group, CancellationToken.None).ConfigureAwait(false);
         await store.EnqueueAsync(job, CancellationToken.None).ConfigureAwait(false);
         if (isAsync)
         {
@@ -97,29 +91,24 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
         {
             case "job/list":
             {
+                // From the indexes alone: the RC ids, and which of them are in an unfinished state's index.
                 var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
-                var jobs = (await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false))
-                    .ToDictionary(j => j.Id, StringComparer.Ordinal);
-                var known = all.Where(a => jobs.ContainsKey(a.JobId)).ToList();
+                var unfinished = await ids.UnfinishedAsync(cancellationToken).ConfigureAwait(false);
                 return RcReply.Ok(new JsonObject
                 {
                     ["executeId"] = executeId,
-                    ["finishedIds"] = Ids(known.Where(a => jobs[a.JobId].State.IsTerminal())),
-                    ["jobids"] = Ids(known),
-                    ["runningIds"] = Ids(known.Where(a => !jobs[a.JobId].State.IsTerminal())),
+                    ["finishedIds"] = Ids(all.Where(a => !unfinished.Contains(a.RcJobId))),
+                    ["jobids"] = Ids(all),
+                    ["runningIds"] = Ids(all.Where(a => unfinished.Contains(a.RcJobId))),
                 });
             }
 
             case "job/stopgroup":
             {
                 var group = parameters.GetString("group");
-                var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var job in await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false))
+                foreach (var (_, jobId) in await ids.InGroupAsync(group, cancellationToken).ConfigureAwait(false))
                 {
-                    if (job.Rc?.Group == group)
-                    {
-                        await StopAsync(job, cancellationToken).ConfigureAwait(false);
-                    }
+                    await canceler.CancelAsync(jobId, cancellationToken).ConfigureAwait(false);
                 }
 
                 return RcReply.Ok([]);
@@ -137,7 +126,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
 
         if (path == "job/stop")
         {
-            await StopAsync(found, cancellationToken).ConfigureAwait(false);
+            await canceler.CancelAsync(found.Id, cancellationToken).ConfigureAwait(false);
             return RcReply.Ok([]);
         }
 
@@ -163,21 +152,6 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
             ["startTime"] = Time(started),
             ["success"] = job.State == JobState.Succeeded,
         };
-    }
-
-    private async Task StopAsync(Job job, CancellationToken cancellationToken)
-    {
-        var canceled = JobStateMachine.Cancel(job, time);
-        var done = job.State switch
-        {
-            JobState.Queued => await store.TryCancelQueuedAsync(canceled, cancellationToken).ConfigureAwait(false),
-            JobState.Waiting => await store.TryCancelWaitingAsync(job, canceled, cancellationToken).ConfigureAwait(false),
-            _ => job.State.IsTerminal(),
-        };
-        if (!done)
-        {
-            await store.RequestCancelAsync(job.Id, cancellationToken).ConfigureAwait(false); // the Worker running it stops it
-        }
     }
 
     private async Task<Job> WaitForEndAsync(string id, CancellationToken aborted)

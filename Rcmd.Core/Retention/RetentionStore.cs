@@ -280,6 +280,7 @@ public sealed class RetentionStore(RedisConnection redis)
         if (job.Rc is not null)
         {
             keys.Add(Keys.RcJobs);
+            keys.Add(Keys.RcGroup(job.Rc.Group));
         }
 
         return keys;
