@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Security;
+using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Rclone;
 
@@ -124,6 +125,11 @@ internal static class RcApi
                     StatusCodes.Status403Forbidden, new NormalizedError(ErrorCodes.AccessDenied, false));
         }
 
+        if (!isAsync && CachedReads.Contains(path))
+        {
+            return Read(path, parameters, await services.Reads.ReadCallAsync(path, parameters.Input, cancellationToken).ConfigureAwait(false));
+        }
+
         if (isAsync)
         {
             parameters.Input["_async"] = true;
@@ -133,6 +139,32 @@ internal static class RcApi
         var reply = output.ValueKind == JsonValueKind.Object ? JsonNode.Parse(output.GetRawText())!.AsObject() : [];
         var redact = path is "config/dump" or "config/get" || (path == "options/get" && !await caller.IsAsync(Role.Admin).ConfigureAwait(false));
         return RcReply.Ok(redact ? Redact(reply) : reply);
+    }
+
+    /// <summary>Reads that go through the remote's breaker with a cached fallback (<see cref="RemoteReads.ReadCallAsync"/>).</summary>
+    private static readonly string[] CachedReads = ["operations/list", "operations/about", "operations/size"];
+
+    /// <summary>
+    /// A breaker-guarded read in rclone's shape: rcd's output — the cached one while the breaker is open, with
+    /// <c>"stale": true</c> and <c>cachedAt</c> added — or the breaker's refusal (503, its message, Retry-After's seconds).
+    /// </summary>
+    private static RcReply Read(string path, RcParameters parameters, RemoteReadOutcome outcome)
+    {
+        if (outcome.Response is { } response)
+        {
+            var output = JsonNode.Parse(response.Result.GetRawText()) as JsonObject ?? [];
+            if (response.Stale)
+            {
+                output["stale"] = true;
+                output["cachedAt"] = response.ReadAt;
+            }
+
+            return RcReply.Ok(output);
+        }
+
+        var error = outcome.Error!.Error;
+        return RcReply.Error(path, parameters.Input, error.Message, outcome.Status,
+            error.NormalizedError);
     }
 
     /// <summary>Remote settings with their secrets replaced: config/dump and config/get never hand credentials out.</summary>
@@ -188,11 +220,12 @@ internal static class RcApi
 }
 
 /// <summary>What an RC call needs, bound with <c>[AsParameters]</c>.</summary>
-internal sealed class RcServices(RcJobs jobs, RcStats stats, RcBatches batches, RcloneClient rclone)
+internal sealed class RcServices(RcJobs jobs, RcStats stats, RcBatches batches, RemoteReads reads, RcloneClient rclone)
 {
     public RcJobs Jobs { get; } = jobs;
     public RcStats Stats { get; } = stats;
     public RcBatches Batches { get; } = batches;
+    public RemoteReads Reads { get; } = reads;
     public RcloneClient Rclone { get; } = rclone;
 }
 
@@ -209,12 +242,20 @@ public sealed class RcOptions
 /// role policies (so local mode admits everyone as everywhere else). Refusals in rclone's shape: 401 with rcd's
 /// <c>WWW-Authenticate</c> challenge for a caller who is not signed in, 403 for a role too low.
 /// </summary>
-internal sealed class RcCaller(HttpContext context, IAuthorizationService authorization)
+internal sealed class RcCaller(ClaimsPrincipal user, IAuthorizationService authorization, HttpContext? context)
 {
-    public ClaimsPrincipal User => context.User;
+    public RcCaller(HttpContext context, IAuthorizationService authorization)
+        : this(context.User, authorization, context)
+    {
+    }
+
+    public ClaimsPrincipal User => user;
+
+    /// <summary>The same caller for work that outlives the request (an async <c>job/batch</c>).</summary>
+    public RcCaller Detached() => new(user, authorization, null);
 
     public async Task<bool> IsAsync(Role role) =>
-        (await authorization.AuthorizeAsync(context.User, context, Roles.Policy(role)).ConfigureAwait(false)).Succeeded;
+        (await authorization.AuthorizeAsync(user, context, Roles.Policy(role)).ConfigureAwait(false)).Succeeded;
 
     public async Task<RcReply?> RefuseAsync(string path, JsonObject input, Role role)
     {
@@ -223,10 +264,10 @@ internal sealed class RcCaller(HttpContext context, IAuthorizationService author
             return null;
         }
 
-        if (context.User.Identity?.IsAuthenticated != true)
+        if (user.Identity?.IsAuthenticated != true)
         {
-            context.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
-            var reason = (context.Items[SignInFailure.ItemKey] as SignInFailure)?.Message
+            context?.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
+            var reason = (context?.Items[SignInFailure.ItemKey] as SignInFailure)?.Message
                 ?? "authentication required: send an Rcmd user name and password, or an API key as the password (HTTP Basic)";
             return RcReply.Error(path, input, reason, StatusCodes.Status401Unauthorized, new NormalizedError(ErrorCodes.InvalidCredentials, false));
         }
