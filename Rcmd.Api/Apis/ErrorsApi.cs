@@ -36,9 +36,7 @@ public static class ErrorsApi
             cancellationToken);
         if (!body.IsValid)
         {
-            return body.Status == StatusCodes.Status400BadRequest
-                ? TypedResults.BadRequest(body.Error)
-                : TypedResults.Json(body.Error!, RcmdJsonContext.Default.ErrorResponse, statusCode: body.Status);
+            return body.Refusal();
         }
 
         var input = body.Value ?? new ClassifyErrorRequest();

@@ -64,9 +64,7 @@ public static partial class JobsApi
         var body = await JsonRequestBody.ReadAsync(request, RcmdJsonContext.Default.JobRequest, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (!body.IsValid)
         {
-            return body.Status == StatusCodes.Status400BadRequest
-                ? TypedResults.BadRequest(body.Error)
-                : TypedResults.Json(body.Error!, RcmdJsonContext.Default.ErrorResponse, statusCode: body.Status);
+            return body.Refusal();
         }
 
         var validation = JobValidator.Validate(body.Value);
@@ -214,44 +212,17 @@ public static partial class JobsApi
     }
 
     public static async Task<Results<Ok<Job>, Accepted<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>>> CancelJob(
-        string id, [AsParameters] JobServices services, CancellationToken cancellationToken)
+        string id, JobCanceler canceler, CancellationToken cancellationToken)
     {
-        var store = services.Store;
-        var job = IsJobId(id) ? await store.GetAsync(id, cancellationToken) : null;
-
-        // A queued or waiting job is canceled here at once, in one Redis script that also takes it out of the queue or the
-        // waiting set. A Worker (claim) or the scheduler (release) may move it first; then read it again and go on.
-        for (var tries = 0; tries < 3 && job is { State: JobState.Queued or JobState.Waiting }; tries++)
+        var outcome = IsJobId(id) ? await canceler.CancelAsync(id, cancellationToken) : new CancelOutcome(CancelResult.NotFound, null);
+        return outcome switch
         {
-            var canceled = JobStateMachine.Cancel(job, services.Time);
-            var done = job.State == JobState.Queued
-                ? await store.TryCancelQueuedAsync(canceled, cancellationToken)
-                : await store.TryCancelWaitingAsync(job, canceled, cancellationToken);
-            if (done)
-            {
-                LogJobCanceled(services.Logger, job.Id, job.Type.ToWire(), job.State.ToWire());
-                return TypedResults.Ok(canceled);
-            }
-
-            job = await store.GetAsync(id, cancellationToken);
-        }
-
-        if (job is null)
-        {
-            return TypedResults.NotFound(ApiErrors.JobNotFound(id));
-        }
-
-        if (job.State.IsTerminal())
-        {
-            return TypedResults.Conflict(ApiErrors.Conflict(
-                $"Job '{job.Id}' is already {job.State.ToWire()}; only queued, waiting or running jobs can be canceled."));
-        }
-
-        // Running, or claimed by a Worker that has not started it yet (and a queued/waiting job that kept moving): the
-        // Worker that holds it sees the request and stops it.
-        await store.RequestCancelAsync(job.Id, cancellationToken);
-        LogJobCancelRequested(services.Logger, job.Id, job.Type.ToWire(), job.State.ToWire());
-        return TypedResults.Accepted(Location(job.Id), job with { CancelRequested = true });
+            { Result: CancelResult.Canceled, Job: { } job } => TypedResults.Ok(job),
+            { Result: CancelResult.Requested, Job: { } job } => TypedResults.Accepted(Location(job.Id), job),
+            { Result: CancelResult.AlreadyEnded, Job: { } job } => TypedResults.Conflict(ApiErrors.Conflict(
+                $"Job '{job.Id}' is already {job.State.ToWire()}; only queued, waiting or running jobs can be canceled.")),
+            _ => TypedResults.NotFound(ApiErrors.JobNotFound(id)),
+        };
     }
 
     public static async Task<Results<Ok<Job>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> RetryNow(
@@ -366,13 +337,6 @@ public static partial class JobsApi
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Job {JobId} created ({JobType})")]
     private static partial void LogJobCreated(ILogger logger, string jobId, string jobType);
-
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Job {JobId} canceled while {JobState} ({JobType})")]
-    private static partial void LogJobCanceled(ILogger logger, string jobId, string jobType, string jobState);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information,
-        Message = "Job {JobId} cancel requested ({JobType}, {JobState}); its Worker will stop it")]
-    private static partial void LogJobCancelRequested(ILogger logger, string jobId, string jobType, string jobState);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Job {JobId} moved from waiting to the queue by a user ({JobType})")]
     private static partial void LogJobRetryNow(ILogger logger, string jobId, string jobType);

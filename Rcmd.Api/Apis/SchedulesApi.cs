@@ -75,9 +75,7 @@ public static partial class SchedulesApi
         var body = await JsonRequestBody.ReadAsync(request, ScheduleJsonContext.Default.ScheduleRequest, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (!body.IsValid)
         {
-            return body.Status == StatusCodes.Status400BadRequest
-                ? TypedResults.BadRequest(body.Error)
-                : TypedResults.Json(body.Error!, RcmdJsonErrors, statusCode: body.Status);
+            return body.Refusal();
         }
 
         var now = services.Time.GetUtcNow();
@@ -142,9 +140,7 @@ public static partial class SchedulesApi
         var body = await JsonRequestBody.ReadAsync(request, ScheduleJsonContext.Default.ScheduleRequest, options.Value.MaxRequestBodyBytes, cancellationToken);
         if (!body.IsValid)
         {
-            return body.Status == StatusCodes.Status400BadRequest
-                ? TypedResults.BadRequest(body.Error)
-                : TypedResults.Json(body.Error!, RcmdJsonErrors, statusCode: body.Status);
+            return body.Refusal();
         }
 
         var now = services.Time.GetUtcNow();

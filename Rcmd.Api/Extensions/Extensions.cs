@@ -50,6 +50,8 @@ public static class Extensions
         services.AddSingleton<RcJobIds>();
         services.AddSingleton<RcJobs>();
         services.AddSingleton<RcStats>();
+        services.AddSingleton<RcBatches>();
+        services.AddSingleton<JobCanceler>();
         services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<RemoteReadCache>();
         services.AddSingleton<RemoteReads>();

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Security;
+using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Rclone;
 
@@ -18,42 +20,42 @@ internal static class RcApi
 {
     public const string Prefix = "/rc";
 
-    /// <summary>Calls passed to rcd that only read: any signed-in role.</summary>
-    public static IReadOnlySet<string> ReadCalls { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "core/version", "core/pid", "config/listremotes", "config/get", "config/dump", "config/providers", "config/paths",
-        "options/get", "options/info", "rc/list", "operations/list", "operations/stat", "operations/about", "operations/size",
-        "operations/fsinfo", "operations/hashsum", "core/stats", "core/transferred", "core/group-list", "core/bwlimit",
-    };
-
-    /// <summary>Calls Rcmd never passes on: its rcd serves every Worker, so no client may stop it.</summary>
-    public static IReadOnlySet<string> RefusedCalls { get; } = new HashSet<string>(StringComparer.Ordinal) { "core/quit" };
-
     private static readonly string[] SecretWords = ["pass", "secret", "token", "key", "auth", "cred", "session", "sas_url", "service_account"];
 
     public static IEndpointRouteBuilder MapRcApi(this IEndpointRouteBuilder app)
     {
-        var rc = app.MapGroup(Prefix).WithTags("RC (rclone-compatible)").ExcludeFromDescription();
-        rc.MapPost("/{**path}", CallAsync).RequireAuthorization(Roles.ViewerPolicy);
+        // Admitted here, checked in the handler against RcMethods (one table: the call's role), so refusals and the
+        // 401 come in rclone's shape.
+        var rc = app.MapGroup(Prefix).WithTags("RC (rclone-compatible)").ExcludeFromDescription().AllowAnonymous();
+        rc.MapPost("/{**path}", CallAsync);
         rc.MapMethods("/{**path}", [HttpMethods.Options], (HttpContext context) =>
         {
             Cors(context);
             return Results.Ok();
-        }).AllowAnonymous();
+        });
         rc.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch],
-            (string? path, HttpContext context) =>
+            async (string? path, HttpContext context, IAuthorizationService authorization) =>
             {
                 Cors(context);
-                return RcReply.Error(path ?? "", [], $"method \"{context.Request.Method}\" not allowed", StatusCodes.Status405MethodNotAllowed);
-            }).RequireAuthorization(Roles.ViewerPolicy);
+                path = (path ?? "").Trim('/');
+                var caller = new RcCaller(context, authorization);
+                return await caller.RefuseAsync(path, [], Role.Viewer).ConfigureAwait(false)
+                    ?? RcReply.Error(path, [], $"method \"{context.Request.Method}\" not allowed", StatusCodes.Status405MethodNotAllowed);
+            });
         return app;
     }
 
-    private static async Task<IResult> CallAsync(string? path, HttpContext context, [AsParameters] RcServices services,
-        CancellationToken cancellationToken)
+    private static async Task<IResult> CallAsync(string? path, HttpContext context, IAuthorizationService authorization,
+        [AsParameters] RcServices services, CancellationToken cancellationToken)
     {
         Cors(context);
         path = (path ?? "").Trim('/');
+        var caller = new RcCaller(context, authorization);
+        if (await caller.RefuseAsync(path, [], Role.Viewer).ConfigureAwait(false) is { } refused)
+        {
+            return refused; // not signed in (401) before anything is read
+        }
+
         var (parameters, bodyError) = await RcParameters.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
         if (bodyError is not null)
         {
@@ -66,12 +68,12 @@ internal static class RcApi
             context.Response.Headers["Preference-Applied"] = "respond-async";
         }
 
-        var reply = await ExecuteAsync(path, parameters!, preferAsync, context.User, services, cancellationToken).ConfigureAwait(false);
-        return preferAsync && RcJobs.Transfers.ContainsKey(path) ? new Accepted(reply) : reply;
+        var reply = await ExecuteAsync(path, parameters!, preferAsync, caller, services, cancellationToken).ConfigureAwait(false);
+        return preferAsync && RcMethods.Of(path).Kind is RcKind.Transfer or RcKind.Batch ? new Accepted(reply) : reply;
     }
 
     /// <summary>One call (or one input of <c>job/batch</c>), its failures answered in rclone's shape.</summary>
-    private static async Task<RcReply> ExecuteAsync(string path, RcParameters parameters, bool preferAsync, ClaimsPrincipal user,
+    internal static async Task<RcReply> ExecuteAsync(string path, RcParameters parameters, bool preferAsync, RcCaller caller,
         RcServices services, CancellationToken cancellationToken)
     {
         var input = parameters.Input.DeepClone().AsObject();
@@ -79,7 +81,9 @@ internal static class RcApi
         {
             var isAsync = parameters.GetBool("_async") || preferAsync;
             parameters.Input.Remove("_async");
-            return await DispatchAsync(path, parameters, isAsync, user, services, cancellationToken).ConfigureAwait(false);
+            var (kind, role) = RcMethods.Of(path);
+            return await caller.RefuseAsync(path, input, role).ConfigureAwait(false)
+                ?? await DispatchAsync(path, kind, parameters, isAsync, caller, services, cancellationToken).ConfigureAwait(false);
         }
         catch (RcParameterException ex)
         {
@@ -101,89 +105,29 @@ internal static class RcApi
         }
     }
 
-    /// <summary>
-    /// <c>job/batch</c> as rclone runs it: each of <c>inputs</c> (with its <c>_path</c>) called, <c>concurrency</c> at a time
-    /// (default 4), the outputs or errors in <c>results</c> in the inputs' order. Each input is the call it names — a transfer
-    /// with <c>_async=true</c> becomes its own Rcmd job, as Rclone UI and RClone Manager start their work.
-    /// </summary>
-    private static async Task<RcReply> BatchAsync(RcParameters parameters, ClaimsPrincipal user, RcServices services, CancellationToken cancellationToken)
-    {
-        var inputs = parameters.Input["inputs"] switch
-        {
-            JsonArray array => array,
-            JsonValue value when value.TryGetValue<string>(out var text) && JsonNode.Parse(text) is JsonArray parsed => parsed,
-            null => throw new RcParameterException("Didn't find key \"inputs\" in input"),
-            _ => throw new RcParameterException("expecting list value for key \"inputs\""),
-        };
-        var concurrency = parameters.Has("concurrency") ? (int)Math.Clamp(parameters.GetInt64("concurrency"), 1, 64) : DefaultBatchConcurrency;
-        var results = new JsonNode?[inputs.Count];
-        using var gate = new SemaphoreSlim(concurrency);
-        await Task.WhenAll(inputs.Select(async (node, i) =>
-        {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var call = (node as JsonObject)?.DeepClone().AsObject() ?? [];
-                var path = call["_path"] is JsonValue p && p.TryGetValue<string>(out var text) ? text.Trim('/') : null;
-                call.Remove("_path");
-                results[i] = path is null or "job/batch"
-                    ? RcReply.Error("job/batch", call, path is null ? "Didn't find key \"_path\" in input" : "job/batch cannot be nested",
-                        StatusCodes.Status400BadRequest).Body
-                    : (await ExecuteAsync(path, new RcParameters(call), false, user, services, cancellationToken).ConfigureAwait(false)).Body;
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
-        return RcReply.Ok(new JsonObject { ["results"] = new JsonArray(results) });
-    }
-
-    /// <summary>Inputs of a <c>job/batch</c> run at once when it does not say (rclone's default, its --transfers): 4.</summary>
-    private const int DefaultBatchConcurrency = 4;
-
-    private static async Task<RcReply> DispatchAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user,
+    private static async Task<RcReply> DispatchAsync(string path, RcKind kind, RcParameters parameters, bool isAsync, RcCaller caller,
         RcServices services, CancellationToken cancellationToken)
     {
-        var (jobs, stats, rclone) = (services.Jobs, services.Stats, services.Rclone);
-        if (path == "job/batch")
+        switch (kind)
         {
-            return isAsync
-                ? throw new RcParameterException("Rcmd runs job/batch synchronously: give _async=true to each input instead (each transfer becomes its own job)")
-                : await BatchAsync(parameters, user, services, cancellationToken).ConfigureAwait(false);
+            case RcKind.Batch:
+                return await services.Batches.CallAsync(parameters, isAsync, caller, services, cancellationToken).ConfigureAwait(false);
+            case RcKind.Local:
+                return RcReply.Ok(parameters.Input.DeepClone().AsObject()); // rcd echoes its input; answered here even while rcd is down
+            case RcKind.Transfer:
+                return await services.Jobs.SubmitAsync(path, parameters, isAsync, caller.User, cancellationToken).ConfigureAwait(false);
+            case RcKind.JobCall:
+                return await services.Jobs.JobCallAsync(path, parameters, cancellationToken).ConfigureAwait(false);
+            case RcKind.Stats:
+                return RcReply.Ok(await services.Stats.CallAsync(path, parameters, cancellationToken).ConfigureAwait(false));
+            case RcKind.Refused:
+                return RcReply.Error(path, parameters.Input, $"{path} is not available through Rcmd: its rclone rcd serves every Worker",
+                    StatusCodes.Status403Forbidden, new NormalizedError(ErrorCodes.AccessDenied, false));
         }
 
-        if (path is "rc/noop" or "rc/noopauth")
+        if (!isAsync && CachedReads.Contains(path))
         {
-            return RcReply.Ok(parameters.Input.DeepClone().AsObject()); // rcd echoes its input; answered here even while rcd is down
-        }
-
-        if (RcJobs.Transfers.ContainsKey(path))
-        {
-            return Refused(path, parameters, user, RcAccess.Operator) ?? await jobs.SubmitAsync(path, parameters, isAsync, user, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (RcJobs.JobCalls.Contains(path))
-        {
-            var level = path is "job/stop" or "job/stopgroup" ? RcAccess.Operator : RcAccess.Viewer;
-            return Refused(path, parameters, user, level) ?? await jobs.JobCallAsync(path, parameters, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (RcStats.Calls.Contains(path))
-        {
-            return Refused(path, parameters, user, RcAccess.Viewer) ?? RcReply.Ok(await stats.CallAsync(path, parameters, cancellationToken).ConfigureAwait(false));
-        }
-
-        if (RefusedCalls.Contains(path))
-        {
-            return RcReply.Error(path, parameters.Input, $"{path} is not available through Rcmd: its rclone rcd serves every Worker",
-                StatusCodes.Status403Forbidden, new NormalizedError(ErrorCodes.AccessDenied, false));
-        }
-
-        var read = ReadCalls.Contains(path);
-        if (Refused(path, parameters, user, read ? RcAccess.Viewer : RcAccess.Admin) is { } refused)
-        {
-            return refused;
+            return Read(path, parameters, await services.Reads.ReadCallAsync(path, parameters.Input, cancellationToken).ConfigureAwait(false));
         }
 
         if (isAsync)
@@ -191,16 +135,37 @@ internal static class RcApi
             parameters.Input["_async"] = true;
         }
 
-        var output = await rclone.CallAsync(path, parameters.Input, cancellationToken).ConfigureAwait(false);
+        var output = await services.Rclone.CallAsync(path, parameters.Input, cancellationToken).ConfigureAwait(false);
         var reply = output.ValueKind == JsonValueKind.Object ? JsonNode.Parse(output.GetRawText())!.AsObject() : [];
-        return RcReply.Ok(path is "config/dump" or "config/get" ? Redact(reply) : reply);
+        var redact = path is "config/dump" or "config/get" || (path == "options/get" && !await caller.IsAsync(Role.Admin).ConfigureAwait(false));
+        return RcReply.Ok(redact ? Redact(reply) : reply);
     }
 
-    private static RcReply? Refused(string path, RcParameters parameters, ClaimsPrincipal user, RcAccess level) =>
-        RcAccess.Allows(user, level)
-            ? null
-            : RcReply.Error(path, parameters.Input, $"{path} needs the {level.Role} role", StatusCodes.Status403Forbidden,
-                new NormalizedError(ErrorCodes.AccessDenied, false));
+    /// <summary>Reads that go through the remote's breaker with a cached fallback (<see cref="RemoteReads.ReadCallAsync"/>).</summary>
+    private static readonly string[] CachedReads = ["operations/list", "operations/about", "operations/size"];
+
+    /// <summary>
+    /// A breaker-guarded read in rclone's shape: rcd's output — the cached one while the breaker is open, with
+    /// <c>"stale": true</c> and <c>cachedAt</c> added — or the breaker's refusal (503, its message, Retry-After's seconds).
+    /// </summary>
+    private static RcReply Read(string path, RcParameters parameters, RemoteReadOutcome outcome)
+    {
+        if (outcome.Response is { } response)
+        {
+            var output = JsonNode.Parse(response.Result.GetRawText()) as JsonObject ?? [];
+            if (response.Stale)
+            {
+                output["stale"] = true;
+                output["cachedAt"] = response.ReadAt;
+            }
+
+            return RcReply.Ok(output);
+        }
+
+        var error = outcome.Error!.Error;
+        return RcReply.Error(path, parameters.Input, error.Message, outcome.Status,
+            error.NormalizedError);
+    }
 
     /// <summary>Remote settings with their secrets replaced: config/dump and config/get never hand credentials out.</summary>
     internal static JsonObject Redact(JsonObject config)
@@ -255,10 +220,12 @@ internal static class RcApi
 }
 
 /// <summary>What an RC call needs, bound with <c>[AsParameters]</c>.</summary>
-internal sealed class RcServices(RcJobs jobs, RcStats stats, RcloneClient rclone)
+internal sealed class RcServices(RcJobs jobs, RcStats stats, RcBatches batches, RemoteReads reads, RcloneClient rclone)
 {
     public RcJobs Jobs { get; } = jobs;
     public RcStats Stats { get; } = stats;
+    public RcBatches Batches { get; } = batches;
+    public RemoteReads Reads { get; } = reads;
     public RcloneClient Rclone { get; } = rclone;
 }
 
@@ -270,21 +237,45 @@ public sealed class RcOptions
     public List<string> AllowedOrigins { get; set; } = [];
 }
 
-/// <summary>The role an RC call needs: viewer reads, operator runs and stops transfers, admin passes anything else to rcd.</summary>
-internal sealed record RcAccess(string Role, int Rank)
+/// <summary>
+/// Who calls, and the one role check of <c>/rc/</c>: the role <see cref="RcMethods"/> names, decided by the Api's own
+/// role policies (so local mode admits everyone as everywhere else). Refusals in rclone's shape: 401 with rcd's
+/// <c>WWW-Authenticate</c> challenge for a caller who is not signed in, 403 for a role too low.
+/// </summary>
+internal sealed class RcCaller(ClaimsPrincipal user, IAuthorizationService authorization, HttpContext? context)
 {
-    public static readonly RcAccess Viewer = new("viewer", 0);
-    public static readonly RcAccess Operator = new("operator", 1);
-    public static readonly RcAccess Admin = new("admin", 2);
-
-    /// <summary>Local mode (nobody signs in) allows everything; a signed-in caller needs the role or a higher one.</summary>
-    public static bool Allows(ClaimsPrincipal user, RcAccess level)
+    public RcCaller(HttpContext context, IAuthorizationService authorization)
+        : this(context.User, authorization, context)
     {
-        if (user.Identity?.IsAuthenticated != true || user.FindFirst(Roles.ClaimType) is not { } claim)
+    }
+
+    public ClaimsPrincipal User => user;
+
+    /// <summary>The same caller for work that outlives the request (an async <c>job/batch</c>).</summary>
+    public RcCaller Detached() => new(user, authorization, null);
+
+    public async Task<bool> IsAsync(Role role) =>
+        (await authorization.AuthorizeAsync(user, context, Roles.Policy(role)).ConfigureAwait(false)).Succeeded;
+
+    public async Task<RcReply?> RefuseAsync(string path, JsonObject input, Role role)
+    {
+        if (await IsAsync(role).ConfigureAwait(false))
         {
-            return true; // nobody signed in: the endpoint's policy admitted the call, so this is local mode
+            return null;
         }
 
-        return Roles.TryParse(claim.Value, out var role) && (int)role - 1 >= level.Rank;
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            context?.Response.Headers.WWWAuthenticate = $"Basic realm=\"{Realm}\"";
+            var reason = (context?.Items[SignInFailure.ItemKey] as SignInFailure)?.Message
+                ?? "authentication required: send an Rcmd user name and password, or an API key as the password (HTTP Basic)";
+            return RcReply.Error(path, input, reason, StatusCodes.Status401Unauthorized, new NormalizedError(ErrorCodes.InvalidCredentials, false));
+        }
+
+        return RcReply.Error(path, input, $"{path} needs the {Roles.ToWire(role)} role", StatusCodes.Status403Forbidden,
+            new NormalizedError(ErrorCodes.AccessDenied, false));
     }
+
+    /// <summary>The realm of the 401's challenge, rcd's default (<c>--rc-realm</c>).</summary>
+    private const string Realm = "rclone";
 }

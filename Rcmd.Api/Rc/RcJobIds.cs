@@ -1,25 +1,36 @@
+using Rcmd.Jobs;
 using Rcmd.Storage;
 using StackExchange.Redis;
 
 namespace Rcmd.Api.Rc;
 
 /// <summary>
-/// The numeric job ids RC clients use, kept in Redis (<see cref="RedisKeys.RcNextJobId"/>, <see cref="RedisKeys.RcJobs"/>):
-/// they never repeat, across restarts of rcd, the Api or Redis (AOF) — unlike rcd's own, which restart at 1 (rclone#7095).
+/// The numeric job ids RC clients use, kept in Redis (<see cref="RedisKeys.RcNextJobId"/>, <see cref="RedisKeys.RcJobs"/>,
+/// <see cref="RedisKeys.RcGroup"/>): they never repeat, across restarts of rcd, the Api or Redis (AOF) — unlike rcd's own,
+/// which restart at 1 (rclone#7095). The indexes answer job/list, job/stopgroup and core/stats?group= without reading
+/// every RC job; the retention sweep removes a job from them when it archives it.
 /// </summary>
 internal sealed class RcJobIds(RedisConnection redis)
 {
+    private static readonly JobState[] Unfinished = [.. JobStates.All.Where(s => !s.IsTerminal())];
+
     private RedisKeys Keys => redis.Keys;
 
     /// <summary>The next id (1, 2, …).</summary>
     public async Task<long> NextAsync(CancellationToken cancellationToken) =>
         await redis.Database.StringIncrementAsync(Keys.RcNextJobId).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Indexes <paramref name="jobId"/> under <paramref name="rcJobId"/> (before the job is queued).</summary>
-    public Task AddAsync(long rcJobId, string jobId, CancellationToken cancellationToken) =>
-        redis.Database.SortedSetAddAsync(Keys.RcJobs, jobId, rcJobId).WaitAsync(cancellationToken);
+    /// <summary>Indexes <paramref name="jobId"/> under <paramref name="rcJobId"/> and its group (before the job is queued).</summary>
+    public async Task AddAsync(long rcJobId, string jobId, string group, CancellationToken cancellationToken)
+    {
+        var transaction = redis.Database.CreateTransaction();
+        var all = transaction.SortedSetAddAsync(Keys.RcJobs, jobId, rcJobId);
+        var inGroup = transaction.SortedSetAddAsync(Keys.RcGroup(group), jobId, rcJobId);
+        await transaction.ExecuteAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(all, inGroup).ConfigureAwait(false);
+    }
 
-    /// <summary>The Rcmd job id of an RC job id; null when unknown (never given, or archived and gone).</summary>
+    /// <summary>The Rcmd job id of an RC job id; null when unknown (never given, or archived).</summary>
     public async Task<string?> FindAsync(long rcJobId, CancellationToken cancellationToken)
     {
         var found = await redis.Database.SortedSetRangeByScoreAsync(Keys.RcJobs, rcJobId, rcJobId, take: 1)
@@ -28,9 +39,26 @@ internal sealed class RcJobIds(RedisConnection redis)
     }
 
     /// <summary>Every RC job still in Redis: (RC id, Rcmd id), by RC id.</summary>
-    public async Task<IReadOnlyList<(long RcJobId, string JobId)>> AllAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<(long RcJobId, string JobId)>> AllAsync(CancellationToken cancellationToken) =>
+        RangeAsync(Keys.RcJobs, cancellationToken);
+
+    /// <summary>The RC jobs of one stats group: (RC id, Rcmd id), by RC id.</summary>
+    public Task<IReadOnlyList<(long RcJobId, string JobId)>> InGroupAsync(string group, CancellationToken cancellationToken) =>
+        RangeAsync(Keys.RcGroup(group), cancellationToken);
+
+    /// <summary>The RC ids of the jobs not finished: the RC index met with each unfinished state's index (no record read).</summary>
+    public async Task<IReadOnlySet<long>> UnfinishedAsync(CancellationToken cancellationToken)
     {
-        var entries = await redis.Database.SortedSetRangeByRankWithScoresAsync(Keys.RcJobs).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var database = redis.Database;
+        var reads = Unfinished.Select(state => database.SortedSetCombineWithScoresAsync(SetOperation.Intersect,
+            [Keys.RcJobs, Keys.JobsInState(state)], [1, 0], Aggregate.Sum));
+        var found = await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return found.SelectMany(entries => entries.Select(e => (long)e.Score)).ToHashSet();
+    }
+
+    private async Task<IReadOnlyList<(long RcJobId, string JobId)>> RangeAsync(RedisKey key, CancellationToken cancellationToken)
+    {
+        var entries = await redis.Database.SortedSetRangeByRankWithScoresAsync(key).WaitAsync(cancellationToken).ConfigureAwait(false);
         return [.. entries.Select(e => ((long)e.Score, (string)e.Element!))];
     }
 

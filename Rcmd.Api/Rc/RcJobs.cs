@@ -5,6 +5,7 @@ using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Paths;
+using Rcmd.Retention;
 using Rcmd.Storage;
 
 namespace Rcmd.Api.Rc;
@@ -13,7 +14,8 @@ namespace Rcmd.Api.Rc;
 /// rclone's transfer calls as Rcmd jobs (queued in Redis, retried, held by the breakers, surviving restarts) and the
 /// <c>job/*</c> calls answered from Rcmd's durable state, with numeric ids that never repeat (<see cref="RcJobIds"/>).
 /// </summary>
-internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, TimeProvider time, RetrySettings retry)
+internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler, RcBatches batches, RetentionStore archive, PathPolicy paths,
+    TimeProvider time, RetrySettings retry)
 {
     /// <summary>How often a synchronous call looks at its job while it waits for the end: 200 ms, growing to 1 s.</summary>
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
@@ -29,22 +31,13 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
             ["operations/copyfile"] = p => File("copyfile", p),
             ["operations/movefile"] = p => File("movefile", p),
             ["operations/delete"] = p => new JobRequest { Type = "delete", Source = p.GetString("fs") },
+            ["operations/deletefile"] = p => new JobRequest { Type = "deletefile", Source = Join(p.GetString("fs"), p.GetString("remote")) },
+            ["operations/purge"] = p => new JobRequest { Type = "purge", Source = Join(p.GetString("fs"), p.GetStringOrNull("remote") ?? "") },
         };
-
-    /// <summary>The <c>job/*</c> calls answered here.</summary>
-    public static IReadOnlySet<string> JobCalls { get; } = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "job/status", "job/list", "job/stop", "job/stopgroup",
-    };
 
     public async Task<RcReply> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted)
     {
-        var request = Transfers[path](parameters) with { Options = new JobOptions { DryRun = DryRun(parameters) } };
-        if (parameters.GetObjectOrNull("_filter") is { Count: > 0 })
-        {
-            throw new RcParameterException("Rcmd does not carry _filter into its jobs yet: filter with the paths, or call rcd directly");
-        }
-
+        var request = Transfers[path](parameters) with { Options = Options(parameters) };
         var validation = JobValidator.Validate(request);
         if (!validation.IsValid)
         {
@@ -74,7 +67,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
             Rc = new RcOrigin(rcJobId, group),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
-        await ids.AddAsync(rcJobId, job.Id, CancellationToken.None).ConfigureAwait(false);
+        await ids.AddAsync(rcJobId, job.Id, group, CancellationToken.None).ConfigureAwait(false);
         await store.EnqueueAsync(job, CancellationToken.None).ConfigureAwait(false);
         if (isAsync)
         {
@@ -97,29 +90,24 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
         {
             case "job/list":
             {
+                // From the indexes alone: the RC ids, and which of them are in an unfinished state's index.
                 var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
-                var jobs = (await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false))
-                    .ToDictionary(j => j.Id, StringComparer.Ordinal);
-                var known = all.Where(a => jobs.ContainsKey(a.JobId)).ToList();
+                var unfinished = await ids.UnfinishedAsync(cancellationToken).ConfigureAwait(false);
                 return RcReply.Ok(new JsonObject
                 {
                     ["executeId"] = executeId,
-                    ["finishedIds"] = Ids(known.Where(a => jobs[a.JobId].State.IsTerminal())),
-                    ["jobids"] = Ids(known),
-                    ["runningIds"] = Ids(known.Where(a => !jobs[a.JobId].State.IsTerminal())),
+                    ["finishedIds"] = Ids(all.Where(a => !unfinished.Contains(a.RcJobId))),
+                    ["jobids"] = Ids(all),
+                    ["runningIds"] = Ids(all.Where(a => unfinished.Contains(a.RcJobId))),
                 });
             }
 
             case "job/stopgroup":
             {
                 var group = parameters.GetString("group");
-                var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
-                foreach (var job in await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false))
+                foreach (var (_, jobId) in await ids.InGroupAsync(group, cancellationToken).ConfigureAwait(false))
                 {
-                    if (job.Rc?.Group == group)
-                    {
-                        await StopAsync(job, cancellationToken).ConfigureAwait(false);
-                    }
+                    await canceler.CancelAsync(jobId, cancellationToken).ConfigureAwait(false);
                 }
 
                 return RcReply.Ok([]);
@@ -132,12 +120,22 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
             : null;
         if (found is null)
         {
-            return RcReply.Error(path, parameters.Input, "job not found", StatusCodes.Status500InternalServerError);
+            // Not a live job: an async job/batch's record, or a job the retention sweep archived (its summary stays).
+            var other = path == "job/status"
+                ? await batches.FindAsync(rcJobId, cancellationToken).ConfigureAwait(false) is { } batch
+                    ? BatchStatus(batch, executeId)
+                    : await archive.RcArchivedAsync(rcJobId, cancellationToken).ConfigureAwait(false) is { } archived
+                        ? ArchivedStatus(archived, executeId)
+                        : null
+                : null;
+            return other is null
+                ? RcReply.Error(path, parameters.Input, "job not found", StatusCodes.Status500InternalServerError)
+                : RcReply.Ok(other);
         }
 
         if (path == "job/stop")
         {
-            await StopAsync(found, cancellationToken).ConfigureAwait(false);
+            await canceler.CancelAsync(found.Id, cancellationToken).ConfigureAwait(false);
             return RcReply.Ok([]);
         }
 
@@ -150,35 +148,45 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
         var started = job.StartedAt ?? job.CreatedAt;
         var end = job.FinishedAt ?? (job.State.IsTerminal() ? job.UpdatedAt : (DateTimeOffset?)null);
         var duration = job.StartedAt is null ? TimeSpan.Zero : (end ?? time.GetUtcNow()) - started;
-        return new JsonObject
-        {
-            ["duration"] = Math.Max(0, duration.TotalSeconds),
-            ["endTime"] = Time(end ?? DateTimeOffset.MinValue),
-            ["error"] = job.State is JobState.Failed or JobState.Canceled or JobState.PartiallyFailed ? job.Error?.Message ?? job.State.ToWire() : "",
-            ["executeId"] = executeId,
-            ["finished"] = job.State.IsTerminal(),
-            ["group"] = job.Rc?.Group ?? $"job/{rcJobId.ToString(CultureInfo.InvariantCulture)}",
-            ["id"] = rcJobId,
-            ["output"] = job.State == JobState.Succeeded ? new JsonObject() : null,
-            ["startTime"] = Time(started),
-            ["success"] = job.State == JobState.Succeeded,
-        };
+        var failed = job.State is JobState.Failed or JobState.Canceled or JobState.PartiallyFailed;
+        return StatusShape(rcJobId, job.Rc?.Group, started, end, duration, job.State.IsTerminal(), job.State == JobState.Succeeded,
+            failed ? job.Error?.Message ?? job.State.ToWire() : "", job.State == JobState.Succeeded ? new JsonObject() : null, executeId);
     }
 
-    private async Task StopAsync(Job job, CancellationToken cancellationToken)
+    /// <summary>An archived RC job's status, from the summary the retention sweep kept (<see cref="RcArchivedJob"/>).</summary>
+    private static JsonObject ArchivedStatus(RcArchivedJob job, string executeId)
     {
-        var canceled = JobStateMachine.Cancel(job, time);
-        var done = job.State switch
-        {
-            JobState.Queued => await store.TryCancelQueuedAsync(canceled, cancellationToken).ConfigureAwait(false),
-            JobState.Waiting => await store.TryCancelWaitingAsync(job, canceled, cancellationToken).ConfigureAwait(false),
-            _ => job.State.IsTerminal(),
-        };
-        if (!done)
-        {
-            await store.RequestCancelAsync(job.Id, cancellationToken).ConfigureAwait(false); // the Worker running it stops it
-        }
+        var started = job.StartedAt ?? job.ArchivedAt;
+        var end = job.EndedAt ?? started;
+        return StatusShape(job.Id, job.Group, started, end, end - started, true, job.Succeeded, job.Error ?? "",
+            job.Succeeded ? new JsonObject() : null, executeId);
     }
+
+    /// <summary>An async job/batch's status: its output (the results) once done.</summary>
+    private JsonObject BatchStatus(JsonObject record, string executeId)
+    {
+        var id = record["id"]!.GetValue<long>();
+        var started = record["startTime"]!.GetValue<DateTimeOffset>();
+        DateTimeOffset? end = record["endTime"] is { } e ? e.GetValue<DateTimeOffset>() : null;
+        var error = record["error"]?.GetValue<string>();
+        return StatusShape(id, record["group"]?.GetValue<string>(), started, end, (end ?? time.GetUtcNow()) - started, end is not null,
+            end is not null && error is null, error ?? "", record["output"]?.DeepClone(), executeId);
+    }
+
+    private static JsonObject StatusShape(long rcJobId, string? group, DateTimeOffset started, DateTimeOffset? end, TimeSpan duration,
+        bool finished, bool success, string error, JsonNode? output, string executeId) => new()
+    {
+        ["duration"] = Math.Max(0, duration.TotalSeconds),
+        ["endTime"] = Time(end ?? DateTimeOffset.MinValue),
+        ["error"] = error,
+        ["executeId"] = executeId,
+        ["finished"] = finished,
+        ["group"] = group ?? $"job/{rcJobId.ToString(CultureInfo.InvariantCulture)}",
+        ["id"] = rcJobId,
+        ["output"] = output,
+        ["startTime"] = Time(started),
+        ["success"] = success,
+    };
 
     private async Task<Job> WaitForEndAsync(string id, CancellationToken aborted)
     {
@@ -216,22 +224,25 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, PathPolicy paths, Tim
     internal static string Join(string fs, string remote) =>
         remote.Length == 0 ? fs : fs.EndsWith(':') || fs.EndsWith('/') ? fs + remote.TrimStart('/') : fs + "/" + remote.TrimStart('/');
 
-    /// <summary><c>_config</c>'s DryRun (rclone's ConfigInfo name); any other key is refused rather than ignored.</summary>
-    private static bool DryRun(RcParameters p)
+    /// <summary>
+    /// <c>_config</c> and <c>_filter</c> as the job's options (checked by <see cref="JobValidator"/> against
+    /// <see cref="JobRcloneSettings"/>: a name not allowed is a 400); <c>_config.DryRun</c> is the job's own dry-run flag.
+    /// </summary>
+    private static JobOptions Options(RcParameters p)
     {
-        var config = p.GetObjectOrNull("_config");
-        if (config is null)
+        var config = p.GetObjectOrNull("_config")?.DeepClone().AsObject();
+        var dryRun = false;
+        if (config?.Select(c => c.Key).FirstOrDefault(k => k.Replace("_", "", StringComparison.Ordinal).Equals("DryRun", StringComparison.OrdinalIgnoreCase)) is { } key)
         {
-            return false;
+            dryRun = new RcParameters(config).GetBool(key);
+            config.Remove(key);
         }
 
-        if (config.Select(c => c.Key).FirstOrDefault(k => !k.Equals("DryRun", StringComparison.OrdinalIgnoreCase)) is { } other)
-        {
-            throw new RcParameterException($"Rcmd does not carry _config.{other} into its jobs yet (only DryRun)");
-        }
-
-        return new RcParameters(config).GetBool(config.First().Key);
+        return new JobOptions { DryRun = dryRun, Config = Elements(config), Filter = Elements(p.GetObjectOrNull("_filter")) };
     }
+
+    private static Dictionary<string, System.Text.Json.JsonElement>? Elements(JsonObject? values) =>
+        values?.ToDictionary(v => v.Key, v => System.Text.Json.JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal);
 
     private static JsonArray Ids(IEnumerable<(long RcJobId, string JobId)> jobs) => [.. jobs.Select(j => (JsonNode)j.RcJobId)];
 

@@ -15,8 +15,6 @@ namespace Rcmd.Api.Rc;
 /// </summary>
 internal sealed partial class RcStats(RcloneClient rclone, JobStore store, RcJobIds ids)
 {
-    public static IReadOnlySet<string> Calls { get; } = new HashSet<string>(StringComparer.Ordinal) { "core/stats", "core/transferred", "core/group-list" };
-
     public async Task<JsonObject> CallAsync(string path, RcParameters parameters, CancellationToken cancellationToken)
     {
         var forwarded = parameters.Input.DeepClone().AsObject();
@@ -102,11 +100,12 @@ internal sealed partial class RcStats(RcloneClient rclone, JobStore store, RcJob
         }
     }
 
+    /// <summary>The group's job that is running, else its newest: from the group's index, reading only its jobs.</summary>
     private async Task<Job?> FindByGroupAsync(string group, CancellationToken cancellationToken)
     {
-        var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
-        var jobs = await store.GetManyAsync(all.Select(a => a.JobId), cancellationToken).ConfigureAwait(false);
-        return jobs.Where(j => j.Rc?.Group == group).OrderByDescending(j => !j.State.IsTerminal()).ThenByDescending(j => j.Rc!.JobId).FirstOrDefault();
+        var inGroup = await ids.InGroupAsync(group, cancellationToken).ConfigureAwait(false);
+        var jobs = await store.GetManyAsync(inGroup.Select(a => a.JobId), cancellationToken).ConfigureAwait(false);
+        return jobs.OrderByDescending(j => !j.State.IsTerminal()).ThenByDescending(j => j.Rc?.JobId ?? 0).FirstOrDefault();
     }
 
     /// <summary>core/stats of a job that is not running, from what its record kept (rclone's keys).</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
 using Rcmd.Failures;
 
@@ -14,7 +15,19 @@ internal static class JsonRequestBody
     public readonly record struct Result<T>(T? Value, int Status, ErrorResponse? Error)
     {
         public bool IsValid => Error is null;
+
+        /// <summary>The refusal of a body that is not valid: the error shape with its status (415 or 400).</summary>
+        public JsonHttpResult<ErrorResponse> Refusal() => Refuse(Status, Error!);
     }
+
+    /// <summary>The 415 of a body that is not sent as JSON.</summary>
+    public static JsonHttpResult<ErrorResponse> NotJson() =>
+        Refuse(StatusCodes.Status415UnsupportedMediaType, ApiErrors.Validation(ApiErrors.FieldBody, NotJsonMessage));
+
+    private const string NotJsonMessage = "Send the body as JSON with Content-Type: application/json.";
+
+    private static JsonHttpResult<ErrorResponse> Refuse(int status, ErrorResponse error) =>
+        TypedResults.Json(error, Rcmd.Serialization.RcmdJsonContext.Default.ErrorResponse, statusCode: status);
 
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, JsonTypeInfo<T> typeInfo, long maxBytes,
         CancellationToken cancellationToken)
@@ -22,8 +35,7 @@ internal static class JsonRequestBody
     {
         if (!request.HasJsonContentType())
         {
-            return Fail<T>(StatusCodes.Status415UnsupportedMediaType,
-                "Send the body as JSON with Content-Type: application/json.");
+            return Fail<T>(StatusCodes.Status415UnsupportedMediaType, NotJsonMessage);
         }
 
         if (request.ContentLength > maxBytes)

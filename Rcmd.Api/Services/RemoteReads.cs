@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Rcmd.Breakers;
 using Rcmd.Failures;
+using Rcmd.Jobs;
 using Rcmd.Rclone;
 
 namespace Rcmd.Api.Services;
@@ -32,12 +33,37 @@ public sealed partial class RemoteReads(
     /// <summary>Reads <paramref name="operation"/> of <paramref name="path"/> on the configured remote <paramref name="remote"/>.</summary>
     public async Task<RemoteReadOutcome> ReadAsync(string remote, string operation, string path, CancellationToken cancellationToken)
     {
-        var (outcome, refusal) = await ReadThroughBreakerAsync(remote, operation, path, cancellationToken).ConfigureAwait(false);
-        if (refusal is null)
-        {
-            return outcome!;
-        }
+        var read = new Read(remote, remote + ":", operation, path, Command(remote, operation, path), RcloneErrors: false);
+        var (outcome, refusal) = await ReadThroughBreakerAsync(read, cancellationToken).ConfigureAwait(false);
+        return refusal is null ? outcome! : await WhileRefusedAsync(read, refusal, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// An rclone read call as an RC client sent it (<c>operations/list|about|size</c>, <c>/rc/</c>): through the breaker of the
+    /// remote its <c>fs</c> names, its good result cached under all its parameters; while the breaker refuses, that cached
+    /// result (stale) or the breaker's 503. rcd's own errors are thrown as they came (<see cref="RcloneException"/>).
+    /// </summary>
+    public async Task<RemoteReadOutcome> ReadCallAsync(string method, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var fs = parameters["fs"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : "";
+        var operation = method[(method.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        var read = new Read(RclonePath.RemoteName(fs), fs, operation, "rc " + parameters.ToJsonString(), (method, parameters), RcloneErrors: true);
+        var (outcome, refusal) = await ReadThroughBreakerAsync(read, cancellationToken).ConfigureAwait(false);
+        return refusal is null ? outcome! : await WhileRefusedAsync(read, refusal, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One read: the remote its breaker and cache key on, the path its breaker is found by, the operation, the path it is
+    /// cached under, the rcd call, and whether rcd's errors pass through as they came (the RC surface) or are explained.
+    /// </summary>
+    private sealed record Read(string Remote, string BreakerPath, string Operation, string Path, (string Method, JsonObject Parameters) Call,
+        bool RcloneErrors);
+
+    private async Task<RemoteReadOutcome> WhileRefusedAsync(Read read, BreakerRefusal refusal, CancellationToken cancellationToken)
+    {
+        var (remote, operation, path) = (read.Remote, read.Operation, read.Path);
         var now = time.GetUtcNow();
         if (await TryCacheGetAsync(remote, operation, path, cancellationToken).ConfigureAwait(false) is { } cached)
         {
@@ -55,9 +81,10 @@ public sealed partial class RemoteReads(
             });
         }
 
-        if (breakers.Store.SettingsFor(remote).Fallback is { } fallback)
+        if (!read.RcloneErrors && breakers.Store.SettingsFor(remote).Fallback is { } fallback)
         {
-            var (fallbackOutcome, fallbackRefusal) = await ReadThroughBreakerAsync(fallback, operation, path, cancellationToken).ConfigureAwait(false);
+            var again = read with { Remote = fallback, BreakerPath = fallback + ":", Call = Command(fallback, operation, path) };
+            var (fallbackOutcome, fallbackRefusal) = await ReadThroughBreakerAsync(again, cancellationToken).ConfigureAwait(false);
             if (fallbackRefusal is null && fallbackOutcome is { Response: { } response })
             {
                 LogServedFallback(logger, operation, remote, fallback);
@@ -82,14 +109,14 @@ public sealed partial class RemoteReads(
     }
 
     /// <summary>The read on one remote: an outcome (its result or error), or the breaker's refusal.</summary>
-    private async Task<(RemoteReadOutcome? Outcome, BreakerRefusal? Refusal)> ReadThroughBreakerAsync(string remote, string operation,
-        string path, CancellationToken cancellationToken)
+    private async Task<(RemoteReadOutcome? Outcome, BreakerRefusal? Refusal)> ReadThroughBreakerAsync(Read read, CancellationToken cancellationToken)
     {
+        var (remote, operation, path) = (read.Remote, read.Operation, read.Path);
         var settings = breakers.Store.SettingsFor(remote);
         BreakerAdmission? admission = null;
         try
         {
-            admission = await breakers.EnterAsync(breakers.RemotesOf(remote + ":"), cancellationToken).ConfigureAwait(false);
+            admission = await breakers.EnterAsync(breakers.RemotesOf(read.BreakerPath), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -101,7 +128,7 @@ public sealed partial class RemoteReads(
             return (null, refusal);
         }
 
-        var (method, parameters) = Command(remote, operation, path);
+        var (method, parameters) = read.Call;
         JsonElement result;
         try
         {
@@ -127,6 +154,11 @@ public sealed partial class RemoteReads(
             {
                 await RecordFailureAsync(admission, operation == "size" && ex is TimeoutException ? null : classification.Code, message)
                     .ConfigureAwait(false);
+            }
+
+            if (read.RcloneErrors && ex is RcloneException)
+            {
+                throw; // rcd's own answer, as rcd gave it (the breaker has learned from it)
             }
 
             return (Failed(remote, operation, path, classification, message), null);

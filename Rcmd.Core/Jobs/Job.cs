@@ -88,6 +88,15 @@ public sealed record JobOptions
 {
     /// <summary>Ask rclone to report what it would do without changing anything.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>
+    /// rclone settings for this job only (its <c>_config</c>, e.g. <c>{"Transfers": 8}</c>), by rclone's names, from the
+    /// allowed list (<see cref="JobRcloneSettings.Config"/>); null when none.
+    /// </summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Config { get; init; }
+
+    /// <summary>rclone filters for this job (its <c>_filter</c>, e.g. <c>{"IncludeRule": ["*.jpg"]}</c>), allowed list <see cref="JobRcloneSettings.Filter"/>.</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? Filter { get; init; }
 }
 
 /// <summary>Progress of a running job, read from rclone's <c>core/stats</c> for the job's stats group.</summary>

@@ -32,12 +32,19 @@ public enum JobType
     /// resume (<see cref="Batches"/>). Submitted through <c>/api/batches</c>, never <c>/api/jobs</c>.
     /// </summary>
     Batch,
+
+    /// <summary>Delete one file: rclone <c>operations/deletefile</c>.</summary>
+    [JsonStringEnumMemberName("deletefile")]
+    DeleteFile,
+
+    /// <summary>Delete a directory and everything under it: rclone <c>operations/purge</c>.</summary>
+    Purge,
 }
 
 public static class JobTypes
 {
     /// <summary>The wire names of the types a single job may have (<c>POST /api/jobs</c>), in the order the UI offers them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["copy", "sync", "move", "copyfile", "movefile", "delete"];
+    public static IReadOnlyList<string> Names { get; } = ["copy", "sync", "move", "copyfile", "movefile", "delete", "deletefile", "purge"];
 
     /// <summary>Every type's wire name, batches included (list filters).</summary>
     public static IReadOnlyList<string> AllNames { get; } = [.. Names, "batch"];
@@ -51,16 +58,18 @@ public static class JobTypes
         JobType.MoveFile => "movefile",
         JobType.Delete => "delete",
         JobType.Batch => "batch",
+        JobType.DeleteFile => "deletefile",
+        JobType.Purge => "purge",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 
     public static bool TryParse(string? value, out JobType type)
     {
-        for (var i = 0; i < AllNames.Count; i++)
+        foreach (var candidate in Enum.GetValues<JobType>())
         {
-            if (string.Equals(AllNames[i], value, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(candidate.ToWire(), value, StringComparison.OrdinalIgnoreCase))
             {
-                type = (JobType)i;
+                type = candidate;
                 return true;
             }
         }
@@ -70,7 +79,7 @@ public static class JobTypes
     }
 
     /// <summary>Whether the job needs a destination.</summary>
-    public static bool HasDestination(this JobType type) => type is not (JobType.Delete or JobType.Batch);
+    public static bool HasDestination(this JobType type) => type is not (JobType.Delete or JobType.DeleteFile or JobType.Purge or JobType.Batch);
 
     /// <summary>
     /// Whether running the job twice leaves the same result as running it once, so a job orphaned by a crash

@@ -57,6 +57,20 @@ public static class JobValidator
             }
         }
 
+        if (typeOk && type == JobType.DeleteFile && source is not null && !RclonePath.NamesFile(source))
+        {
+            Add(errors, "source", "A deletefile job needs a file path, not a directory or a bare remote.");
+        }
+
+        if (typeOk && type == JobType.Purge && source is not null && !RclonePath.NamesFile(source))
+        {
+            Add(errors, "source", "A purge job needs a directory under a remote or a local directory, not a bare remote or '/'.");
+        }
+
+        var options = request.Options ?? new JobOptions();
+        var config = JobRcloneSettings.Check(options.Config, JobRcloneSettings.Config, "options.config", errors);
+        var filter = JobRcloneSettings.Check(options.Filter, JobRcloneSettings.Filter, "options.filter", errors);
+
         if (typeOk && type is JobType.CopyFile or JobType.MoveFile)
         {
             if (source is not null && !RclonePath.NamesFile(source))
@@ -77,11 +91,11 @@ public static class JobValidator
         }
 
         return JobValidationResult.From(errors, errors.Count == 0
-            ? new JobSubmission(type, source!, destination, request.Options ?? new JobOptions())
+            ? new JobSubmission(type, source!, destination, options with { Config = config, Filter = filter })
             : null);
     }
 
-    private static void Add(Dictionary<string, List<string>> errors, string field, string message)
+    internal static void Add(Dictionary<string, List<string>> errors, string field, string message)
     {
         if (!errors.TryGetValue(field, out var list))
         {

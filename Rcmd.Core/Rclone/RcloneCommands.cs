@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Rcmd.Jobs;
 
@@ -22,15 +23,28 @@ public static class RcloneCommands
             JobType.CopyFile => ("operations/copyfile", Files(job)),
             JobType.MoveFile => ("operations/movefile", Files(job)),
             JobType.Delete => ("operations/delete", new JsonObject { ["fs"] = job.Source }),
+            JobType.DeleteFile => ("operations/deletefile", File(job.Source)),
+            JobType.Purge => ("operations/purge", new JsonObject { ["fs"] = job.Source, ["remote"] = "" }),
             JobType.Batch => throw new ArgumentException($"Job {job.Id} is a batch: its items run one by one (Batches), not as one rclone call.", nameof(job)),
             _ => throw new ArgumentOutOfRangeException(nameof(job), job.Type, "Unknown job type."),
         };
 
         parameters["_async"] = true;
         parameters["_group"] = Group(job);
+        var config = Settings(job.Options.Config);
         if (job.Options.DryRun)
         {
-            parameters["_config"] = new JsonObject { ["DryRun"] = true };
+            config["DryRun"] = true;
+        }
+
+        if (config.Count > 0)
+        {
+            parameters["_config"] = config;
+        }
+
+        if (job.Options.Filter is { Count: > 0 } filter)
+        {
+            parameters["_filter"] = Settings(filter);
         }
 
         return (method, parameters);
@@ -41,6 +55,16 @@ public static class RcloneCommands
         ["srcFs"] = job.Source,
         ["dstFs"] = job.Destination,
     };
+
+    /// <summary>A job's <c>_config</c> or <c>_filter</c> as rcd reads them (a JSON object in the body).</summary>
+    private static JsonObject Settings(IReadOnlyDictionary<string, System.Text.Json.JsonElement>? values) =>
+        values is null ? [] : new JsonObject(values.Select(v => KeyValuePair.Create(v.Key, JsonSerializer.SerializeToNode(v.Value))));
+
+    private static JsonObject File(string path)
+    {
+        var file = RclonePath.SplitFile(path);
+        return new JsonObject { ["fs"] = file.Fs, ["remote"] = file.Remote };
+    }
 
     private static JsonObject Files(Job job)
     {

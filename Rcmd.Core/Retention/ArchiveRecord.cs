@@ -29,6 +29,7 @@ public sealed record ArchiveRecord
 [JsonSerializable(typeof(RetentionSettings))]
 [JsonSerializable(typeof(RetentionView))]
 [JsonSerializable(typeof(ArchivedJobResponse))]
+[JsonSerializable(typeof(RcArchivedJob))]
 public sealed partial class RetentionJsonContext : JsonSerializerContext;
 
 /// <summary>The retention settings in force, as <c>GET /api/retention</c> shows them (for the dashboard's settings view).</summary>
@@ -69,3 +70,19 @@ public sealed record ArchivedJobResponse(Failures.ErrorBody Error, ArchivedJob A
 
 /// <summary>Where an archived job went.</summary>
 public sealed record ArchivedJob(string Id, DateTimeOffset ArchivedAt, string ArchiveFile);
+
+/// <summary>
+/// What rclone's <c>job/status</c> shows of an RC job (<see cref="Job.Rc"/>) that the retention sweep archived: kept in
+/// <see cref="Storage.RedisKeys.RcArchived"/> by its RC job id, so the id still answers after its record left Redis.
+/// </summary>
+public sealed record RcArchivedJob(long Id, string JobId, string Group, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt,
+    bool Succeeded, string? Error, DateTimeOffset ArchivedAt)
+{
+    public static RcArchivedJob From(Job job, DateTimeOffset archivedAt)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var rc = job.Rc ?? throw new ArgumentException($"Job {job.Id} did not come through the RC API.", nameof(job));
+        return new(rc.JobId, job.Id, rc.Group, job.StartedAt ?? job.CreatedAt, job.FinishedAt ?? job.UpdatedAt,
+            job.State == JobState.Succeeded, job.State == JobState.Succeeded ? null : job.Error?.Message ?? job.State.ToWire(), archivedAt);
+    }
+}

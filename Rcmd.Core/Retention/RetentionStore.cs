@@ -197,6 +197,16 @@ public sealed class RetentionStore(RedisConnection redis)
             args.AddRange([stored.Job.Id, Sha1(stored.Json), zsets.Count, others.Length]);
         }
 
+        // RC jobs keep their job/status answer past the record (rclone-compatible ids never repeat nor vanish): written
+        // first, so a crash between the two loses nothing; a job kept by the script is still found live first.
+        var rcJobs = jobs.Where(j => j.Job.Rc is not null).Select(j => RcArchivedJob.From(j.Job, archivedAt)).ToList();
+        if (rcJobs.Count > 0)
+        {
+            await redis.Database.SortedSetAddAsync(Keys.RcArchived,
+                    [.. rcJobs.Select(r => new SortedSetEntry(JsonSerializer.Serialize(r, RetentionJsonContext.Default.RcArchivedJob), r.Id))])
+                .WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var result = await redis.Database.ScriptEvaluateAsync(DeleteScript, [.. keys], [.. args]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return result.IsNull ? [] : [.. ((RedisResult[])result!).Select(r => (string)r!)];
     }
@@ -213,6 +223,14 @@ public sealed class RetentionStore(RedisConnection redis)
     }
 
     /// <summary>When <paramref name="id"/> was archived, if its tombstone is still kept.</summary>
+    /// <summary>An archived RC job's status summary by its RC job id; null when it was never archived (or trimmed).</summary>
+    public async Task<RcArchivedJob?> RcArchivedAsync(long rcJobId, CancellationToken cancellationToken)
+    {
+        var found = await redis.Database.SortedSetRangeByScoreAsync(Keys.RcArchived, rcJobId, rcJobId, take: 1)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return found.Length == 0 ? null : JsonSerializer.Deserialize((string)found[0]!, RetentionJsonContext.Default.RcArchivedJob);
+    }
+
     public async Task<DateTimeOffset?> ArchivedAtAsync(string id, CancellationToken cancellationToken)
     {
         var score = await redis.Database.SortedSetScoreAsync(Keys.ArchivedJobs, id).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -229,6 +247,7 @@ public sealed class RetentionStore(RedisConnection redis)
         var old = await database.SortedSetRemoveRangeByScoreAsync(Keys.ArchivedJobs, double.NegativeInfinity, before.ToUnixTimeMilliseconds(),
             Exclude.Stop).WaitAsync(cancellationToken).ConfigureAwait(false);
         var over = await database.SortedSetRemoveRangeByRankAsync(Keys.ArchivedJobs, 0, -keep - 1).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await database.SortedSetRemoveRangeByRankAsync(Keys.RcArchived, 0, -keep - 1).WaitAsync(cancellationToken).ConfigureAwait(false);
         return old + over;
     }
 
@@ -280,6 +299,7 @@ public sealed class RetentionStore(RedisConnection redis)
         if (job.Rc is not null)
         {
             keys.Add(Keys.RcJobs);
+            keys.Add(Keys.RcGroup(job.Rc.Group));
         }
 
         return keys;

@@ -52,6 +52,12 @@ namespace Rcmd.Storage;
 ///   rcmd:rc:nextid              string  the last job id the rclone-RC-compatible surface handed out (INCR): never repeats (Api/Rc)
 ///   rcmd:rc:jobs                zset    Rcmd job ids of RC jobs scored by their RC job id — job/status and job/list; an index
 ///                                       like the others (the retention sweep removes a job from it)
+///   rcmd:rc:group:{group}       zset    Rcmd job ids of the RC jobs in that stats group (_group, default job/{id}) scored by RC
+///                                       job id — core/stats?group= and job/stopgroup (written with rcmd:rc:jobs, removed with it)
+///   rcmd:rc:archived            zset    job/status summaries (JSON) of RC jobs the retention sweep archived, scored by RC job id;
+///                                       trimmed to the newest ArchivedLinks with the tombstones (Retention/)
+///   rcmd:rc:batch:{id}          string  a job/batch run with _async=true under RC job id {id}: start, end, output or error
+///                                       (JSON), 7-day TTL (Api/Rc/RcBatches)
 ///   rcmd:rc:executeid           string  the executeId RC clients see: one per installation, set once
 ///   rcmd:redis:oom              string  present (PX) for a while after REDIS_OUT_OF_MEMORY was notified: one alert per episode
 ///   rcmd:auth:user:{name}       hash    a local account: role, password hash (Identity's PasswordHasher), created, failures,
@@ -86,6 +92,9 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string RcJobs => $"{Prefix}:rc:jobs";
 
     public string RcExecuteId => $"{Prefix}:rc:executeid";
+    public string RcGroup(string group) => $"{Prefix}:rc:group:{group}";
+    public string RcArchived => $"{Prefix}:rc:archived";
+    public string RcBatch(long id) => $"{Prefix}:rc:batch:{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     public const string CancelSuffix = ":cancel";
     public string AllJobs => $"{Prefix}:jobs:all";
     public string JobsInState(Jobs.JobState state) => $"{Prefix}:jobs:state:{Jobs.JobStates.ToWire(state)}";

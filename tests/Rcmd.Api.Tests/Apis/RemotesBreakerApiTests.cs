@@ -174,6 +174,34 @@ public sealed class RemotesBreakerApiTests(RedisAndRcloneFixture fixture) : IAsy
     }
 
     [Fact]
+    public async Task Rc_ReadsWhileTheBreakerIsOpen_CachedReplyMarkedStale_ElseTheBreakersMessageInRclonesShape()
+    {
+        using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
+        using var http = factory.CreateClient();
+        var list = $$$"""{"fs": "{{{_remote}}}:", "remote": "dir", "opt": {"recurse": false}}""";
+        using var fresh = await http.PostAsync("/rc/operations/list", new StringContent(list, Encoding.UTF8, "application/json"));
+        var freshBody = JsonDocument.Parse(await fresh.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Equal(3, freshBody.GetProperty("list").GetArrayLength());
+        Assert.False(freshBody.TryGetProperty("stale", out _));
+
+        await Store(factory).IsolateAsync(_remote, CancellationToken.None);
+        using var stale = await http.PostAsync("/rc/operations/list", new StringContent(list, Encoding.UTF8, "application/json"));
+        using var uncached = await http.PostAsync($"/rc/operations/size?fs={_remote}:dir", null);
+
+        var staleBody = JsonDocument.Parse(await stale.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.OK, stale.StatusCode);
+        Assert.True(staleBody.GetProperty("stale").GetBoolean());
+        Assert.True(staleBody.GetProperty("cachedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Equal(freshBody.GetProperty("list").GetRawText(), staleBody.GetProperty("list").GetRawText());
+        var refused = JsonDocument.Parse(await uncached.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, uncached.StatusCode);
+        Assert.Equal((503, "operations/size"), (refused.GetProperty("status").GetInt32(), refused.GetProperty("path").GetString()));
+        Assert.StartsWith($"Remote {_remote} is isolated", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(ErrorCodes.EndpointUnreachable, refused.GetProperty("normalizedError").GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Read_BreakerOpenNoCacheNoFallback_503EndpointUnreachableWithRetryAfter()
     {
         using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);

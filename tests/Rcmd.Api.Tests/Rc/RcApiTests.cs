@@ -195,7 +195,6 @@ public sealed class RcApiTests : IDisposable
               {"a": 2}
             ]}
             """, Encoding.UTF8, "application/json"));
-        using var nested = await _http.PostAsync("/rc/job/batch?_async=true", new StringContent("""{"inputs": []}""", Encoding.UTF8, "application/json"));
 
         var results = (await JsonAsync(response, HttpStatusCode.OK)).GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(4, results.Count);
@@ -204,8 +203,103 @@ public sealed class RcApiTests : IDisposable
         AssertRcloneError(results[2], "sync/copy", 400, "Didn't find key \"dstFs\" in input");
         AssertRcloneError(results[3], "job/batch", 400, "Didn't find key \"_path\" in input");
         Assert.Single((await Store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items);
-        Assert.StartsWith("Rcmd runs job/batch synchronously", (await JsonAsync(nested, HttpStatusCode.BadRequest)).GetProperty("error").GetString(),
-            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task JobBatch_Async_ItsOwnJobId_StatusOutputHasTheResults()
+    {
+        using var response = await _http.PostAsync("/rc/job/batch", new StringContent("""
+            {"_async": true, "inputs": [{"_path": "rc/noop", "a": 1}, {"_path": "nope/x"}]}
+            """, Encoding.UTF8, "application/json"));
+        using var empty = await _http.PostAsync("/rc/job/batch?_async=true", null);
+
+        var rcJobId = (await JsonAsync(response, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+        Assert.Equal(rcJobId.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Headers.GetValues("x-rclone-jobid").Single());
+        AssertRcloneError(await JsonAsync(empty, HttpStatusCode.BadRequest), "job/batch", 400, "Didn't find key \"inputs\" in input");
+        var status = await UntilFinishedAsync(rcJobId);
+        Assert.True(status.GetProperty("success").GetBoolean());
+        var results = status.GetProperty("output").GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(1, results[0].GetProperty("a").GetInt32());
+        AssertRcloneError(results[1], "nope/x", 404, "couldn't find method \"nope/x\"");
+    }
+
+    [Fact]
+    public async Task Transfers_DeleteFilePurgeAndSettings_BecomeJobsWithTheirOptions_UnknownSettingsRefused()
+    {
+        using var deleteFile = await _http.PostAsync("/rc/operations/deletefile?fs=s3prod:b/old&remote=a.txt&_async=true", null);
+        using var purge = await _http.PostAsync("/rc/operations/purge?fs=s3prod:b&remote=old&_async=true", null);
+        using var settings = await _http.PostAsync("/rc/sync/copy", new StringContent("""
+            {"srcFs": "/data/in", "dstFs": "s3prod:b", "_async": true,
+             "_config": {"Transfers": 8, "dry_run": true}, "_filter": "{\"IncludeRule\": [\"*.jpg\"]}"}
+            """, Encoding.UTF8, "application/json"));
+        using var unknown = await _http.PostAsync("/rc/sync/copy", new StringContent("""
+            {"srcFs": "/data/in", "dstFs": "s3prod:b", "_async": true, "_config": {"PasswordCommand": "sh"}}
+            """, Encoding.UTF8, "application/json"));
+
+        await JsonAsync(deleteFile, HttpStatusCode.OK);
+        await JsonAsync(purge, HttpStatusCode.OK);
+        await JsonAsync(settings, HttpStatusCode.OK);
+        var refused = await JsonAsync(unknown, HttpStatusCode.BadRequest);
+        Assert.StartsWith("options.config: Unknown or not allowed setting 'PasswordCommand'", refused.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var jobs = (await Store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items;
+        Assert.Equal(3, jobs.Count);
+        Assert.Equal("s3prod:b/old/a.txt", Assert.Single(jobs, j => j.Type == JobType.DeleteFile).Source);
+        Assert.Equal("s3prod:b/old", Assert.Single(jobs, j => j.Type == JobType.Purge).Source);
+        var copy = Assert.Single(jobs, j => j.Type == JobType.Copy);
+        Assert.True(copy.Options.DryRun);
+        Assert.Equal(8, copy.Options.Config!["Transfers"].GetInt32());
+        Assert.Equal("*.jpg", copy.Options.Filter!["IncludeRule"][0].GetString());
+
+        // Shown in the job's detail as stored.
+        using var detail = await _http.GetAsync($"/api/jobs/{copy.Id}");
+        var options = (await JsonAsync(detail, HttpStatusCode.OK)).GetProperty("options");
+        Assert.Equal(8, options.GetProperty("config").GetProperty("Transfers").GetInt32());
+    }
+
+    [Fact]
+    public async Task JobStatus_ArchivedJob_AnswersFromTheSweepsSummary()
+    {
+        using var started = await _http.PostAsync("/rc/sync/copy?srcFs=/data/in&dstFs=s3prod:b&_async=true", null);
+        var rcJobId = (await JsonAsync(started, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+        var job = Assert.Single((await Store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items);
+        var done = job with { State = JobState.Succeeded, StartedAt = job.CreatedAt, FinishedAt = job.CreatedAt.AddSeconds(3), UpdatedAt = job.CreatedAt.AddSeconds(3) };
+        Assert.Equal(SaveResult.Saved, await Store.SaveAsync(done, JobState.Queued, null, CancellationToken.None));
+
+        // What the retention sweep does once the archive file holds the job.
+        var retention = _factory.Services.GetRequiredService<Rcmd.Retention.RetentionStore>();
+        var stored = await retention.ReadAsync([job.Id], CancellationToken.None);
+        var deleted = await retention.DeleteArchivedAsync(stored, new Rcmd.Retention.ArchiveWrite("rcmd-jobs-test.jsonl.gz", 100, 1),
+            DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.Equal([job.Id], deleted);
+        Assert.Null(await Store.GetAsync(job.Id, CancellationToken.None));
+
+        using var statusResponse = await _http.PostAsync($"/rc/job/status?jobid={rcJobId}", null);
+        var status = await JsonAsync(statusResponse, HttpStatusCode.OK);
+        Assert.Equal((rcJobId, true, true, 3.0, $"job/{rcJobId}"), (status.GetProperty("id").GetInt64(), status.GetProperty("finished").GetBoolean(),
+            status.GetProperty("success").GetBoolean(), status.GetProperty("duration").GetDouble(), status.GetProperty("group").GetString()));
+        using var listResponse = await _http.PostAsync("/rc/job/list", null);
+        Assert.Empty((await JsonAsync(listResponse, HttpStatusCode.OK)).GetProperty("jobids").EnumerateArray());
+
+        using var next = await _http.PostAsync("/rc/sync/copy?srcFs=/data/in&dstFs=s3prod:b&_async=true", null);
+        Assert.True((await JsonAsync(next, HttpStatusCode.OK)).GetProperty("jobid").GetInt64() > rcJobId); // ids never repeat
+    }
+
+    private async Task<JsonElement> UntilFinishedAsync(long rcJobId)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            using var response = await _http.PostAsync($"/rc/job/status?jobid={rcJobId}", null);
+            var status = await JsonAsync(response, HttpStatusCode.OK);
+            if (status.GetProperty("finished").GetBoolean())
+            {
+                return status;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"RC job {rcJobId} did not finish");
     }
 
     [Fact]

@@ -86,7 +86,7 @@ public sealed class RouteTableTests(RedisAndRcloneFixture fixture)
         ["DELETE /api/auth/keys/{id}"] = Rule.Admin,
         ["GET /api/audit"] = Rule.Admin,
 
-        // rclone's RC API: any role may call it; each method needs its own role inside (RcApiTests, RcAccess).
+        // rclone's RC API: any role may call it; each method needs its own role inside (RcMethods; RcApiTests, ServerModeAccessTests).
         ["POST /rc/{**path}"] = Rule.Viewer,
         ["OPTIONS /rc/{**path}"] = Rule.Open, // CORS preflight, as rcd answers it without auth
         ["GET /rc/{**path}"] = Rule.Viewer,
@@ -202,7 +202,7 @@ public sealed class RouteTableTests(RedisAndRcloneFixture fixture)
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            await AssertRefusalShapeAsync(response);
+            await (path.StartsWith("/rc/", StringComparison.Ordinal) ? AssertRcRefusalShapeAsync(response) : AssertRefusalShapeAsync(response));
         }
 
         return response.StatusCode;
@@ -221,6 +221,19 @@ public sealed class RouteTableTests(RedisAndRcloneFixture fixture)
         else
         {
             Assert.Contains("needs the", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Under <c>/rc/</c> a refusal is in rclone's shape (normalizedError beside it); a 401 carries rcd's Basic challenge.</summary>
+    private static async Task AssertRcRefusalShapeAsync(HttpResponseMessage response)
+    {
+        var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((int)response.StatusCode, body.GetProperty("status").GetInt32());
+        var unauthorized = response.StatusCode == HttpStatusCode.Unauthorized;
+        Assert.Equal(unauthorized ? "invalid_credentials" : "access_denied", body.GetProperty("normalizedError").GetProperty("code").GetString());
+        if (unauthorized)
+        {
+            Assert.Equal("Basic realm=\"rclone\"", response.Headers.WwwAuthenticate.Single().ToString());
         }
     }
 }

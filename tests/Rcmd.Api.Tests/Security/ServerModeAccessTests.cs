@@ -29,7 +29,13 @@ public sealed class ServerModeAccessTests(RedisAndRcloneFixture fixture)
         using var admin = api.WithKey((await api.CreateKeyAsync("admin")).Key);
         using var anonymous = api.Anonymous();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(anonymous, "/rc/rc/noop")).Status);
+        using var challenged = await anonymous.PostAsync("/rc/rc/noop", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, challenged.StatusCode);
+        Assert.Equal("Basic realm=\"rclone\"", challenged.Headers.WwwAuthenticate.Single().ToString());
+        var challenge = JsonDocument.Parse(await challenged.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((401, "rc/noop"), (challenge.GetProperty("status").GetInt32(), challenge.GetProperty("path").GetString()));
+        Assert.Equal("invalid_credentials", challenge.GetProperty("normalizedError").GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(viewer, "/rc/rc/noopauth")).Status);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(viewer, "/rc/core/version")).Status);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(viewer, "/rc/job/list")).Status);
 
@@ -47,7 +53,26 @@ public sealed class ServerModeAccessTests(RedisAndRcloneFixture fixture)
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(admin, "/rc/config/create", create)).Status);
         Assert.Equal(HttpStatusCode.OK, (await PostAsync(admin, "/rc/config/delete", """{"name": "zz-rc-test"}""")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(admin, "/rc/core/quit")).Status);
+
+        // options/get carries rcd's own credentials (its rc password): masked below admin, whole for admins.
+        var forViewer = await PostAsync(viewer, "/rc/options/get");
+        var forAdmin = await PostAsync(admin, "/rc/options/get");
+        Assert.Equal(HttpStatusCode.OK, forViewer.Status);
+        var masked = Passwords(forViewer.Body).ToList();
+        Assert.NotEmpty(masked);
+        Assert.All(masked, value => Assert.Equal("***", value));
+        Assert.Contains(Passwords(forAdmin.Body), value => value is { Length: > 0 } and not "***");
     }
+
+    /// <summary>Every string whose key names a password, anywhere in <paramref name="node"/>.</summary>
+    private static IEnumerable<string?> Passwords(JsonElement node) => node.ValueKind switch
+    {
+        JsonValueKind.Object => node.EnumerateObject().SelectMany(p =>
+            p.Value.ValueKind == JsonValueKind.String && p.Name.Contains("pass", StringComparison.OrdinalIgnoreCase)
+                ? [p.Value.GetString()]
+                : Passwords(p.Value)),
+        _ => [],
+    };
 
     [Fact]
     public async Task Paths_EachRoleWithinItsAllowList_ElseAccessDenied()

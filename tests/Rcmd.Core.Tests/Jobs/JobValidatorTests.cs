@@ -47,6 +47,55 @@ public sealed class JobValidatorTests
     }
 
     [Theory]
+    [InlineData("deletefile", "s3:b/old/a.txt", true)]
+    [InlineData("deletefile", "s3:b/old/", false)]
+    [InlineData("purge", "s3:b/old", true)]
+    [InlineData("purge", "s3:", false)]
+    [InlineData("purge", "/", false)]
+    public void Validate_DeleteFileAndPurge_NeedAFileOrAPathUnderARoot(string type, string source, bool valid)
+    {
+        var result = JobValidator.Validate(new JobRequest { Type = type, Source = source });
+
+        Assert.Equal(valid, result.IsValid);
+        Assert.True(valid ? result.Submission!.Destination is null : result.Errors.ContainsKey("source"));
+    }
+
+    [Fact]
+    public void Validate_RcloneSettings_NamesInRclonesSpelling_UnknownOrSecretNamesRefused()
+    {
+        static System.Text.Json.JsonElement Json(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
+        var good = JobValidator.Validate(new JobRequest
+        {
+            Type = "copy", Source = "/in", Destination = "/out",
+            Options = new JobOptions
+            {
+                Config = new Dictionary<string, System.Text.Json.JsonElement> { ["transfers"] = Json("8"), ["no_traverse"] = Json("true") },
+                Filter = new Dictionary<string, System.Text.Json.JsonElement> { ["IncludeRule"] = Json("""["*.jpg"]""") },
+            },
+        });
+        var bad = JobValidator.Validate(new JobRequest
+        {
+            Type = "copy", Source = "/in", Destination = "/out",
+            Options = new JobOptions
+            {
+                Config = new Dictionary<string, System.Text.Json.JsonElement>
+                {
+                    ["PasswordCommand"] = Json("\"sh -c x\""), ["Nope"] = Json("1"), ["Transfers"] = Json("{}"),
+                },
+                Filter = new Dictionary<string, System.Text.Json.JsonElement> { ["FilterFrom"] = Json("\"/etc/passwd\"") },
+            },
+        });
+
+        Assert.True(good.IsValid, string.Join("; ", good.Errors.SelectMany(e => e.Value)));
+        Assert.Equal(["NoTraverse", "Transfers"], good.Submission!.Options.Config!.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("*.jpg", good.Submission.Options.Filter!["IncludeRule"][0].GetString());
+        Assert.Equal(3, bad.Errors["options.config"].Length);
+        Assert.Contains(bad.Errors["options.config"], m => m.Contains("'PasswordCommand'", StringComparison.Ordinal));
+        Assert.Contains(bad.Errors["options.config"], m => m.Contains("'Transfers' must be", StringComparison.Ordinal));
+        Assert.Single(bad.Errors["options.filter"]);
+    }
+
+    [Theory]
     [InlineData(null, "type", "Type is required")]
     [InlineData("  ", "type", "Type is required")]
     [InlineData("teleport", "type", "Unknown type 'teleport'")]

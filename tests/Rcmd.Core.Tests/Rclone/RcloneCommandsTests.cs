@@ -82,6 +82,34 @@ public sealed class RcloneCommandsTests
     }
 
     [Fact]
+    public void ForJob_DeleteFileAndPurge_FsAndRemote()
+    {
+        var (fileMethod, file) = RcloneCommands.ForJob(Running(JobType.DeleteFile, "s3prod:bucket/old/a.txt", null));
+        var (purgeMethod, purge) = RcloneCommands.ForJob(Running(JobType.Purge, "s3prod:bucket/old", null));
+
+        Assert.Equal(("operations/deletefile", "operations/purge"), (fileMethod, purgeMethod));
+        AssertJson(new JsonObject { ["fs"] = "s3prod:bucket/old", ["remote"] = "a.txt", ["_async"] = true, ["_group"] = "rcmd/job-1/1" }, file);
+        AssertJson(new JsonObject { ["fs"] = "s3prod:bucket/old", ["remote"] = "", ["_async"] = true, ["_group"] = "rcmd/job-1/1" }, purge);
+    }
+
+    [Fact]
+    public void ForJob_ConfigAndFilter_PassedAsObjectsWithDryRun()
+    {
+        var options = new JobOptions
+        {
+            DryRun = true,
+            Config = new Dictionary<string, System.Text.Json.JsonElement> { ["Transfers"] = System.Text.Json.JsonSerializer.SerializeToElement(8) },
+            Filter = new Dictionary<string, System.Text.Json.JsonElement> { ["IncludeRule"] = System.Text.Json.JsonSerializer.SerializeToElement(new[] { "*.jpg" }) },
+        };
+        var job = JobStateMachine.Start(JobStateMachine.Create("job-1", new JobSubmission(JobType.Copy, "/a", "/b", options), _time), "w1", _time);
+
+        var (_, parameters) = RcloneCommands.ForJob(job);
+
+        AssertJson(new JsonObject { ["Transfers"] = 8, ["DryRun"] = true }, parameters["_config"]);
+        AssertJson(new JsonObject { ["IncludeRule"] = new JsonArray("*.jpg") }, parameters["_filter"]);
+    }
+
+    [Fact]
     public void Group_SecondAttempt_NewGroup()
     {
         var first = Running(JobType.Copy, "/a", "/b");
