@@ -37,6 +37,7 @@ app.MapStatsApi();
 app.MapSchedulesApi();
 app.MapRetentionApi();
 app.MapAuthApi();
+app.MapSessionsApi();
 app.MapAuditApi();
 app.MapRcApi();
 

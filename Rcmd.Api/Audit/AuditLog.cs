@@ -9,6 +9,10 @@ namespace Rcmd.Api.Audit;
 public sealed record AuditEntry(
     string Id, DateTimeOffset At, string User, string Role, string Action, string? Target, string Outcome, int Status, string Address);
 
+/// <summary>The filters of <c>GET /api/audit</c>; null means any.</summary>
+public sealed record AuditQuery(string? User = null, string? Action = null, string? Outcome = null, DateTimeOffset? Since = null,
+    DateTimeOffset? Until = null, string? Before = null);
+
 /// <summary>A page of <c>GET /api/audit</c>, newest first.</summary>
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, bool More);
 
@@ -53,13 +57,21 @@ public sealed partial class AuditLog(RedisConnection redis, IOptions<AuthOptions
         }
     }
 
-    /// <summary>Newest first, filtered by user, action (exact, case-insensitive) and time; scans at most <see cref="MaxScanned"/> entries.</summary>
-    public async Task<AuditPage> QueryAsync(string? user, string? action, DateTimeOffset? since, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Newest first, filtered by user, action, outcome (exact, case-insensitive) and time (<paramref name="since"/> to
+    /// <paramref name="until"/>, inclusive); <paramref name="before"/> (an entry id) continues after the last entry of the
+    /// previous page. Scans at most <see cref="MaxScanned"/> entries.
+    /// </summary>
+    public async Task<AuditPage> QueryAsync(AuditQuery query, int limit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(query);
         cancellationToken.ThrowIfCancellationRequested();
-        var minId = since is { } from ? (RedisValue)(from.ToUnixTimeMilliseconds() + "-0") : (RedisValue)"-";
+        var (user, action) = (query.User, query.Action);
+        var minId = query.Since is { } from ? (RedisValue)(from.ToUnixTimeMilliseconds() + "-0") : (RedisValue)"-";
         var items = new List<AuditEntry>(limit);
-        RedisValue maxId = "+";
+        RedisValue maxId = query.Before is { } before ? "(" + before
+            : query.Until is { } to ? to.ToUnixTimeMilliseconds() + "-" + long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : "+";
         var scanned = 0;
         while (scanned < MaxScanned && items.Count <= limit)
         {
@@ -75,7 +87,8 @@ public sealed partial class AuditLog(RedisConnection redis, IOptions<AuthOptions
                 scanned++;
                 var read = Read(entry);
                 if ((user is null || string.Equals(read.User, user, StringComparison.OrdinalIgnoreCase))
-                    && (action is null || string.Equals(read.Action, action, StringComparison.OrdinalIgnoreCase)))
+                    && (action is null || string.Equals(read.Action, action, StringComparison.OrdinalIgnoreCase))
+                    && (query.Outcome is null || string.Equals(read.Outcome, query.Outcome, StringComparison.OrdinalIgnoreCase)))
                 {
                     items.Add(read);
                 }

@@ -15,9 +15,17 @@ internal sealed partial class AuditMiddleware(
     RequestDelegate next, AuditLog audit, IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, ILogger<AuditMiddleware> logger)
 {
     private const string TargetItem = "rcmd.audit.target";
+    private const string CallerItem = "rcmd.audit.caller";
+    private const string AddressItem = "rcmd.audit.address";
 
     /// <summary>Names the target of the request's action for the audit entry (a new key's id, a user name).</summary>
     public static void SetTarget(HttpContext context, string target) => context.Items[TargetItem] = target;
+
+    /// <summary>Names who acted when the request itself was anonymous (a sign-in that succeeded).</summary>
+    public static void SetCaller(HttpContext context, string user, string role) => context.Items[CallerItem] = (user, role);
+
+    /// <summary>The address to record instead of the connection's (the browser behind the dashboard, as the dashboard names it).</summary>
+    public static void SetAddress(HttpContext context, string address) => context.Items[AddressItem] = address;
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -61,7 +69,12 @@ internal sealed partial class AuditMiddleware(
         var local = !signedIn && RoleAuthorization.AdmitsEveryone(options.Value, configuredKeys);
         var user = signedIn ? context.User.Identity!.Name ?? "?" : local ? "local" : "anonymous";
         var role = context.User.FindFirstValue(Roles.ClaimType) ?? (local ? Roles.Admin : "none");
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        if (context.Items[CallerItem] is (string caller, string callerRole))
+        {
+            (user, role) = (caller, callerRole);
+        }
+
+        var address = context.Items[AddressItem] as string ?? context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         // Not awaited: the XADD is issued now (the connection keeps commands in order, so a later read sees it), but a
         // Redis that is down must not hold the answer for the backlog's timeout.
         _ = audit.AppendAsync(user, role, action, target, outcome, status, address, CancellationToken.None).ContinueWith(

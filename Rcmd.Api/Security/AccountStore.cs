@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Rcmd.Storage;
 using StackExchange.Redis;
+using Role = Rcmd.Security.Role;
 
 namespace Rcmd.Api.Security;
 
@@ -137,12 +138,15 @@ public sealed partial class AccountStore(RedisConnection redis, IOptions<AuthOpt
             return PasswordCheck.Valid;
         }
 
-        await RecordFailureAsync(account.Name, cancellationToken).ConfigureAwait(false);
-        return PasswordCheck.Invalid;
+        var after = await RecordFailureAsync(account.Name, cancellationToken).ConfigureAwait(false);
+        return Lockout.IsLocked(after, now) ? PasswordCheck.Locked : PasswordCheck.Invalid;
     }
 
-    /// <summary>One more failed check: re-reads the count (another replica may have counted too) and saves the next state.</summary>
-    public async Task RecordFailureAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// One more failed check: re-reads the count (another replica may have counted too) and saves the next state; returns
+    /// it (locked when this failure reached the threshold).
+    /// </summary>
+    public async Task<LockoutState> RecordFailureAsync(string name, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var key = Keys.Account(name);
@@ -153,6 +157,8 @@ public sealed partial class AccountStore(RedisConnection redis, IOptions<AuthOpt
         {
             await SaveLockoutAsync(name, next, cancellationToken).ConfigureAwait(false);
         }
+
+        return next;
     }
 
     private Task SaveLockoutAsync(string name, LockoutState state, CancellationToken cancellationToken)

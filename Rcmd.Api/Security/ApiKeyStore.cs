@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Rcmd.Storage;
 using StackExchange.Redis;
+using Role = Rcmd.Security.Role;
 
 namespace Rcmd.Api.Security;
 

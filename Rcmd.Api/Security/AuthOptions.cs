@@ -57,6 +57,14 @@ public sealed class AuthOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailureWindow { get; set; } = AuthConstants.DefaultFailureWindow;
 
+    /// <summary>A dashboard session unused this long ends (each use renews it). Default 8 h.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan SessionIdleTimeout { get; set; } = AuthConstants.DefaultSessionIdleTimeout;
+
+    /// <summary>A dashboard session ends this long after sign-in, however much it is used. Default 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan SessionMaxLifetime { get; set; } = AuthConstants.DefaultSessionMaxLifetime;
+
     /// <summary>Audit entries kept at most (approximately: MAXLEN ~). Default 100,000.</summary>
     [Range(100, 100_000_000)]
     public int AuditMaxEntries { get; set; } = AuthConstants.DefaultAuditMaxEntries;
@@ -95,6 +103,11 @@ internal static class AuthConstants
     public static readonly TimeSpan DefaultLockoutDuration = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan DefaultFailureWindow = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan DefaultAuditMaxAge = TimeSpan.FromDays(90);
+    public static readonly TimeSpan DefaultSessionIdleTimeout = TimeSpan.FromHours(8);
+    public static readonly TimeSpan DefaultSessionMaxLifetime = TimeSpan.FromDays(7);
+
+    /// <summary>A session's expiry is pushed back at most this often (one write per session per minute).</summary>
+    public static readonly TimeSpan SessionRenewResolution = TimeSpan.FromMinutes(1);
 
     /// <summary>A key's last use is written at most this often (one write per key per minute, not one per request).</summary>
     public static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);

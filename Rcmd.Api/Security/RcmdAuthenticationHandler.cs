@@ -49,15 +49,15 @@ internal sealed record SignInFailure(string Message, TimeSpan? RetryAfter = null
 
 /// <summary>
 /// Rcmd's one authentication scheme: an API key (<c>X-Api-Key</c>, <c>Authorization: Bearer</c>, or <c>access_token</c>
-/// on the hub and event stream) — a stored key (<see cref="ApiKeyStore"/>) or one from configuration — or HTTP Basic
-/// with a local account (<see cref="AccountStore"/>). Failed Basic sign-ins count per address
+/// on the hub and event stream) — a stored key (<see cref="ApiKeyStore"/>) or one from configuration — a dashboard
+/// session token the same ways (<see cref="SessionStore"/>), or HTTP Basic with a local account (<see cref="AccountStore"/>). Failed Basic sign-ins count per address
 /// (<see cref="SignInThrottle"/>) and per account (lockout). A request presenting nothing stays anonymous; the role
 /// policies decide. The challenge answers 401 with <c>WWW-Authenticate</c> (Basic, Bearer, ApiKey) in the Api's error
 /// shape. Keys and passwords are never logged or echoed.
 /// </summary>
 internal sealed class RcmdAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions, ILoggerFactory logger, UrlEncoder encoder,
-    ConfiguredApiKeys configuredKeys, ApiKeyStore keys, AccountStore accounts, SignInThrottle throttle, TimeProvider time)
+    ConfiguredApiKeys configuredKeys, ApiKeyStore keys, SessionStore sessions, PasswordSignIn passwords, TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, logger, encoder)
 {
     private static readonly ConcurrentDictionary<string, DateTimeOffset> LastTouched = new(StringComparer.Ordinal);
@@ -69,6 +69,8 @@ internal sealed class RcmdAuthenticationHandler(
         {
             case null:
                 return AuthenticateResult.NoResult();
+            case Credentials.Key key when SessionStore.IsSessionToken(key.Value):
+                return await AuthenticateSessionAsync(key.Value, cancellationToken);
             case Credentials.Key key:
                 return await AuthenticateKeyAsync(key.Value, cancellationToken);
             case Credentials.Basic basic:
@@ -103,38 +105,22 @@ internal sealed class RcmdAuthenticationHandler(
     private async Task<AuthenticateResult> AuthenticateBasicAsync(Credentials.Basic basic, CancellationToken cancellationToken)
     {
         var address = Context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (await throttle.BlockedForAsync(address, cancellationToken) is { } wait)
+        return await passwords.SignInAsync(basic.User, basic.Password, address, cancellationToken) switch
         {
-            return Fail("Too many failed sign-ins from this address: wait for the time in the Retry-After header.", wait);
-        }
-
-        var account = await accounts.GetAsync(basic.User, cancellationToken);
-        if (account is not null && throttle.WasVerified(account, basic.Password))
-        {
-            return Success(account.Name, account.Role, "basic");
-        }
-
-        if (account is null)
-        {
-            AccountStore.VerifyAgainstDecoy(basic.Password);
-        }
-
-        var check = account is null ? PasswordCheck.Invalid : await accounts.CheckPasswordAsync(account, basic.Password, cancellationToken);
-        switch (check)
-        {
-            case PasswordCheck.Valid:
-                throttle.RememberVerified(account!, basic.Password);
-                return Success(account!.Name, account.Role, "basic");
-            case PasswordCheck.Locked:
-                await throttle.RecordFailureAsync(address, cancellationToken);
-                return Fail("This account is locked after repeated failed sign-ins: try again later, or ask an admin.");
-            default:
-                await throttle.RecordFailureAsync(address, cancellationToken);
-                return Fail("The user name or password is not valid.");
-        }
+            SignInOutcome.Admitted admitted => Success(admitted.Account.Name, admitted.Account.Role, "basic"),
+            SignInOutcome.Throttled throttled =>
+                Fail("Too many failed sign-ins from this address: wait for the time in the Retry-After header.", throttled.RetryAfter),
+            SignInOutcome.Locked => Fail("This account is locked after repeated failed sign-ins: try again later, or ask an admin."),
+            _ => Fail("The user name or password is not valid."),
+        };
     }
 
-    private AuthenticateResult Success(string name, Role role, string via, string? keyId = null)
+    private async Task<AuthenticateResult> AuthenticateSessionAsync(string token, CancellationToken cancellationToken) =>
+        await sessions.FindAsync(token, cancellationToken) is { } session
+            ? Success(session.User, session.Role, "session:" + session.Via, sessionId: session.Id)
+            : Fail("The session is not valid (signed out, expired, or the account changed): sign in again.");
+
+    private AuthenticateResult Success(string name, Role role, string via, string? keyId = null, string? sessionId = null)
     {
         List<Claim> claims =
         [
@@ -145,6 +131,11 @@ internal sealed class RcmdAuthenticationHandler(
         if (keyId is not null)
         {
             claims.Add(new Claim("rcmd:key", keyId));
+        }
+
+        if (sessionId is not null)
+        {
+            claims.Add(new Claim(SessionStore.ClaimType, sessionId));
         }
 
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.Name, Roles.ClaimType));

@@ -24,6 +24,8 @@ internal static class SecurityExtensions
         services.AddSingleton<AccountStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<PasswordSignIn>();
+        services.AddSingleton<SessionStore>();
         services.AddSingleton<AuditLog>();
         services.AddHostedService<AuthBootstrap>();
 

@@ -123,7 +123,7 @@ internal sealed class RunInfo(
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  Data              {run.Data.Path}    (endpoints.json for scripts)");
         text.AppendLine(run.Options.Auth
-            ? "  Mode              server: sign-in required (API key, or HTTP Basic with a local account)"
+            ? "  Mode              server: sign-in required (dashboard: /signin; Api: API key, or HTTP Basic with a local account)"
             : "  Mode              local: no sign-in, loopback only (./rcmd run --auth for server mode)");
         if (run.SetupToken is { } token)
         {

@@ -68,6 +68,9 @@ namespace Rcmd.Storage;
 ///   rcmd:auth:keys:byhash       hash    SHA-256 of a key (hex) → its id: the lookup of a presented key
 ///   rcmd:auth:failures:{address} string failed sign-ins from one address in the current window (INCR, PX)
 ///   rcmd:auth:setup             string  present once the one-time setup token was used
+///   rcmd:auth:session:{sha256}  hash    a dashboard session: user, role, via, created, renewed, accountCreated (ms); PEXPIRE
+///                                       = the idle timeout, renewed on use — Rcmd.Api/Security/SessionStore
+///   rcmd:web:dataprotection     list    the dashboard's data-protection key ring (XML): cookies work across Web restarts and replicas
 ///   rcmd:audit                  stream  the audit trail: who, role, action, target, outcome, address (MAXLEN ~, MINID ~ by age)
 /// </code>
 /// No code lists keys by pattern: the sorted sets are the indexes.
@@ -158,5 +161,7 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string ApiKeysByHash => $"{Prefix}:auth:keys:byhash";
     public string SignInFailures(string address) => $"{Prefix}:auth:failures:{address}";
     public string SetupUsed => $"{Prefix}:auth:setup";
+    public string Session(string tokenHash) => $"{Prefix}:auth:session:{tokenHash}";
+    public string WebDataProtection => $"{Prefix}:web:dataprotection";
     public string Audit => $"{Prefix}:audit";
 }

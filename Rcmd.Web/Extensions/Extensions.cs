@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MudBlazor;
 using MudBlazor.Services;
 using Rcmd.Web.Components;
+using Rcmd.Web.Security;
 using Rcmd.Web.Services;
 
 namespace Rcmd.Web;
@@ -23,6 +24,7 @@ public static class Extensions
             o.SnackbarConfiguration.VisibleStateDuration = 5000;
         });
         builder.Services.AddRcmdApiClient(builder.Configuration);
+        builder.AddDashboardSecurity();
         builder.Services.AddLiveEvents(builder.Configuration);
     }
 
@@ -82,10 +84,20 @@ public static class Extensions
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        app.UseDashboardSecurity();
         app.UseAntiforgery();
         app.MapStaticAssets();
-        app.MapGet(BatchReportDownloadPath, DownloadBatchReportAsync);
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        var serverMode = app.Services.GetRequiredService<DashboardAuthOptions>().ServerMode;
+        var download = app.MapGet(BatchReportDownloadPath, DownloadBatchReportAsync);
+        var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        if (serverMode)
+        {
+            // Every page and the download need sign-in; the sign-in page opts out ([AllowAnonymous]).
+            download.RequireAuthorization();
+            pages.RequireAuthorization();
+        }
+
+        app.MapSignOut();
         return app;
     }
 
@@ -101,8 +113,9 @@ public static class Extensions
 
     /// <summary>Streams <c>GET /api/batches/{id}/report.csv|json</c> through to the browser, with the Api's status and headers.</summary>
     private static async Task DownloadBatchReportAsync(string id, string format, string? state, string? code, HttpContext context,
-        RcmdApiClient api)
+        RcmdApiClient api, DashboardUser user)
     {
+        user.Use(context.User);
         if (format is not ("csv" or "json"))
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;

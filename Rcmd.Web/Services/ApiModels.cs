@@ -115,4 +115,37 @@ public sealed record SizeResult
 [JsonSerializable(typeof(ListingPage))]
 [JsonSerializable(typeof(AboutResult))]
 [JsonSerializable(typeof(SizeResult))]
+[JsonSerializable(typeof(AuditPage))]
 internal sealed partial class WebJsonContext : JsonSerializerContext;
+
+/// <summary>One audited mutation, as <c>GET /api/audit</c> lists it.</summary>
+public sealed record AuditEntry(string Id, DateTimeOffset At, string User, string Role, string Action, string? Target, string Outcome, int Status,
+    string Address);
+
+/// <summary>A page of the audit trail, newest first; <see cref="More"/> when older entries match.</summary>
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Items, bool More);
+
+/// <summary>The audit page's filters (null or blank: any).</summary>
+public sealed record AuditFilter(string? User = null, string? Action = null, string? Outcome = null, DateTimeOffset? Since = null,
+    DateTimeOffset? Until = null)
+{
+    public string ToQuery(string? before, int limit)
+    {
+        var query = new List<string> { "limit=" + limit.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                query.Add(name + "=" + Uri.EscapeDataString(value.Trim()));
+            }
+        }
+
+        Add("user", User);
+        Add("action", Action);
+        Add("outcome", Outcome);
+        Add("since", Since?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("until", Until?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        Add("before", before);
+        return string.Join('&', query);
+    }
+}

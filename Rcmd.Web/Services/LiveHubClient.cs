@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Options;
 using Rcmd.Events;
 using Rcmd.Serialization;
+using Rcmd.Web.Security;
 
 namespace Rcmd.Web.Services;
 
@@ -11,7 +12,9 @@ namespace Rcmd.Web.Services;
 /// <see cref="LiveEvents"/>. It is in the hub groups the open pages need (<see cref="LiveEvents.Groups"/>), joining and
 /// leaving as pages come and go. Reconnects by itself (<c>WithAutomaticReconnect</c>, backoff with jitter, forever); after
 /// a reconnect it joins its groups again and then says "connected", which makes every open page read its state again,
-/// so nothing that happened while the connection was down is missed. Sends <c>X-Api-Key</c> when one is configured.
+/// so nothing that happened while the connection was down is missed. Sends <c>X-Api-Key</c> when one is configured; in
+/// server mode it signs in with the session of a user who has a page open (<see cref="LiveHubTokens"/>) and waits while
+/// nobody has.
 /// </summary>
 public sealed partial class LiveHubClient : BackgroundService
 {
@@ -22,9 +25,13 @@ public sealed partial class LiveHubClient : BackgroundService
     private readonly HubConnection _connection;
     private readonly SemaphoreSlim _groupsGate = new(1, 1);
 
+    private readonly LiveHubTokens? _tokens;
+    private string? _usedToken;
+
     public LiveHubClient(LiveEvents events, IOptions<RcmdApiOptions> api, IOptions<LiveEventsOptions> options, TimeProvider time,
-        ILogger<LiveHubClient> logger)
+        ILogger<LiveHubClient> logger, LiveHubTokens? tokens = null)
     {
+        _tokens = tokens is { Required: true } ? tokens : null;
         ArgumentNullException.ThrowIfNull(api);
         _events = events;
         _options = options;
@@ -36,7 +43,11 @@ public sealed partial class LiveHubClient : BackgroundService
         _connection = new HubConnectionBuilder()
             .WithUrl(address, http =>
             {
-                if (key is { Length: > 0 })
+                if (_tokens is not null)
+                {
+                    http.AccessTokenProvider = () => Task.FromResult(_usedToken = _tokens.Current);
+                }
+                else if (key is { Length: > 0 })
                 {
                     http.Headers[RcmdApiConstants.ApiKeyHeader] = key;
                 }
@@ -59,6 +70,18 @@ public sealed partial class LiveHubClient : BackgroundService
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (_tokens is not null && _connection.State == HubConnectionState.Disconnected)
+            {
+                try
+                {
+                    await _tokens.Available.WaitAsync(stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+
             if (_connection.State == HubConnectionState.Disconnected)
             {
                 try
@@ -71,6 +94,12 @@ public sealed partial class LiveHubClient : BackgroundService
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     break;
+                }
+                catch (HttpRequestException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Unauthorized && _tokens is not null && _usedToken is { } refused)
+                {
+                    // That user signed out (or their session ended): connect with another open page's session.
+                    _tokens.Remove(refused);
+                    continue;
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException
                     or System.Net.WebSockets.WebSocketException or TimeoutException or OperationCanceledException)

@@ -8,15 +8,18 @@ using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Serialization;
 using Rcmd.Storage;
+using Rcmd.Web.Security;
 
 namespace Rcmd.Web.Services;
 
 /// <summary>
 /// The typed client of Rcmd.Api (a typed <see cref="HttpClient"/>, as in the Aspire starter's Web project). Every call
 /// returns an <see cref="ApiResult{T}"/>: failures — the Api down, a 400 with field errors, a 404 — come back as values
-/// components can show; only the caller's own cancellation is thrown.
+/// components can show; only the caller's own cancellation is thrown. In server mode every call carries the signed-in
+/// user's Api session (<c>Authorization: Bearer</c>, <see cref="DashboardUser"/>), so the Api enforces that user's role
+/// and audits them by name; a refusal (403) comes back as an <see cref="ApiErrorKind.Unauthorized"/> error with the Api's reason.
 /// </summary>
-public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient> logger)
+public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient> logger, DashboardUser? user = null)
 {
     public Task<ApiResult<JobPage>> ListJobsAsync(JobState? state, int page, int pageSize, CancellationToken cancellationToken) =>
         QueryJobsAsync(new JobListFilter { State = state }, page, pageSize, cancellationToken);
@@ -74,9 +77,10 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
     {
         ArgumentNullException.ThrowIfNull(filter);
         var uri = BatchPath(id) + "/report." + format + (filter.IsEmpty ? string.Empty : "?" + filter.ToQuery());
+        using var request = Authorized(new HttpRequestMessage(HttpMethod.Get, uri));
         try
         {
-            return await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -103,6 +107,13 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
     public Task<ApiResult<FailureStats>> GetFailureStatsAsync(string window, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "api/stats/failures?window=" + Uri.EscapeDataString(window), null, RcmdJsonContext.Default.FailureStats,
             cancellationToken);
+
+    /// <summary><c>GET /api/audit</c> (admins): one page, newest first, continuing before the entry <paramref name="before"/>.</summary>
+    public Task<ApiResult<AuditPage>> QueryAuditAsync(AuditFilter filter, string? before, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return SendAsync(HttpMethod.Get, "api/audit?" + filter.ToQuery(before, limit), null, WebJsonContext.Default.AuditPage, cancellationToken);
+    }
 
     public Task<ApiResult<JobCounts>> GetCountsAsync(CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, "api/jobs/counts", null, RcmdJsonContext.Default.JobCounts, cancellationToken);
@@ -157,7 +168,7 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
     private async Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string uri, HttpContent? content, JsonTypeInfo<T> type,
         CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, uri) { Content = content };
+        using var request = Authorized(new HttpRequestMessage(method, uri) { Content = content });
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
@@ -186,6 +197,17 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
             LogBadBody(logger, method.Method, uri, ex.Message);
             return ApiResult<T>.Fail(new ApiError(ApiErrorKind.Failed, $"The Api's answer to {method} {uri} could not be read."));
         }
+    }
+
+    /// <summary>Adds the user's session token (server mode, signed in).</summary>
+    private HttpRequestMessage Authorized(HttpRequestMessage request)
+    {
+        if (user?.Token is { } token)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return request;
     }
 
     private static async Task<ApiError> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
@@ -230,7 +252,8 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
         {
             ApiErrorKind.NotFound => "Not found.",
             ApiErrorKind.Conflict => "The action is not possible in the current state.",
-            ApiErrorKind.Unauthorized => "The Api refused the request: check Rcmd:ApiKey.",
+            ApiErrorKind.Unauthorized when status == 403 => "Your role may not do this: the Api refused it.",
+            ApiErrorKind.Unauthorized => "The Api refused the request: your session has ended (sign in again), or check Rcmd:ApiKey.",
             ApiErrorKind.Unreachable => "The Api is unavailable right now.",
             _ => $"The Api answered {status} {response.ReasonPhrase}.",
         };

@@ -18,7 +18,11 @@ public sealed class RcmdApiOptions
     /// </summary>
     public Uri? HubAddress { get; set; }
 
-    /// <summary>Sent as <c>X-Api-Key</c> on every Api call when set. Read from <c>Rcmd:ApiKey</c>. Default: none.</summary>
+    /// <summary>
+    /// Sent as <c>X-Api-Key</c> on every Api call when set — for local mode with keys on the Api (<c>Rcmd:ApiKeys</c>).
+    /// In server mode the dashboard sends each signed-in user's session instead, and this is ignored. Read from
+    /// <c>Rcmd:ApiKey</c>. Default: none.
+    /// </summary>
     public string? ApiKey { get; set; }
 
     /// <summary>How long one Api call may take before it counts as "Api unreachable". Default 15 s.</summary>
@@ -34,12 +38,13 @@ internal static class RcmdApiConstants
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
 }
 
-/// <summary>Adds <c>X-Api-Key</c> to every request when a key is configured.</summary>
+/// <summary>Adds <c>X-Api-Key</c> to every request when a key is configured and the request carries no user's session.</summary>
 internal sealed class ApiKeyHandler(Microsoft.Extensions.Options.IOptions<RcmdApiOptions> options) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (options.Value.ApiKey is { Length: > 0 } key && !request.Headers.Contains(RcmdApiConstants.ApiKeyHeader))
+        if (options.Value.ApiKey is { Length: > 0 } key && !request.Headers.Contains(RcmdApiConstants.ApiKeyHeader)
+            && request.Headers.Authorization is null)
         {
             request.Headers.Add(RcmdApiConstants.ApiKeyHeader, key);
         }

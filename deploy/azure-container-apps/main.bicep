@@ -1,7 +1,7 @@
 // Rcmd on Azure Container Apps: az deployment group create -g <rg> -f deploy/azure-container-apps/main.bicep -p @params.json
 // Redis runs as an internal container app with TCP ingress and its AOF on an Azure Files share; Api and Worker each
-// carry an rclone rcd sidecar on the app's loopback; no app has external ingress (the dashboard has no sign-in yet: put an
-// authenticating proxy or Easy Auth in front before you expose it). Secrets are Container Apps secrets.
+// carry an rclone rcd sidecar on the app's loopback. Only the dashboard has external ingress (https only): users sign in
+// with their accounts there (server mode); the Api, the Workers and Redis stay internal. Secrets are Container Apps secrets.
 param location string = resourceGroup().location
 param registry string
 param imageTag string = 'latest'
@@ -9,8 +9,6 @@ param imageTag string = 'latest'
 param redisPassword string
 @secure()
 param rcPassword string
-@secure()
-param apiKey string
 @description('The first admin\'s password (user admin), used only while no admin account exists.')
 @secure()
 param bootstrapAdminPassword string
@@ -42,7 +40,6 @@ resource redisData 'Microsoft.App/managedEnvironments/storages@2024-03-01' = {
 var secrets = [
   { name: 'redis-password', value: redisPassword }
   { name: 'rc-pass', value: rcPassword }
-  { name: 'api-key', value: apiKey }
   { name: 'bootstrap-admin-password', value: bootstrapAdminPassword }
   { name: 'rclone-conf', value: rcloneConf }
 ]
@@ -53,7 +50,6 @@ var serviceEnv = [
   { name: 'services__rclone__http__0', value: 'http://127.0.0.1:5572/' }
   { name: 'Rclone__User', value: 'rcmd' }
   { name: 'Rclone__Password', secretRef: 'rc-pass' }
-  { name: 'Rcmd__ApiKeys', secretRef: 'api-key' }
   // Server mode: every request signs in (README.md, "Security").
   { name: 'Rcmd__Auth__Mode', value: 'server' }
 ]
@@ -172,9 +168,9 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
     managedEnvironmentId: env.id
     configuration: {
       secrets: secrets
-      // Blazor Server keeps a circuit per browser: sticky sessions keep a browser on its replica. Internal: the dashboard
-      // has no sign-in yet and acts with its API key for whoever reaches it (issue 13); expose it only behind a sign-in.
-      ingress: { external: false, targetPort: 8080, stickySessions: { affinity: 'sticky' } }
+      // Blazor Server keeps a circuit per browser: sticky sessions keep a browser on its replica. External, https only:
+      // every page needs sign-in; the sign-in cookie's keys are in Redis (any replica reads it, a restart keeps it).
+      ingress: { external: true, allowInsecure: false, targetPort: 8080, stickySessions: { affinity: 'sticky' } }
     }
     template: {
       containers: [
@@ -183,8 +179,11 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
           image: '${registry}/rcmd-web:${imageTag}'
           env: [
             { name: 'services__api__http__0', value: 'http://api' }
-            { name: 'Rcmd__ApiKey', secretRef: 'api-key' }
+            { name: 'REDIS_PASSWORD', secretRef: 'redis-password' }
+            { name: 'ConnectionStrings__redis', value: 'redis:6379,password=$(REDIS_PASSWORD)' }
             { name: 'Rcmd__Auth__Mode', value: 'server' }
+            // The ingress terminates TLS: X-Forwarded-Proto makes the sign-in cookie Secure, X-Forwarded-For the browser's address.
+            { name: 'ASPNETCORE_FORWARDEDHEADERS_ENABLED', value: 'true' }
             { name: 'OTEL_SERVICE_NAME', value: 'web' }
           ]
           probes: probes
@@ -196,4 +195,4 @@ resource web 'Microsoft.App/containerApps@2024-03-01' = {
   }
 }
 
-output dashboardUrl string = 'https://${web.properties.configuration.ingress.fqdn}' // internal to the environment
+output dashboardUrl string = 'https://${web.properties.configuration.ingress.fqdn}'

@@ -66,15 +66,21 @@ public sealed class ContainerAppsTemplateTests
     }
 
     [Fact]
-    public void Web_RunsInServerMode_AndNoAppHasExternalIngress()
+    public void Web_RunsInServerMode_IsTheOnlyExternalApp_HttpsOnly_WithRedisForItsKeysAndNoApiKey()
     {
-        Assert.Equal("server", ValueOf(Env("web")!.AsArray(), "Rcmd__Auth__Mode"));
+        var env = Env("web")!.AsArray();
+        Assert.Equal("server", ValueOf(env, "Rcmd__Auth__Mode"));
+        Assert.Equal("redis:6379,password=$(REDIS_PASSWORD)", ValueOf(env, "ConnectionStrings__redis"));
+        Assert.Equal("secretRef:redis-password", ValueOf(env, "REDIS_PASSWORD"));
+        Assert.DoesNotContain(env, e => ((string?)e!["name"])!.Contains("ApiKey", StringComparison.Ordinal));
 
         var external = Template["resources"]!.AsArray().Select(r => r!.AsObject())
             .Where(r => (string?)r["type"] == "Microsoft.App/containerApps")
             .Where(r => (bool?)r["properties"]!["configuration"]!["ingress"]?["external"] == true)
-            .Select(r => (string?)r["name"]);
-        Assert.Empty(external); // the dashboard has no sign-in yet: nothing is exposed until it has
+            .ToList();
+        var web = Assert.Single(external); // the dashboard, which signs its users in; Api, Workers and Redis stay internal
+        Assert.Equal("web", (string?)web["name"]);
+        Assert.False((bool?)web["properties"]!["configuration"]!["ingress"]!["allowInsecure"]);
     }
 
     private static JsonNode? Env(string app) => App(app)["properties"]!["template"]!["containers"]![0]!["env"];

@@ -106,6 +106,16 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Web_HasRedisForItsSignInKeys_AndNoApiKeyOfItsOwn()
+    {
+        var env = Container("web").Env;
+
+        Assert.Equal("redis:6379,password=$(REDIS_PASSWORD)", Assert.Single(env, e => e.Name == "ConnectionStrings__redis").Value);
+        Assert.Equal("redis-password", Assert.Single(env, e => e.Name == "REDIS_PASSWORD").ValueFrom.SecretKeyRef.Key);
+        Assert.DoesNotContain(env, e => e.Name.Contains("ApiKey", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Api_AllowsJobsOnlyUnderTheDataVolumeAndOnConfiguredRemotes()
     {
         var env = Container("api").Env.ToDictionary(e => e.Name, e => e.Value);

@@ -24,6 +24,9 @@ public sealed partial class MainLayout : IDisposable
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
 
+    [Inject]
+    private Rcmd.Web.Security.DashboardUser User { get; set; } = default!;
+
     protected override void OnInitialized()
     {
         _liveConnected = Live.IsConnected;

@@ -36,6 +36,8 @@ public sealed class RouteTableTests(RedisAndRcloneFixture fixture)
         ["* /metrics"] = Rule.LoopbackOrSignedIn,
         ["GET /openapi/{documentName}.json"] = Rule.Open, // Development only: the API's shape, no data
         ["POST /api/auth/setup"] = Rule.Open, // needs the one-time token instead
+        ["POST /api/auth/sessions"] = Rule.Open, // the dashboard's sign-in: a password instead (throttled, locked out)
+        ["DELETE /api/auth/sessions/current"] = Rule.Viewer,
 
         ["POST /api/jobs"] = Rule.Operator,
         ["GET /api/jobs"] = Rule.Viewer,

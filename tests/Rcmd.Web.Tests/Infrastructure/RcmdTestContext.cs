@@ -7,6 +7,8 @@ using MudBlazor;
 using MudBlazor.Services;
 using Rcmd.Events;
 using Rcmd.Jobs;
+using Rcmd.Security;
+using Rcmd.Web.Security;
 using Rcmd.Web.Services;
 
 namespace Rcmd.Web.Tests.Infrastructure;
@@ -27,10 +29,22 @@ public abstract class RcmdTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         Services.AddSingleton(Options.Create(new LiveEventsOptions()));
         Services.AddSingleton<LiveEvents>();
+        // Local mode (the local admin) unless a test signs in as someone else (SignInAs).
+        Services.AddSingleton(AuthOptions);
+        Services.AddScoped<DashboardUser>();
         Services.AddSingleton(new RcmdApiClient(new HttpClient(Api) { BaseAddress = StubApi.BaseAddress }, NullLogger<RcmdApiClient>.Instance));
     }
 
     protected StubApi Api { get; } = new();
+
+    protected DashboardAuthOptions AuthOptions { get; } = new();
+
+    /// <summary>Server mode, signed in as <paramref name="name"/> with <paramref name="role"/> (call before rendering).</summary>
+    protected void SignInAs(string name, Role role)
+    {
+        AuthOptions.Mode = "server";
+        Services.GetRequiredService<DashboardUser>().Use(name, role);
+    }
 
     protected LiveEvents Live => Services.GetRequiredService<LiveEvents>();
 

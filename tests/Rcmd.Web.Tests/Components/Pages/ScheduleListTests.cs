@@ -219,4 +219,31 @@ public sealed class ScheduleListTests : ScheduleTestContext
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("[data-testid=schedule-run]")), Patience);
         Assert.Empty(cut.FindAll("[data-testid=schedule-runs-pager]"));
     }
+
+    [Theory]
+    [InlineData("viewer", false)]
+    [InlineData("operator", true)]
+    [InlineData("admin", true)]
+    public void List_ByRole_MutatingButtonsOnlyForOperatorsAndUp_ViewersToldWhy(string role, bool mutates)
+    {
+        Assert.True(Rcmd.Security.Roles.TryParse(role, out var parsed));
+        SignInAs("someone", parsed);
+        Api.On(HttpMethod.Get, "/api/schedules", _ => Page(View("s1", "nightly", "0 2 * * *", "UTC")));
+
+        var cut = Render<ScheduleList>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll(".schedule")), Patience);
+        Assert.NotNull(cut.Find("[data-testid=refresh-schedules]"));
+        foreach (var action in new[] { "new-schedule", "schedule-run-now", "schedule-pause", "schedule-edit", "schedule-delete" })
+        {
+            Assert.Equal(mutates, cut.FindAll($"[data-testid={action}]").Count == 1);
+        }
+
+        var reasons = cut.FindAll("[data-testid=needs-operator]");
+        Assert.Equal(mutates ? 0 : 1, reasons.Count); // one reason for the page, not one per schedule
+        if (!mutates)
+        {
+            Assert.Contains("needs the operator role (you are a viewer)", reasons[0].TextContent, StringComparison.Ordinal);
+        }
+    }
 }

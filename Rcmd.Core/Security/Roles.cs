@@ -1,4 +1,4 @@
-namespace Rcmd.Api.Security;
+namespace Rcmd.Security;
 
 /// <summary>One role per account or key; each includes the ones before it.</summary>
 public enum Role
