@@ -22,7 +22,8 @@ internal static class BuiltOutput
     public static IResourceBuilder<ProjectResource> WithBuiltOutput(this IResourceBuilder<ProjectResource> project)
     {
         var projectPath = project.Resource.GetProjectMetadata().ProjectPath;
-        var dll = DllOf(projectPath, Configuration(project.ApplicationBuilder.AppHostAssembly));
+        var appHost = project.ApplicationBuilder.AppHostAssembly;
+        var dll = DllOf(projectPath, Configuration(appHost), TargetFramework(appHost));
         if (!File.Exists(dll))
         {
             throw new DistributedApplicationException($"{dll} is missing: build the solution (or Rcmd.AppHost) first");
@@ -35,17 +36,21 @@ internal static class BuiltOutput
     }
 
     /// <summary><c>&lt;project dir&gt;/bin/&lt;configuration&gt;/&lt;tfm&gt;/&lt;project name&gt;.dll</c>: every Rcmd project targets the AppHost's framework.</summary>
-    internal static string DllOf(string projectPath, string configuration) =>
-        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", configuration, TargetFramework(), Path.GetFileNameWithoutExtension(projectPath) + ".dll");
+    internal static string DllOf(string projectPath, string configuration, string targetFramework) =>
+        Path.Combine(Path.GetDirectoryName(projectPath)!, "bin", configuration, targetFramework, Path.GetFileNameWithoutExtension(projectPath) + ".dll");
 
     /// <summary>The AppHost's build configuration (Debug, Release): the one its referenced projects were built in.</summary>
     private static string Configuration(Assembly? appHost) =>
         appHost?.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration is { Length: > 0 } configuration ? configuration : "Debug";
 
-    /// <summary><c>net10.0</c> from the running AppHost's <c>.NETCoreApp,Version=v10.0</c>.</summary>
-    private static string TargetFramework()
+    /// <summary>
+    /// <c>net10.0</c> from the AppHost assembly's <c>.NETCoreApp,Version=v10.0</c> (not the process's: under
+    /// <c>Aspire.Hosting.Testing</c> the process is the test host, which targets an older framework).
+    /// </summary>
+    private static string TargetFramework(Assembly? appHost)
     {
-        var version = new FrameworkName(AppContext.TargetFrameworkName ?? ".NETCoreApp,Version=v10.0").Version;
+        var name = appHost?.GetCustomAttribute<TargetFrameworkAttribute>()?.FrameworkName ?? ".NETCoreApp,Version=v10.0";
+        var version = new FrameworkName(name).Version;
         return $"net{version.Major}.{version.Minor}";
     }
 }
