@@ -7,6 +7,7 @@ using Rcmd.Bench;
 //        retention [--stored N (bytes per job, sweep rate)] [--items N (bytes per batch item)] [--jobs N (the soak's jobs)]
 //        auth [--concurrency N] [--requests N (default 10000)]: auth overhead (local vs server mode, same run) and the fuzz
 //        startup [--old <old Rcmd.AppHost.dll>] [--pairs N (default 3)]
+//        soak [--jobs N (default 1,000,000)] [--minutes M (a time limit; none by default)]: issue 17's soak through the whole system
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
@@ -24,9 +25,10 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["retention"] = RetentionBench.RunAsync,
     ["auth"] = AuthBench.RunAsync,
     ["startup"] = StartupBench.RunAsync,
+    ["soak"] = SoakBench.RunAsync,
 };
 
-foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])
+foreach (var name in options.Command == "all" ? benches.Keys.Where(k => k != "soak").ToArray() : [options.Command])
 {
     if (!benches.TryGetValue(name, out var bench))
     {
