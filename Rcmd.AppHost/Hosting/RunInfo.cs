@@ -154,7 +154,7 @@ internal sealed class RunInfo(
                 var pid = change.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
                 var running = change.Snapshot.State?.Text == KnownResourceStates.Running;
                 var changed = running && pid is not null && int.TryParse(Convert.ToString(pid, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                    ? Set(name, await ServiceProcess.ResolveAsync(id, stoppingToken).ConfigureAwait(false))
+                    ? Set(name, id)
                     : !running && _pids.Remove(name);
                 if (changed)
                 {

@@ -28,6 +28,9 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
     /// <summary>startup: before/after pairs of (cold, warm) runs (<c>--pairs N</c>, default 3).</summary>
     public int Pairs { get; init; } = 3;
 
+    /// <summary>soak: a time limit (<c>--minutes M</c>) when given; none by default (it runs until its jobs are done).</summary>
+    public double? MinutesLimit { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -39,7 +42,7 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
 
         // 2 Workers × 4 concurrent jobs each is the AppHost's default: the raw loop gets the same concurrency.
         var minutes = Array.IndexOf(args, "--minutes");
-        return new BenchOptions(command, Int("--jobs", 1000), Int("--concurrency", 8), Int("--changes", 200), Int("--stored", 100_000))
+        return new BenchOptions(command, Int("--jobs", command == "soak" ? 1_000_000 : 1000), Int("--concurrency", 8), Int("--changes", 200), Int("--stored", 100_000))
         {
             Running = Int("--running", 0),
             OldAppHost = Array.IndexOf(args, "--old") is var old and >= 0 && old + 1 < args.Length ? args[old + 1] : null,
@@ -49,6 +52,7 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
             Schedules = Int("--schedules", 10_000),
             Requests = Int("--requests", 10_000),
             Minutes = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : 10,
+            MinutesLimit = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : null,
         };
     }
 }

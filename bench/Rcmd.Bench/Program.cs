@@ -8,6 +8,7 @@ using Rcmd.Bench;
 //        auth [--concurrency N] [--requests N (default 10000)]: auth overhead (local vs server mode, same run) and the fuzz
 //        startup [--old <old Rcmd.AppHost.dll>] [--pairs N (default 3)]
 //        rc: /rc/ copyfile vs rcd directly, job/status req/s, core/stats latency (issue 14)
+//        soak [--jobs N (default 1,000,000)] [--minutes M (a time limit; none by default)]: issue 17's soak through the whole system
 //        latency [--changes N] [--running N]   dashboards [--dashboards N] [--minutes N]   grid [--stored N]
 var options = BenchOptions.Parse(args);
 var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.OrdinalIgnoreCase)
@@ -26,9 +27,10 @@ var benches = new Dictionary<string, Func<BenchOptions, Task>>(StringComparer.Or
     ["auth"] = AuthBench.RunAsync,
     ["startup"] = StartupBench.RunAsync,
     ["rc"] = RcBench.RunAsync,
+    ["soak"] = SoakBench.RunAsync,
 };
 
-foreach (var name in options.Command == "all" ? benches.Keys.ToArray() : [options.Command])
+foreach (var name in options.Command == "all" ? benches.Keys.Where(k => k != "soak").ToArray() : [options.Command])
 {
     if (!benches.TryGetValue(name, out var bench))
     {

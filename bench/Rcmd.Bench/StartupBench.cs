@@ -14,7 +14,8 @@ namespace Rcmd.Bench;
 /// home-made launcher) and after (this repository's Release build) alternate, in pairs: cold (a new data directory and
 /// the files the run reads — our builds, the .NET runtime, DCP and the dashboard, redis-server, rclone — evicted from the
 /// page cache with posix_fadvise) then warm (the same again at once). Also: the stop (SIGTERM to every process gone) and,
-/// for the after runs, the resident memory of the AppHost, DCP (its processes) and the Aspire dashboard.
+/// for the after runs, the resident memory of the AppHost, DCP (its processes), the Aspire dashboard, the services, and
+/// the <c>dotnet run</c> parents Aspire starts them with by default (none once they run from their build).
 /// </summary>
 public static class StartupBench
 {
@@ -147,6 +148,20 @@ public static class StartupBench
             memory["Aspire dashboard"] = dashboard.Sum(p => BenchSystem.ResidentKiB(p)) / 1024.0;
         }
 
+        // Aspire's default way to start a project: a `dotnet run --project … --no-build` parent per service instance.
+        var wrappers = tree.Where(p => CommandLine(p).Contains("dotnet run ", StringComparison.Ordinal)).ToList();
+        if (wrappers.Count > 0)
+        {
+            memory[$"dotnet run wrappers ({wrappers.Count})"] = wrappers.Sum(p => BenchSystem.ResidentKiB(p)) / 1024.0;
+        }
+
+        var services = tree.Where(p => CommandLine(p) is var line && !line.Contains("dotnet run ", StringComparison.Ordinal)
+            && (line.Contains("Rcmd.Api", StringComparison.Ordinal) || line.Contains("Rcmd.Worker", StringComparison.Ordinal) || line.Contains("Rcmd.Web", StringComparison.Ordinal))).ToList();
+        if (services.Count > 0)
+        {
+            memory[$"services ({services.Count})"] = services.Sum(p => BenchSystem.ResidentKiB(p)) / 1024.0;
+        }
+
         return memory;
     }
 
@@ -218,7 +233,7 @@ public static class StartupBench
     private static string NuGetRoot() =>
         Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
