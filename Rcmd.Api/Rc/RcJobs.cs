@@ -71,7 +71,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
         await store.EnqueueAsync(job, CancellationToken.None).ConfigureAwait(false);
         if (isAsync)
         {
-            return RcReply.Ok(new JsonObject { ["jobid"] = rcJobId, ["executeId"] = await ids.ExecuteIdAsync(aborted).ConfigureAwait(false) });
+            return RcReply.Ok(new JsonObject { ["jobid"] = rcJobId, ["executeId"] = await ids.ExecuteIdAsync(aborted).ConfigureAwait(false) }, rcJobId);
         }
 
         // A synchronous call waits for the job's end. A client that goes away stops the waiting, never the job

@@ -80,7 +80,10 @@ public static class RcBench
             try
             {
                 var name = $"f{i:D6}.bin";
-                using var response = await http.PostAsync(method, JsonContent.Create(new { srcFs = source, srcRemote = name, dstFs = destination, dstRemote = name }));
+                // Exactly "application/json" (no charset): rcd 1.60 reads a JSON body only under that type.
+                using var body = JsonContent.Create(new { srcFs = source, srcRemote = name, dstFs = destination, dstRemote = name },
+                    new System.Net.Http.Headers.MediaTypeHeaderValue("application/json"));
+                using var response = await http.PostAsync(method, body);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new InvalidOperationException($"copyfile {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -90,9 +90,9 @@ public sealed class WorkerFixture : IAsyncLifetime
         return worker;
     }
 
-    public async Task<Job> EnqueueAsync(JobType type, string source, string? destination)
+    public async Task<Job> EnqueueAsync(JobType type, string source, string? destination, JobOptions? options = null)
     {
-        var job = JobStateMachine.Create(Guid.NewGuid().ToString("N"), new JobSubmission(type, source, destination, new JobOptions()),
+        var job = JobStateMachine.Create(Guid.NewGuid().ToString("N"), new JobSubmission(type, source, destination, options ?? new JobOptions()),
             TimeProvider.System);
         Assert.True(await Store.EnqueueAsync(job, CancellationToken.None));
         return job;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Worker.Tests.Infrastructure;
@@ -60,6 +61,43 @@ public sealed class JobRunnerServiceTests(JobRunnerServiceTests.Fixture fixture)
         await System.WaitForStateAsync(job.Id, JobState.Succeeded);
 
         Assert.Empty(Directory.Exists(target) ? Directory.GetFiles(target) : []);
+    }
+
+    [Fact]
+    public async Task DeleteFileAndPurge_RemoveTheFileAndTheWholeDirectory()
+    {
+        var files = System.MakeFiles("deletefile-in", count: 2, size: 100);
+        var tree = System.MakeFiles("purge-me", count: 3, size: 100);
+        Directory.CreateDirectory(Path.Combine(tree, "sub"));
+        File.WriteAllText(Path.Combine(tree, "sub", "x.txt"), "x");
+
+        var deleteFile = await System.EnqueueAsync(JobType.DeleteFile, Path.Combine(files, "file-000.bin"), null);
+        var purge = await System.EnqueueAsync(JobType.Purge, tree, null);
+        await System.WaitForStateAsync(deleteFile.Id, JobState.Succeeded);
+        await System.WaitForStateAsync(purge.Id, JobState.Succeeded);
+
+        Assert.Equal(["file-001.bin"], Directory.GetFiles(files).Select(Path.GetFileName));
+        Assert.False(Directory.Exists(tree));
+    }
+
+    [Fact]
+    public async Task Copy_WithFilterAndConfig_RcdAppliesThem()
+    {
+        var source = System.MakeFiles("filter-src", count: 3, size: 100);
+        var destination = System.Data.Combine("filter-dst");
+        var options = new JobOptions
+        {
+            Config = new Dictionary<string, JsonElement> { ["Transfers"] = JsonSerializer.SerializeToElement(1) },
+            Filter = new Dictionary<string, JsonElement>
+            {
+                ["IncludeRule"] = JsonSerializer.SerializeToElement(new[] { "file-001.bin" }),
+            },
+        };
+
+        var job = await System.EnqueueAsync(JobType.Copy, source, destination, options);
+        await System.WaitForStateAsync(job.Id, JobState.Succeeded);
+
+        Assert.Equal(["file-001.bin"], Directory.GetFiles(destination).Select(Path.GetFileName));
     }
 
     [Fact]
