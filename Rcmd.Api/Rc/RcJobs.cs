@@ -17,8 +17,11 @@ namespace Rcmd.Api.Rc;
 internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler, RcBatches batches, RetentionStore archive, PathPolicy paths,
     TimeProvider time, RetrySettings retry)
 {
-    /// <summary>How often a synchronous call looks at its job while it waits for the end: 200 ms, growing to 1 s.</summary>
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// How often a synchronous call looks at its job while it waits for the end: 20 ms, doubling to 1 s — a small copy
+    /// ends within tens of milliseconds, and one look is one Redis read.
+    /// </summary>
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(1);
 
     /// <summary>The calls that become Rcmd jobs, with the job each one makes from its parameters.</summary>
