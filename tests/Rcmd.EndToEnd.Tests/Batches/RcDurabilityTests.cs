@@ -15,17 +15,18 @@ public sealed class RcDurabilityTests
     [Fact]
     public async Task AsyncCopy_RcdKilledMidTransfer_JobRetried_StatusEndsSuccess()
     {
-        await using var rcmd = await BatchHarness.StartAsync(workers: 1,
-            env => env["RCLONE_BWLIMIT"] = "64K"); // 40 × 16 KiB at 64 KiB/s: about 10 s of copying
-        var source = rcmd.MakeFiles("in", 40, 16 * 1024);
+        // rclone's bandwidth limiter lets its first 4 MiB through at full speed (its burst), so the copy must be larger than
+        // that to be throttled: 40 × 256 KiB = 10 MiB, the last ~6 MiB at 1 MiB/s — about 6 s in which to kill rcd.
+        await using var rcmd = await BatchHarness.StartAsync(workers: 1, env => env["RCLONE_BWLIMIT"] = "1M");
+        var source = rcmd.MakeFiles("in", 40, 256 * 1024);
         var destination = rcmd.Combine("out");
 
         using var started = await rcmd.Http.PostAsync($"rc/sync/copy?srcFs={Uri.EscapeDataString(source)}&dstFs={Uri.EscapeDataString(destination)}&_async=true", null);
         started.EnsureSuccessStatusCode();
         var jobId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetInt64();
 
-        // Some files are copied, not all: rcd is killed mid-transfer.
-        await Wait.UntilAsync(() => Task.FromResult(Directory.Exists(destination) && Directory.GetFiles(destination).Length >= 3),
+        // Past the burst, not all: rcd is killed mid-transfer.
+        await Wait.UntilAsync(() => Task.FromResult(Directory.Exists(destination) && Directory.GetFiles(destination).Length >= 20),
             TimeSpan.FromSeconds(60), "the copy to be under way", rcmd.Tail);
         var pid = rcmd.CurrentPid("rclone") ?? throw new InvalidOperationException("no rclone pid in rcmd.pids");
         Assert.True(Directory.GetFiles(destination).Length < 40, "the copy ended before rcd could be killed");
