@@ -16,11 +16,6 @@ using Rcmd.Storage;
 
 namespace Rcmd.Api.Apis;
 
-/// <summary>
-/// <c>/api/batches</c>: submit a batch (a list of file operations, or a directory pair expanded by a Worker), read it and
-/// its report, resume it, retry its failed items. A batch is a job of type <c>batch</c> (canceled through
-/// <c>/api/jobs/{id}/cancel</c>); its items and results live in <see cref="BatchStore"/>. Contract: /tmp/batch-api.md.
-/// </summary>
 /// <summary>A batch again: resumed from its checkpoint, or its failed items as a new batch.</summary>
 public static partial class BatchesApi
 {
