@@ -174,11 +174,16 @@ public sealed class RcloneResilienceHandlerTests : IDisposable
             return Answer(HttpStatusCode.OK);
         });
 
-        await Assert.ThrowsAsync<TimeoutRejectedException>(() => SendAsync(rcd, Control("core/stats")));
+        // Retries enough that the total timeout, not the retry count, is what ends it; 2 s so that a slow machine
+        // (a CI run's other test projects) still sees the first attempt time out well before the total does.
+        var http = Http(rcd, ("TotalRequestTimeout:Timeout", "00:00:02"), ("Retry:MaxRetryAttempts", "30"));
 
-        // 200 ms attempts with backoff in between: the 1 s budget fits two to four, never unbounded.
-        Assert.InRange(rcd.Calls.Count, 2, 4);
-        Assert.InRange(_time.GetUtcNow() - rcd.Calls[0].At, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
+        await Assert.ThrowsAsync<TimeoutRejectedException>(() => SendAsync(rcd, Control("core/stats"), http));
+
+        // An attempt never ends before its 200 ms, so 2 s hold at most 10 (+1 started at the end); at least one attempt
+        // timed out and was retried; the 30 retries were not used up (the total timeout ended it).
+        Assert.InRange(rcd.Calls.Count, 2, 11);
+        Assert.InRange(_time.GetUtcNow() - rcd.Calls[0].At, TimeSpan.FromSeconds(1.5), TimeSpan.FromSeconds(6));
     }
 
     [Fact]
