@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Audit;
 using Rcmd.Api.Errors;
-using Rcmd.Api.Security;
 using Rcmd.Failures;
 
 namespace Rcmd.Api.Apis;

@@ -1,18 +1,12 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
-using Rcmd.Api.Security;
-using Rcmd.Api.Services;
 using Rcmd.Batches;
 using Rcmd.Failures;
 using Rcmd.Jobs;
-using Rcmd.Paths;
 using Rcmd.Serialization;
-using Rcmd.Storage;
 
 namespace Rcmd.Api.Apis;
 

@@ -1,25 +1,20 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
-using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Batches;
 using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Paths;
-using Rcmd.Serialization;
-using Rcmd.Storage;
 
 namespace Rcmd.Api.Apis;
 
 /// <summary>
 /// <c>/api/batches</c>: submit a batch (a list of file operations, or a directory pair expanded by a Worker), read it and
 /// its report, resume it, retry its failed items. A batch is a job of type <c>batch</c> (canceled through
-/// <c>/api/jobs/{id}/cancel</c>); its items and results live in <see cref="BatchStore"/>. Contract: /tmp/batch-api.md.
+/// <c>/api/jobs/{id}/cancel</c>); its items and results live in <see cref="BatchStore"/>. The contract is the README's "Batches" section.
 /// </summary>
 public static partial class BatchesApi
 {

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Extensions;
-using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Serialization;

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Rcmd.Api.Extensions;
 using Rcmd.Api.Hubs;
-using Rcmd.Api.Security;
 
 namespace Rcmd.Api.Apis;
 

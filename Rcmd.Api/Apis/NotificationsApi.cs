@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Rcmd.Api.Security;
 using Rcmd.Notifications;
 using Rcmd.Storage;
 

@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Options;
-using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Breakers;
 using Rcmd.Failures;
-using Rcmd.Jobs;
 using Rcmd.Paths;
 using Rcmd.Rclone;
 

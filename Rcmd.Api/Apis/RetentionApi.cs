@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Rcmd.Api.Security;
 using Rcmd.Retention;
 using Rcmd.Storage;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
-using Rcmd.Api.Security;
 using Rcmd.Failures;
 using Rcmd.Storage;
 

@@ -58,8 +58,8 @@ public sealed partial class AuditLog(RedisConnection redis, IOptions<AuthOptions
     }
 
     /// <summary>
-    /// Newest first, filtered by user, action, outcome (exact, case-insensitive) and time (<paramref name="since"/> to
-    /// <paramref name="until"/>, inclusive); <paramref name="before"/> (an entry id) continues after the last entry of the
+    /// Newest first, filtered by user, action, outcome (exact, case-insensitive) and time (<see cref="AuditQuery.Since"/> to
+    /// <see cref="AuditQuery.Until"/>, inclusive); <see cref="AuditQuery.Before"/> (an entry id) continues after the last entry of the
     /// previous page. Scans at most <see cref="MaxScanned"/> entries.
     /// </summary>
     public async Task<AuditPage> QueryAsync(AuditQuery query, int limit, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Hosting;
 using Rcmd.Api.Errors;
 using Rcmd.Api.Hubs;
 using Rcmd.Api.Rc;

@@ -1,4 +1,3 @@
-using Rcmd.Api.Security;
 
 namespace Rcmd.Api.Rc;
 

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Rcmd.Api.Errors;
-using Rcmd.Api.Security;
 using Rcmd.Failures;
 using Rcmd.Paths;
 using Rcmd.Serialization;

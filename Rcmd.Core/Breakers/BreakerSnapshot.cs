@@ -90,7 +90,7 @@ public sealed record RemoteStatus
     public DateTimeOffset? RetryAt { get; init; }
 }
 
-/// <summary>What a breaker says to one caller asking to go through (<see cref="BreakerStateMachine.Acquire"/>).</summary>
+/// <summary>What a breaker says to one caller asking to go through (<see cref="BreakerStateMachine.Acquire(BreakerSnapshot, BreakerSettings, string, int, TimeProvider)"/>).</summary>
 /// <param name="Admitted">Whether the call or job may go to the remote.</param>
 /// <param name="State">The breaker's state after the decision.</param>
 /// <param name="RetryAt">For a refusal: when asking again may succeed.</param>

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Net.Http;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Rcmd.Failures.Layers;

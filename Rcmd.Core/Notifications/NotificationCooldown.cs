@@ -1,5 +1,4 @@
 using Rcmd.Storage;
-using StackExchange.Redis;
 
 namespace Rcmd.Notifications;
 

@@ -222,7 +222,6 @@ public sealed class RetentionStore(RedisConnection redis)
         return (int)result == 1;
     }
 
-    /// <summary>When <paramref name="id"/> was archived, if its tombstone is still kept.</summary>
     /// <summary>An archived RC job's status summary by its RC job id; null when it was never archived (or trimmed).</summary>
     public async Task<RcArchivedJob?> RcArchivedAsync(long rcJobId, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Rcmd.Storage;
 /// <summary>
 /// The queue Workers claim jobs from. A claim pops an id and records a lease (expiry + owner) in one script, so
 /// two Workers never get the same job; the owner renews the lease while it works; a lease that expires marks
-/// a job whose Worker died, and exactly one caller of <see cref="TryTakeOverAsync"/> gets to recover it.
+/// a job whose Worker died, and exactly one caller of <see cref="TryTakeOverAsync(string, string, TimeSpan, CancellationToken)"/> gets to recover it.
 /// </summary>
 public sealed class JobQueue(RedisConnection redis, TimeProvider time)
 {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Rcmd.Jobs;
-using StackExchange.Redis;
 
 namespace Rcmd.Storage;
 
@@ -97,7 +96,9 @@ public sealed class JobStatsStore(RedisConnection redis, TimeProvider time)
     internal static string RetentionSeconds => ((long)Retention.TotalSeconds).ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>Job outcomes over a window of whole minutes [<see cref="From"/>, <see cref="To"/>).</summary>
+/// <summary>Job outcomes over a window of whole minutes [<paramref name="From"/>, <paramref name="To"/>).</summary>
+/// <param name="From">The window's first minute.</param>
+/// <param name="To">The minute after the window's last.</param>
 /// <param name="Outcomes">Completed jobs by type, status and error code, with the sum of their durations.</param>
 /// <param name="Started">Runs begun, by job type.</param>
 /// <param name="Retried">Runs that failed retryably and were scheduled again, by job type.</param>

@@ -332,7 +332,7 @@ public sealed class JobStore(RedisConnection redis, IEnumerable<IJobTransitionOb
     }
 
     /// <summary>
-    /// Moves up to <paramref name="max"/> waiting jobs that are due at <paramref name="now"/> back to the queue
+    /// Moves up to <paramref name="max"/> waiting jobs that are due now (<paramref name="time"/>) back to the queue
     /// (<see cref="JobStateMachine.Release"/>), each in one script; safe with any number of callers at once — each job
     /// is released exactly once. Returns the jobs this caller released and the due time of the next waiting job.
     /// </summary>

@@ -6,7 +6,7 @@ namespace Rcmd.Web.Services;
 
 /// <summary>
 /// The Web process's one view of the Api's live stream, fanned out to every circuit (the Aspire Dashboard's
-/// subscription shape): components <see cref="Subscribe"/> in <c>OnInitialized</c>, marshal to their renderer with
+/// subscription shape): components <see cref="Subscribe(Func{RcmdEvent, Task})"/> in <c>OnInitialized</c>, marshal to their renderer with
 /// <c>InvokeAsync</c>, and dispose the subscription. <see cref="LiveHubClient"/> feeds it from the Api's hub
 /// (<c>/hubs/events</c>); tests push events with <see cref="PublishAsync"/>. A subscription says which of the hub's
 /// groups it needs (<c>status</c>: every event; <c>job:{id}</c>: one job), and the process is in a group while any

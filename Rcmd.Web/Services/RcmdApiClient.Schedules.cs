@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Rcmd.Retention;
 using Rcmd.Schedules;
 

@@ -1,10 +1,7 @@
-using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using Rcmd.Batches;
 using Rcmd.Breakers;
-using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Rclone;
 using Rcmd.Storage;

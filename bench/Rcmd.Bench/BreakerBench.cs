@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using Rcmd.Jobs;
 using Rcmd.Storage;
 using Rcmd.Testing;

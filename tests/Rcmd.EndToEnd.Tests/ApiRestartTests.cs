@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
-using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Microsoft.Playwright;
-using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

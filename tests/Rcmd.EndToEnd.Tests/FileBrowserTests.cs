@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Playwright;
-using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

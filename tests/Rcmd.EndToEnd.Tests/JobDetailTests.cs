@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

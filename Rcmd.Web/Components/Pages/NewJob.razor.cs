@@ -8,7 +8,7 @@ namespace Rcmd.Web.Components.Pages;
 /// The form that submits a job. Fields are checked with the same <see cref="JobValidator"/> the Api uses, so the
 /// messages next to the fields are the Api's; whatever the Api still refuses (a 400) lands next to the same fields.
 /// On success the browser goes to the new job's page. Type "batch" turns the form into a batch: a list of file operations
-/// pasted one a line, or a directory pair with include/exclude globs; checked with the Api's <see cref="BatchValidator"/>
+/// pasted one a line, or a directory pair with include/exclude globs; checked with the Api's <see cref="Batches.BatchValidator"/>
 /// (messages per line) and sent to <c>POST /api/batches</c>.
 /// </summary>
 public sealed partial class NewJob : IDisposable

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rcmd.Api.Tests.Infrastructure;
 using Rcmd.Batches;

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Rcmd.Api.Tests.Infrastructure;
-using Rcmd.Schedules;
 using Rcmd.Storage;
 using Rcmd.Testing;
 

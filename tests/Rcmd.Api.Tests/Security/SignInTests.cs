@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Rcmd.Api.Tests.Infrastructure;
 using Rcmd.Storage;

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -201,6 +200,14 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
         return rows;
     });
 
+    /// <param name="Message">The error text as rclone, rcd or a launcher printed it.</param>
+    /// <param name="Status">The HTTP status that came with it, when there was one.</param>
+    /// <param name="Expected">The failure code the labelling rules give it.</param>
+    /// <param name="Source">Where the message was seen (an issue, a reproduction script).</param>
+    /// <param name="Backend">The rclone backend the message came from, when known.</param>
+    /// <param name="Remote">The remote's name, when the message had one.</param>
+    /// <param name="Exception">The .NET exception type, for messages that come from our own code.</param>
+    /// <param name="LabelNote">Why the label is what it is, where the rules needed reading.</param>
     /// <param name="Origin">reproduced, issue, legacy corpus …: how the message was obtained.</param>
     /// <param name="Split"><c>train</c> (rules may be written from it, scored row by row); any other split is scored in aggregate (see <see cref="Corpus_QuotedAfterAFreeze_ScoreReported"/>).</param>
     /// <param name="Ambiguous">The labeller found two readings under the rules (the other is in <paramref name="LabelNote"/>).</param>

@@ -7,7 +7,6 @@ using Rcmd.Notifications;
 using Rcmd.Retention;
 using Rcmd.Storage;
 using Rcmd.Testing;
-using StackExchange.Redis;
 
 namespace Rcmd.Core.Tests.Retention;
 

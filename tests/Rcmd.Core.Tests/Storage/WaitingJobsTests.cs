@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Rcmd.Events;
 using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Serialization;

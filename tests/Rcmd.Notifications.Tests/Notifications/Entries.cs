@@ -1,4 +1,3 @@
-using Rcmd.Notifications;
 
 namespace Rcmd.Notifications.Tests.Notifications;
 

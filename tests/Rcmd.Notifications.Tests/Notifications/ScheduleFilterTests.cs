@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Rcmd.Notifications;
 
 namespace Rcmd.Notifications.Tests.Notifications;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using Bunit;
 using Rcmd.Schedules;
 using Rcmd.Web.Components.Pages;
 using static Rcmd.Web.Tests.Infrastructure.TestSchedules;

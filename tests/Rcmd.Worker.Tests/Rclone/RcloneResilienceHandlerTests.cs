@@ -9,7 +9,6 @@ using Polly.CircuitBreaker;
 using Polly.RateLimiting;
 using Polly.Timeout;
 using Rcmd.Rclone;
-using Rcmd.Worker.Tests.Infrastructure;
 
 namespace Rcmd.Worker.Tests.Rclone;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using Rcmd.Jobs;
 using Rcmd.Web.Components.Pages;
 using Rcmd.Web.Services;
 using Rcmd.Web.Tests.Infrastructure;

@@ -1,5 +1,4 @@
 using System.Net;
-using Bunit.TestDoubles;
 using Rcmd.Jobs;
 using Rcmd.Serialization;
 using Rcmd.Web.Components.Pages;

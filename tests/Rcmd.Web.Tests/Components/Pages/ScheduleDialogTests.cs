@@ -4,7 +4,6 @@ using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Schedules;
 using Rcmd.Web.Components.Controls;
-using Rcmd.Web.Components.Pages;
 using Rcmd.Web.Tests.Infrastructure;
 using static Rcmd.Web.Tests.Infrastructure.TestSchedules;
 

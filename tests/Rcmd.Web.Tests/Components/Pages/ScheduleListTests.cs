@@ -1,5 +1,4 @@
 using System.Net;
-using Rcmd.Failures;
 using Rcmd.Jobs;
 using Rcmd.Schedules;
 using Rcmd.Web.Components.Pages;

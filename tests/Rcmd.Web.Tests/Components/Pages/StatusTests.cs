@@ -1,4 +1,3 @@
-using Rcmd.Jobs;
 using Rcmd.Storage;
 using Rcmd.Web.Components.Pages;
 using Rcmd.Web.Tests.Infrastructure;
