@@ -76,12 +76,14 @@ public sealed class JobWatch : IDisposable
     /// <summary>Waits for the job's next event or <paramref name="safetyDelay"/>, whichever is first.</summary>
     public async Task NextAsync(TimeSpan safetyDelay, TimeProvider time, CancellationToken cancellationToken)
     {
+        // Cancelled (not abandoned) at the safety delay, so no waiter is left behind in the channel.
+        using var safety = new CancellationTokenSource(safetyDelay, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, safety.Token);
         try
         {
-            // WaitToReadAsync (not ReadAsync): a wait given up on never swallows a later wake.
-            await _wakes.Reader.WaitToReadAsync(cancellationToken).AsTask().WaitAsync(safetyDelay, time, cancellationToken).ConfigureAwait(false);
+            await _wakes.Reader.WaitToReadAsync(either.Token).ConfigureAwait(false);
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             // The safety net: the caller reads the job anyway.
         }
