@@ -28,7 +28,8 @@ internal static class RcApi
         // Admitted here, checked in the handler against RcMethods (one table: the call's role), so refusals and the
         // 401 come in rclone's shape.
         var rc = app.MapGroup(Prefix).WithTags("RC (rclone-compatible)").ExcludeFromDescription().AllowAnonymous();
-        rc.MapPost("/{**path}", CallAsync);
+        // No request timeout (the Api's 10 s default): a synchronous transfer answers at its job's end, however long.
+        rc.MapPost("/{**path}", CallAsync).DisableRequestTimeout();
         rc.MapMethods("/{**path}", [HttpMethods.Options], (HttpContext context) =>
         {
             Cors(context);
