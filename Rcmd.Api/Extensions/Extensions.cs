@@ -45,17 +45,19 @@ public static class Extensions
         // bounded by its remote's operation timeout, not by a client timeout.
         services.AddRcmdBreakers(configuration);
         services.AddRcmdPathPolicy(configuration);
-        services.AddOptions<RcOptions>().Bind(configuration.GetSection(RcOptions.Section));
+        services.AddOptions<RcOptions>().Bind(configuration.GetSection(RcOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<RcJobIds>();
         services.AddSingleton<RcJobs>();
         services.AddSingleton<RcStats>();
         services.AddSingleton<RcBatches>();
+        services.AddHostedService<RcBatchResumer>();
         services.AddSingleton<JobCanceler>();
         services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<RemoteReadCache>();
         services.AddSingleton<RemoteReads>();
         services.AddSingleton<ListingCache>();
 
+        services.AddSingleton<JobWatchers>();
         services.AddSingleton<EventHub>();
         services.AddHostedService(sp => sp.GetRequiredService<EventHub>());
 

@@ -12,9 +12,9 @@ namespace Rcmd.Api.Hubs;
 /// Redis restart; events published while Redis was away are not replayed (each event carries the whole job, so the
 /// next one brings a client up to date). Messages are taken from StackExchange.Redis's <see cref="ChannelMessageQueue"/>,
 /// one at a time in the order Redis sent them: its callback form runs handlers concurrently (since 2.x), which let a
-/// job's "running" reach a client after its "succeeded".
+/// job's "running" reach a client after its "succeeded". Each job event also wakes that job's <see cref="JobWatchers"/>.
 /// </summary>
-public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions> options, ILogger<EventHub> logger)
+public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions> options, JobWatchers watchers, ILogger<EventHub> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
@@ -53,9 +53,14 @@ public sealed partial class EventHub(RedisConnection redis, IOptions<ApiOptions>
             return;
         }
 
+        if (item!.JobId is { } jobId)
+        {
+            watchers.Notify(jobId); // a synchronous /rc/ call waiting for this job reads it now
+        }
+
         foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
-            subscriber.Post(item!);
+            subscriber.Post(item);
         }
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Rcmd.Api.Errors;
 using Rcmd.Api.Security;
 using Rcmd.Api.Services;
 using Rcmd.Failures;
@@ -27,7 +28,8 @@ internal static class RcApi
         // Admitted here, checked in the handler against RcMethods (one table: the call's role), so refusals and the
         // 401 come in rclone's shape.
         var rc = app.MapGroup(Prefix).WithTags("RC (rclone-compatible)").ExcludeFromDescription().AllowAnonymous();
-        rc.MapPost("/{**path}", CallAsync);
+        // No request timeout (the Api's 10 s default): a synchronous transfer answers at its job's end, however long.
+        rc.MapPost("/{**path}", CallAsync).DisableRequestTimeout();
         rc.MapMethods("/{**path}", [HttpMethods.Options], (HttpContext context) =>
         {
             Cors(context);
@@ -72,9 +74,12 @@ internal static class RcApi
         return preferAsync && RcMethods.Of(path).Kind is RcKind.Transfer or RcKind.Batch ? new Accepted(reply) : reply;
     }
 
-    /// <summary>One call (or one input of <c>job/batch</c>), its failures answered in rclone's shape.</summary>
+    /// <summary>
+    /// One call (or one input of <c>job/batch</c>, which passes <paramref name="queuing"/> to learn a transfer's job before
+    /// it is queued), its failures answered in rclone's shape.
+    /// </summary>
     internal static async Task<RcReply> ExecuteAsync(string path, RcParameters parameters, bool preferAsync, RcCaller caller,
-        RcServices services, CancellationToken cancellationToken)
+        RcServices services, CancellationToken cancellationToken, RcQueuing? queuing = null)
     {
         var input = parameters.Input.DeepClone().AsObject();
         try
@@ -83,7 +88,7 @@ internal static class RcApi
             parameters.Input.Remove("_async");
             var (kind, role) = RcMethods.Of(path);
             return await caller.RefuseAsync(path, input, role).ConfigureAwait(false)
-                ?? await DispatchAsync(path, kind, parameters, isAsync, caller, services, cancellationToken).ConfigureAwait(false);
+                ?? await DispatchAsync(path, kind, parameters, isAsync, caller, services, queuing, cancellationToken).ConfigureAwait(false);
         }
         catch (RcParameterException ex)
         {
@@ -100,13 +105,15 @@ internal static class RcApi
         {
             // rcd did not answer (down, or its circuit is open): rclone's shape, Rcmd's words and code.
             var classification = FailureClassifier.Default.Classify(ex);
+            // Retry-After: the Api's own rcd circuit (Polly's BrokenCircuitException says when it half-opens), else 5 s.
             return RcReply.Error(path, input, "rclone rcd is not reachable from Rcmd right now: " + classification.Code,
-                StatusCodes.Status503ServiceUnavailable, new NormalizedError(classification.Code, classification.Retryable, classification.Suggestion));
+                    StatusCodes.Status503ServiceUnavailable, new NormalizedError(classification.Code, classification.Retryable, classification.Suggestion))
+                .WithRetryAfter(classification.RetryAfter is { } after ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : ApiErrors.DefaultRetryAfterSeconds);
         }
     }
 
     private static async Task<RcReply> DispatchAsync(string path, RcKind kind, RcParameters parameters, bool isAsync, RcCaller caller,
-        RcServices services, CancellationToken cancellationToken)
+        RcServices services, RcQueuing? queuing, CancellationToken cancellationToken)
     {
         switch (kind)
         {
@@ -115,7 +122,7 @@ internal static class RcApi
             case RcKind.Local:
                 return RcReply.Ok(parameters.Input.DeepClone().AsObject()); // rcd echoes its input; answered here even while rcd is down
             case RcKind.Transfer:
-                return await services.Jobs.SubmitAsync(path, parameters, isAsync, caller.User, cancellationToken).ConfigureAwait(false);
+                return await services.Jobs.SubmitAsync(path, parameters, isAsync, caller.User, cancellationToken, queuing).ConfigureAwait(false);
             case RcKind.JobCall:
                 return await services.Jobs.JobCallAsync(path, parameters, cancellationToken).ConfigureAwait(false);
             case RcKind.Stats:
@@ -163,8 +170,8 @@ internal static class RcApi
         }
 
         var error = outcome.Error!.Error;
-        return RcReply.Error(path, parameters.Input, error.Message, outcome.Status,
-            error.NormalizedError);
+        return RcReply.Error(path, parameters.Input, error.Message, outcome.Status, error.NormalizedError)
+            .WithRetryAfter(outcome.RetryAfterSeconds);
     }
 
     /// <summary>Remote settings with their secrets replaced: config/dump and config/get never hand credentials out.</summary>
@@ -229,14 +236,6 @@ internal sealed class RcServices(RcJobs jobs, RcStats stats, RcBatches batches, 
     public RcloneClient Rclone { get; } = rclone;
 }
 
-/// <summary><c>Rcmd:Rc</c>: the browser origins allowed to call <c>/rc/</c> (rclone's web GUI, Rclone UI). Default none.</summary>
-public sealed class RcOptions
-{
-    public const string Section = "Rcmd:Rc";
-
-    public List<string> AllowedOrigins { get; set; } = [];
-}
-
 /// <summary>
 /// Who calls, and the one role check of <c>/rc/</c>: the role <see cref="RcMethods"/> names, decided by the Api's own
 /// role policies (so local mode admits everyone as everywhere else). Refusals in rclone's shape: 401 with rcd's
@@ -253,6 +252,35 @@ internal sealed class RcCaller(ClaimsPrincipal user, IAuthorizationService autho
 
     /// <summary>The same caller for work that outlives the request (an async <c>job/batch</c>).</summary>
     public RcCaller Detached() => new(user, authorization, null);
+
+    /// <summary>Who the caller is, for an async batch's record: name, role and how they signed in — no key or session id.</summary>
+    public JsonObject ToJson() => new()
+    {
+        ["name"] = user.Identity?.Name,
+        ["role"] = user.FindFirst(Roles.ClaimType)?.Value,
+        ["via"] = user.FindFirst(Roles.MethodClaimType)?.Value,
+        ["authenticated"] = user.Identity?.IsAuthenticated == true,
+    };
+
+    /// <summary>The caller <see cref="ToJson"/> wrote, for a batch resumed by another Api: the same name and role.</summary>
+    public static RcCaller FromJson(JsonObject caller, IAuthorizationService authorization)
+    {
+        if (caller["authenticated"]?.GetValue<bool>() != true)
+        {
+            return new(new ClaimsPrincipal(new ClaimsIdentity()), authorization, null);
+        }
+
+        List<Claim> claims = [];
+        foreach (var (type, field) in new[] { (ClaimTypes.Name, "name"), (Roles.ClaimType, "role"), (Roles.MethodClaimType, "via") })
+        {
+            if (caller[field]?.GetValue<string>() is { } value)
+            {
+                claims.Add(new Claim(type, value));
+            }
+        }
+
+        return new(new ClaimsPrincipal(new ClaimsIdentity(claims, SecurityConstants.Scheme, ClaimTypes.Name, Roles.ClaimType)), authorization, null);
+    }
 
     public async Task<bool> IsAsync(Role role) =>
         (await authorization.AuthorizeAsync(user, context, Roles.Policy(role)).ConfigureAwait(false)).Succeeded;

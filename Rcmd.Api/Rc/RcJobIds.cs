@@ -8,7 +8,8 @@ namespace Rcmd.Api.Rc;
 /// The numeric job ids RC clients use, kept in Redis (<see cref="RedisKeys.RcNextJobId"/>, <see cref="RedisKeys.RcJobs"/>,
 /// <see cref="RedisKeys.RcGroup"/>): they never repeat, across restarts of rcd, the Api or Redis (AOF) — unlike rcd's own,
 /// which restart at 1 (rclone#7095). The indexes answer job/list, job/stopgroup and core/stats?group= without reading
-/// every RC job; the retention sweep removes a job from them when it archives it.
+/// every RC job; the retention sweep removes a job from them when it archives it (its summary stays in
+/// <see cref="RedisKeys.RcArchived"/>).
 /// </summary>
 internal sealed class RcJobIds(RedisConnection redis)
 {
@@ -38,9 +39,28 @@ internal sealed class RcJobIds(RedisConnection redis)
         return found.Length == 0 ? null : (string?)found[0];
     }
 
-    /// <summary>Every RC job still in Redis: (RC id, Rcmd id), by RC id.</summary>
-    public Task<IReadOnlyList<(long RcJobId, string JobId)>> AllAsync(CancellationToken cancellationToken) =>
-        RangeAsync(Keys.RcJobs, cancellationToken);
+    /// <summary>
+    /// <c>job/list</c>'s ids: every RC id a client can still ask <c>job/status</c> about — live RC jobs, RC jobs the
+    /// retention sweep archived, async <c>job/batch</c> calls — the newest <paramref name="limit"/> of them, ascending;
+    /// and which of those are not finished. Each index is read newest first and at most <paramref name="limit"/> deep.
+    /// </summary>
+    public async Task<(IReadOnlyList<long> Ids, IReadOnlySet<long> Running)> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        var database = redis.Database;
+        var live = database.SortedSetRangeByRankWithScoresAsync(Keys.RcJobs, 0, limit - 1, Order.Descending);
+        var archived = database.SortedSetRangeByRankWithScoresAsync(Keys.RcArchived, 0, limit - 1, Order.Descending);
+        var batches = database.SortedSetRangeByRankAsync(Keys.RcBatches, 0, limit - 1, Order.Descending);
+        var runningBatches = database.SortedSetRangeByRankAsync(Keys.RcBatchesRunning, 0, limit - 1);
+        var unfinished = UnfinishedAsync(cancellationToken);
+        await Task.WhenAll(live, archived, batches, runningBatches).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var ids = (await live.ConfigureAwait(false)).Select(e => (long)e.Score)
+            .Concat((await archived.ConfigureAwait(false)).Select(e => (long)e.Score))
+            .Concat((await batches.ConfigureAwait(false)).Select(e => (long)e))
+            .Distinct().OrderDescending().Take(limit).Order().ToList();
+        var running = (await unfinished.ConfigureAwait(false)).Concat((await runningBatches.ConfigureAwait(false)).Select(e => (long)e)).ToHashSet();
+        running.IntersectWith(ids);
+        return (ids, running);
+    }
 
     /// <summary>The RC jobs of one stats group: (RC id, Rcmd id), by RC id.</summary>
     public Task<IReadOnlyList<(long RcJobId, string JobId)>> InGroupAsync(string group, CancellationToken cancellationToken) =>

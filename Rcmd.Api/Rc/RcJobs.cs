@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Rcmd.Api.Hubs;
 using Rcmd.Api.Services;
 using Rcmd.Failures;
 using Rcmd.Jobs;
@@ -15,15 +17,8 @@ namespace Rcmd.Api.Rc;
 /// <c>job/*</c> calls answered from Rcmd's durable state, with numeric ids that never repeat (<see cref="RcJobIds"/>).
 /// </summary>
 internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler, RcBatches batches, RetentionStore archive, PathPolicy paths,
-    TimeProvider time, RetrySettings retry)
+    JobWatchers watchers, IOptions<RcOptions> options, TimeProvider time, RetrySettings retry)
 {
-    /// <summary>
-    /// How often a synchronous call looks at its job while it waits for the end: 20 ms, doubling to 1 s — a small copy
-    /// ends within tens of milliseconds, and one look is one Redis read.
-    /// </summary>
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan MaxPoll = TimeSpan.FromSeconds(1);
-
     /// <summary>The calls that become Rcmd jobs, with the job each one makes from its parameters.</summary>
     public static IReadOnlyDictionary<string, Func<RcParameters, JobRequest>> Transfers { get; } =
         new Dictionary<string, Func<RcParameters, JobRequest>>(StringComparer.Ordinal)
@@ -38,7 +33,13 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
             ["operations/purge"] = p => new JobRequest { Type = "purge", Source = Join(p.GetString("fs"), p.GetStringOrNull("remote") ?? "") },
         };
 
-    public async Task<RcReply> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted)
+    /// <summary>
+    /// Queues the call's Rcmd job; answers its RC id at once (<paramref name="isAsync"/>) or waits for its end.
+    /// <paramref name="queuing"/>, when given, learns the RC id and Rcmd job id before the job is queued (a durable
+    /// <c>job/batch</c> records them, so a resumed batch waits for that job instead of queuing another).
+    /// </summary>
+    public async Task<RcReply> SubmitAsync(string path, RcParameters parameters, bool isAsync, ClaimsPrincipal user, CancellationToken aborted,
+        RcQueuing? queuing = null)
     {
         var request = Transfers[path](parameters) with { Options = Options(parameters) };
         var validation = JobValidator.Validate(request);
@@ -70,8 +71,27 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
             Rc = new RcOrigin(rcJobId, group),
             TraceParent = System.Diagnostics.Activity.Current?.Id,
         };
+        if (queuing is not null)
+        {
+            await queuing(rcJobId, job.Id).ConfigureAwait(false);
+        }
+
         await ids.AddAsync(rcJobId, job.Id, group, CancellationToken.None).ConfigureAwait(false);
         await store.EnqueueAsync(job, CancellationToken.None).ConfigureAwait(false);
+        return await AnswerAsync(path, parameters.Input, isAsync, rcJobId, job.Id, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The answer of a transfer call whose job was queued before (a resumed <c>job/batch</c> input); null when that job
+    /// is not in Redis — it was never queued, so the call runs again.
+    /// </summary>
+    public async Task<RcReply?> ResumeAsync(string path, JsonObject input, bool isAsync, long rcJobId, string jobId, CancellationToken cancellationToken) =>
+        await store.GetAsync(jobId, cancellationToken).ConfigureAwait(false) is null
+            ? null
+            : await AnswerAsync(path, input, isAsync, rcJobId, jobId, cancellationToken).ConfigureAwait(false);
+
+    private async Task<RcReply> AnswerAsync(string path, JsonObject input, bool isAsync, long rcJobId, string jobId, CancellationToken aborted)
+    {
         if (isAsync)
         {
             return RcReply.Ok(new JsonObject { ["jobid"] = rcJobId, ["executeId"] = await ids.ExecuteIdAsync(aborted).ConfigureAwait(false) }, rcJobId);
@@ -79,10 +99,10 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
 
         // A synchronous call waits for the job's end. A client that goes away stops the waiting, never the job
         // (rclone#7086): it stays visible to job/status and in the dashboard, and job/stop cancels it.
-        var final = await WaitForEndAsync(job.Id, aborted).ConfigureAwait(false);
+        var final = await WaitForEndAsync(jobId, aborted).ConfigureAwait(false);
         return final.State == JobState.Succeeded
             ? RcReply.Ok([], rcJobId)
-            : RcReply.Error(path, parameters.Input, final.Error?.Message ?? $"job {final.State.ToWire()}", StatusCodes.Status500InternalServerError,
+            : RcReply.Error(path, input, final.Error?.Message ?? $"job {final.State.ToWire()}", StatusCodes.Status500InternalServerError,
                 final.Error is { } error ? new NormalizedError(error.Code, error.Retryable, error.Suggestion) : null, rcJobId);
     }
 
@@ -93,15 +113,14 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
         {
             case "job/list":
             {
-                // From the indexes alone: the RC ids, and which of them are in an unfinished state's index.
-                var all = await ids.AllAsync(cancellationToken).ConfigureAwait(false);
-                var unfinished = await ids.UnfinishedAsync(cancellationToken).ConfigureAwait(false);
+                // From the indexes alone, bounded by Rcmd:Rc:JobListLimit (the newest ids): live, archived and batch ids.
+                var (all, running) = await ids.ListAsync(options.Value.JobListLimit, cancellationToken).ConfigureAwait(false);
                 return RcReply.Ok(new JsonObject
                 {
                     ["executeId"] = executeId,
-                    ["finishedIds"] = Ids(all.Where(a => !unfinished.Contains(a.RcJobId))),
+                    ["finishedIds"] = Ids(all.Where(id => !running.Contains(id))),
                     ["jobids"] = Ids(all),
-                    ["runningIds"] = Ids(all.Where(a => unfinished.Contains(a.RcJobId))),
+                    ["runningIds"] = Ids(all.Where(running.Contains)),
                 });
             }
 
@@ -191,9 +210,15 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
         ["success"] = success,
     };
 
+    /// <summary>
+    /// Waits for the job's end: woken by its events (<see cref="JobWatchers"/>, fed by the Redis event channel), the job
+    /// read again at each; and every <see cref="RcOptions.SyncSafetyPoll"/> without one, as a lost message must not hang
+    /// the call.
+    /// </summary>
     private async Task<Job> WaitForEndAsync(string id, CancellationToken aborted)
     {
-        var delay = FirstPoll;
+        using var watch = watchers.Watch(id); // before the first read: an end between the read and the wait still wakes it
+        var safety = options.Value.SyncSafetyPoll;
         while (true)
         {
             if (await store.GetAsync(id, aborted).ConfigureAwait(false) is { } job && job.State.IsTerminal())
@@ -201,8 +226,7 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
                 return job;
             }
 
-            await Task.Delay(delay, time, aborted).ConfigureAwait(false);
-            delay = TimeSpan.FromTicks(Math.Min(MaxPoll.Ticks, delay.Ticks * 2));
+            await watch.NextAsync(safety, time, aborted).ConfigureAwait(false);
         }
     }
 
@@ -247,7 +271,10 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
     private static Dictionary<string, System.Text.Json.JsonElement>? Elements(JsonObject? values) =>
         values?.ToDictionary(v => v.Key, v => System.Text.Json.JsonSerializer.SerializeToElement(v.Value), StringComparer.Ordinal);
 
-    private static JsonArray Ids(IEnumerable<(long RcJobId, string JobId)> jobs) => [.. jobs.Select(j => (JsonNode)j.RcJobId)];
+    private static JsonArray Ids(IEnumerable<long> ids) => [.. ids.Select(id => (JsonNode)id)];
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }
+
+/// <summary>Told the RC id and Rcmd job id of a transfer call's job just before it is queued.</summary>
+internal delegate Task RcQueuing(long rcJobId, string jobId);

@@ -10,7 +10,7 @@ namespace Rcmd.Api.Rc;
 /// status — plus Rcmd's <c>normalizedError</c> (failure-taxonomy.md), which rclone clients ignore and Rcmd's read.
 /// Indented with tabs, as rcd writes them.
 /// </summary>
-internal sealed class RcReply(JsonObject body, int status, long? rcJobId) : IResult
+internal sealed class RcReply(JsonObject body, int status, long? rcJobId, int? retryAfterSeconds = null) : IResult
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, IndentCharacter = '\t', IndentSize = 1 };
 
@@ -18,6 +18,12 @@ internal sealed class RcReply(JsonObject body, int status, long? rcJobId) : IRes
     public JsonObject Body { get; } = body;
 
     public int Status { get; } = status;
+
+    /// <summary>The <c>Retry-After</c> seconds the reply carries (a breaker's refusal: until its half-open probe), or none.</summary>
+    public int? RetryAfterSeconds { get; } = retryAfterSeconds;
+
+    /// <summary>The same reply with a <c>Retry-After</c> header of <paramref name="seconds"/> (none when null).</summary>
+    public RcReply WithRetryAfter(int? seconds) => new(Body, Status, rcJobId, seconds);
 
     public static RcReply Ok(JsonObject output, long? rcJobId = null) => new(output, StatusCodes.Status200OK, rcJobId);
 
@@ -52,6 +58,11 @@ internal sealed class RcReply(JsonObject body, int status, long? rcJobId) : IRes
         if (rcJobId is { } id)
         {
             response.Headers["x-rclone-jobid"] = id.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (RetryAfterSeconds is { } seconds)
+        {
+            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         }
 
         await response.WriteAsync(Body.ToJsonString(Indented) + "\n", httpContext.RequestAborted).ConfigureAwait(false);

@@ -56,8 +56,14 @@ namespace Rcmd.Storage;
 ///                                       job id — core/stats?group= and job/stopgroup (written with rcmd:rc:jobs, removed with it)
 ///   rcmd:rc:archived            zset    job/status summaries (JSON) of RC jobs the retention sweep archived, scored by RC job id;
 ///                                       trimmed to the newest ArchivedLinks with the tombstones (Retention/)
-///   rcmd:rc:batch:{id}          string  a job/batch run with _async=true under RC job id {id}: start, end, output or error
-///                                       (JSON), 7-day TTL (Api/Rc/RcBatches)
+///   rcmd:rc:batch:{id}          string  a job/batch run with _async=true under RC job id {id}: its inputs, caller, start, and
+///                                       end with output or error (JSON), 7-day TTL (Api/Rc/RcBatches)
+///   rcmd:rc:batch:{id}:results  hash    input index → its reply (JSON), or {"pending": RC id, "job": Rcmd id} while the Rcmd job
+///                                       it queued runs: what a resumed batch does not run again; deleted at the end
+///   rcmd:rc:batches             zset    RC job ids of async job/batch calls, scored by start time (ms) — job/list; trimmed
+///                                       past the records' TTL, so it never names an expired record
+///   rcmd:rc:batches:running     zset    RC job ids of async batches not ended, scored by their Api's lease expiry (ms): an
+///                                       Api that starts (or any Api, on its next look) resumes one whose lease ran out
 ///   rcmd:rc:executeid           string  the executeId RC clients see: one per installation, set once
 ///   rcmd:redis:oom              string  present (PX) for a while after REDIS_OUT_OF_MEMORY was notified: one alert per episode
 ///   rcmd:auth:user:{name}       hash    a local account: role, password hash (Identity's PasswordHasher), created, failures,
@@ -98,6 +104,9 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string RcGroup(string group) => $"{Prefix}:rc:group:{group}";
     public string RcArchived => $"{Prefix}:rc:archived";
     public string RcBatch(long id) => $"{Prefix}:rc:batch:{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+    public string RcBatchResults(long id) => RcBatch(id) + ":results";
+    public string RcBatches => $"{Prefix}:rc:batches";
+    public string RcBatchesRunning => $"{Prefix}:rc:batches:running";
     public const string CancelSuffix = ":cancel";
     public string AllJobs => $"{Prefix}:jobs:all";
     public string JobsInState(Jobs.JobState state) => $"{Prefix}:jobs:state:{Jobs.JobStates.ToWire(state)}";

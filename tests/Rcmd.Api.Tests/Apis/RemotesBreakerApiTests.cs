@@ -218,6 +218,24 @@ public sealed class RemotesBreakerApiTests(RedisAndRcloneFixture fixture) : IAsy
     }
 
     [Fact]
+    public async Task RcRead_BreakerOpenNoCache_503InRclonesShapeWithRetryAfterUntilTheProbe()
+    {
+        using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
+        using var http = factory.CreateClient();
+        await FailAsync(factory, _remote, 5);
+
+        using var response = await http.PostAsync($"/rc/operations/size?fs={_remote}:never-read", null);
+
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal((503, "operations/size"), (body.GetProperty("status").GetInt32(), body.GetProperty("path").GetString()));
+        var retryAfter = int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 55, 60); // the breaker's 60 s open period: seconds until its half-open probe
+        Assert.Equal($"Remote {_remote} is temporarily unavailable. Retry in {retryAfter} seconds.", body.GetProperty("error").GetString());
+        Assert.Equal(0, _proxy.Connections);
+    }
+
+    [Fact]
     public async Task Read_BreakerOpenWithFallbackRemote_ReadsTheFallback()
     {
         var replica = _remote + "-replica";

@@ -14,7 +14,7 @@ public sealed class EventHubTests : IDisposable
 
     public EventHubTests()
     {
-        _hub = new EventHub(_redis, Options.Create(new ApiOptions { SseClientBufferSize = 16 }), NullLogger<EventHub>.Instance);
+        _hub = new EventHub(_redis, Options.Create(new ApiOptions { SseClientBufferSize = 16 }), new JobWatchers(), NullLogger<EventHub>.Instance);
     }
 
     public void Dispose()

@@ -16,11 +16,13 @@ namespace Rcmd.Api.Tests.Rc;
 [Collection(ApiCollection.Name)]
 public sealed class RcApiTests : IDisposable
 {
+    private readonly RedisAndRcloneFixture _fixture;
     private readonly ApiFactory _factory;
     private readonly HttpClient _http;
 
     public RcApiTests(RedisAndRcloneFixture fixture)
     {
+        _fixture = fixture;
         _factory = ApiFactory.Create(fixture.Redis, fixture.Rclone, new Dictionary<string, string?>
         {
             ["Rcmd:Rc:AllowedOrigins:0"] = "http://gui.example",
@@ -87,6 +89,20 @@ public sealed class RcApiTests : IDisposable
         AssertRcloneError(await JsonAsync(get, HttpStatusCode.MethodNotAllowed), "rc/noop", 405, "method \"GET\" not allowed");
         AssertRcloneError(await JsonAsync(unknown, HttpStatusCode.NotFound), "nope/x", 404, "couldn't find method \"nope/x\"");
         AssertRcloneError(await JsonAsync(badType, HttpStatusCode.BadRequest), "job/status", 400, "couldn't parse key \"jobid\" (\"x\") as int64");
+    }
+
+    [Fact]
+    public async Task RcdUnreachable_503InRclonesShape_WithRetryAfter()
+    {
+        using var factory = ApiFactory.Create(_fixture.Redis.ConnectionString, new Uri($"http://127.0.0.1:{FreePort.Next()}/"), _fixture.Rclone);
+        using var http = factory.CreateClient();
+
+        using var response = await http.PostAsync("/rc/core/version", null);
+
+        var error = await JsonAsync(response, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(("core/version", 503), (error.GetProperty("path").GetString(), error.GetProperty("status").GetInt32()));
+        var retryAfter = int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(retryAfter, 1, 60);
     }
 
     [Fact]
@@ -221,6 +237,109 @@ public sealed class RcApiTests : IDisposable
         var results = status.GetProperty("output").GetProperty("results").EnumerateArray().ToList();
         Assert.Equal(1, results[0].GetProperty("a").GetInt32());
         AssertRcloneError(results[1], "nope/x", 404, "couldn't find method \"nope/x\"");
+
+        using var listResponse = await _http.PostAsync("/rc/job/list", null);
+        var list = await JsonAsync(listResponse, HttpStatusCode.OK); // the batch's own id, as job/status knows it
+        Assert.Equal([rcJobId], list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([rcJobId], list.GetProperty("finishedIds").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Empty(list.GetProperty("runningIds").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task JobList_OverTheLimit_TheNewestIdsOnly_RunningBatchAmongThem()
+    {
+        using var factory = ApiFactory.Create(_fixture.Redis, _fixture.Rclone, new Dictionary<string, string?> { ["Rcmd:Rc:JobListLimit"] = "3" });
+        using var http = factory.CreateClient();
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var started = await http.PostAsync("/rc/sync/copy?srcFs=/data/in&dstFs=s3prod:b&_async=true", null);
+            ids.Add((await JsonAsync(started, HttpStatusCode.OK)).GetProperty("jobid").GetInt64());
+        }
+
+        // A batch waiting for a synchronous copy (no Worker here): running while it waits.
+        using var batch = await http.PostAsync("/rc/job/batch", new StringContent("""
+            {"_async": true, "inputs": [{"_path": "sync/copy", "srcFs": "/data/in", "dstFs": "s3prod:c"}]}
+            """, Encoding.UTF8, "application/json"));
+        var batchId = (await JsonAsync(batch, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+        await Wait.UntilAsync(async () => (await factory.Services.GetRequiredService<JobStore>().ListAsync(new JobQuery(null, 1, 10),
+            CancellationToken.None)).Items.Count == 4, TimeSpan.FromSeconds(10), "the batch's copy to be queued");
+
+        using var listResponse = await http.PostAsync("/rc/job/list", null);
+        var list = await JsonAsync(listResponse, HttpStatusCode.OK);
+
+        var batchCopy = batchId + 1; // the batch's input took the next id
+        Assert.Equal([ids[2], batchId, batchCopy], list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([ids[2], batchId, batchCopy], list.GetProperty("runningIds").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Empty(list.GetProperty("finishedIds").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task JobBatch_Async_ApiStoppedMidBatch_NextApiResumesIt_WaitsForItsQueuedJob()
+    {
+        var fast = new Dictionary<string, string?> { ["Rcmd:Rc:BatchResumeInterval"] = "00:00:00.200" };
+        var first = ApiFactory.Create(_fixture.Redis, _fixture.Rclone, fast);
+        long batchId;
+        using (var http = first.CreateClient())
+        {
+            using var batch = await http.PostAsync("/rc/job/batch", new StringContent("""
+                {"_async": true, "concurrency": 1, "inputs": [
+                  {"_path": "rc/noop", "a": 1},
+                  {"_path": "sync/copy", "srcFs": "/data/in", "dstFs": "s3prod:b"},
+                  {"_path": "rc/noop", "b": 2}]}
+                """, Encoding.UTF8, "application/json"));
+            batchId = (await JsonAsync(batch, HttpStatusCode.OK)).GetProperty("jobid").GetInt64();
+            var store = first.Services.GetRequiredService<JobStore>();
+            await Wait.UntilAsync(async () => (await store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items.Count == 1,
+                TimeSpan.FromSeconds(10), "the batch's copy to be queued");
+        }
+
+        first.Dispose(); // the Api stops while the batch waits for its copy (no Worker here)
+        using var second = ApiFactory.Create(_fixture.Redis, _fixture.Rclone, new Dictionary<string, string?>(fast) { ["Rcmd:RedisPrefix"] = first.Prefix });
+        using var again = second.CreateClient();
+        var secondStore = second.Services.GetRequiredService<JobStore>();
+        using (var waiting = await again.PostAsync($"/rc/job/status?jobid={batchId}", null))
+        {
+            Assert.False((await JsonAsync(waiting, HttpStatusCode.OK)).GetProperty("finished").GetBoolean());
+        }
+
+        // The copy ends (as a Worker would end it): the resumed batch answers it and calls the input after it.
+        var copy = Assert.Single((await secondStore.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items);
+        var done = copy with { State = JobState.Succeeded, StartedAt = copy.CreatedAt, FinishedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+        Assert.Equal(SaveResult.Saved, await secondStore.SaveAsync(done, JobState.Queued, null, CancellationToken.None));
+        var status = await UntilFinishedAsync(again, batchId);
+
+        Assert.True(status.GetProperty("success").GetBoolean(), status.ToString());
+        var results = status.GetProperty("output").GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(3, results.Count);
+        Assert.Equal(1, results[0].GetProperty("a").GetInt32());
+        Assert.Empty(results[1].EnumerateObject()); // the copy's success: {} as rcd answers
+        Assert.Equal(2, results[2].GetProperty("b").GetInt32());
+        Assert.Single((await secondStore.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items); // not queued twice
+    }
+
+    [Fact]
+    public async Task SyncCopy_WokenByTheJobsEndEvent_NotBySafetyPoll()
+    {
+        // The safety poll at 30 s: only the end event can answer the call within the test's 5 s.
+        using var factory = ApiFactory.Create(_fixture.Redis, _fixture.Rclone, new Dictionary<string, string?> { ["Rcmd:Rc:SyncSafetyPoll"] = "00:00:30" });
+        using var http = factory.CreateClient();
+        var store = factory.Services.GetRequiredService<JobStore>();
+        await factory.Services.GetRequiredService<Rcmd.Api.Hubs.EventHub>().Subscribed.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var call = http.PostAsync("/rc/operations/copyfile?srcFs=/data/in&srcRemote=a&dstFs=s3prod:b&dstRemote=a", null);
+        Job? job = null;
+        await Wait.UntilAsync(async () => (job = (await store.ListAsync(new JobQuery(null, 1, 10), CancellationToken.None)).Items.SingleOrDefault()) is not null,
+            TimeSpan.FromSeconds(10), "the copy to be queued");
+        await Task.Delay(300); // the call is waiting on its watch now
+        var done = job! with { State = JobState.Succeeded, StartedAt = job.CreatedAt, FinishedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+        var ended = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(SaveResult.Saved, await store.SaveAsync(done, JobState.Queued, null, CancellationToken.None));
+
+        using var response = await call.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(ended.Elapsed < TimeSpan.FromSeconds(5), $"answered {ended.Elapsed} after the end");
+        Assert.Empty((await JsonAsync(response, HttpStatusCode.OK)).EnumerateObject());
+        Assert.Equal(0, factory.Services.GetRequiredService<Rcmd.Api.Hubs.JobWatchers>().Count); // the watch is gone with the call
     }
 
     [Fact]
@@ -279,17 +398,21 @@ public sealed class RcApiTests : IDisposable
         Assert.Equal((rcJobId, true, true, 3.0, $"job/{rcJobId}"), (status.GetProperty("id").GetInt64(), status.GetProperty("finished").GetBoolean(),
             status.GetProperty("success").GetBoolean(), status.GetProperty("duration").GetDouble(), status.GetProperty("group").GetString()));
         using var listResponse = await _http.PostAsync("/rc/job/list", null);
-        Assert.Empty((await JsonAsync(listResponse, HttpStatusCode.OK)).GetProperty("jobids").EnumerateArray());
+        var list = await JsonAsync(listResponse, HttpStatusCode.OK); // an archived id is still one job/status answers
+        Assert.Equal([rcJobId], list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([rcJobId], list.GetProperty("finishedIds").EnumerateArray().Select(e => e.GetInt64()));
 
         using var next = await _http.PostAsync("/rc/sync/copy?srcFs=/data/in&dstFs=s3prod:b&_async=true", null);
         Assert.True((await JsonAsync(next, HttpStatusCode.OK)).GetProperty("jobid").GetInt64() > rcJobId); // ids never repeat
     }
 
-    private async Task<JsonElement> UntilFinishedAsync(long rcJobId)
+    private Task<JsonElement> UntilFinishedAsync(long rcJobId) => UntilFinishedAsync(_http, rcJobId);
+
+    private static async Task<JsonElement> UntilFinishedAsync(HttpClient http, long rcJobId)
     {
         for (var i = 0; i < 100; i++)
         {
-            using var response = await _http.PostAsync($"/rc/job/status?jobid={rcJobId}", null);
+            using var response = await http.PostAsync($"/rc/job/status?jobid={rcJobId}", null);
             var status = await JsonAsync(response, HttpStatusCode.OK);
             if (status.GetProperty("finished").GetBoolean())
             {
