@@ -29,7 +29,8 @@ internal static class RcloneRcdExtensions
     /// jobs). With 2 minutes it holds at most two minutes of calls. The Worker needs a finished run only until it has
     /// recorded it: at once while it watches, or after a Worker dies when another adopts the job (a lease, 30 s, plus a
     /// check, 5 s). A run rcd has forgotten is resolved from the job's record, never run again if it may have moved data
-    /// (<c>JobExecutor.RecoverLostRunAsync</c>).
+    /// (<c>JobExecutor.RecoverLostRunAsync</c>). <c>RCMD_RCLONE_JOB_EXPIRE</c> (rclone's units: <c>5m</c>, <c>1h</c>)
+    /// overrides it — longer for a Worker lease of minutes, at rcd's memory's cost.
     /// </summary>
     public const string JobExpireDuration = "2m";
 
@@ -38,11 +39,12 @@ internal static class RcloneRcdExtensions
         var port = run.RclonePort;
         var healthCheck = name + "-noop";
         var credentials = run.Rcd;
+        var jobExpire = Environment.GetEnvironmentVariable("RCMD_RCLONE_JOB_EXPIRE") is { Length: > 0 } e ? e : JobExpireDuration;
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, ct => NoopAsync(port, credentials, ct));
         return builder.AddResource(new RcloneRcdResource(name, run.Toolchain.Rclone, run.Data.RcloneWorkingDirectory))
             .WithHttpEndpoint(port: port, targetPort: port, name: RcloneRcdResource.EndpointName, isProxied: false)
             .WithArgs("rcd", "--rc-addr", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
-                "--rc-htpasswd", credentials.HtpasswdFile, "--rc-job-expire-duration", JobExpireDuration)
+                "--rc-htpasswd", credentials.HtpasswdFile, "--rc-job-expire-duration", jobExpire)
             .WithHealthCheck(healthCheck)
             .WithRestartOnCrash();
     }
