@@ -24,7 +24,7 @@ internal static class RcloneRcdExtensions
 {
     /// <summary>
     /// How long rcd keeps a finished job. rcd 1.60 keeps <em>every</em> RC call as a job until then (each
-    /// <c>job/status</c> poll, <c>core/stats</c>, <c>core/pid</c>, … with its output): ~3.6 KiB of rcd memory each, four
+    /// <c>job/status</c> poll, <c>core/stats</c>, <c>core/pid</c>, … with its output): ~3.6 KiB of rcd memory each, three
     /// to five per Rcmd job, so with 24 h rcd grew ~10 KiB per job without bound (issue 17's soak: 2.2 GiB after 225,500
     /// jobs). With 2 minutes it holds at most two minutes of calls. The Worker needs a finished run only until it has
     /// recorded it: at once while it watches, or after a Worker dies when another adopts the job (a lease, 30 s, plus a
