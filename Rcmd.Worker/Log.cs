@@ -108,6 +108,10 @@ internal static partial class Log
     [LoggerMessage(34, LogLevel.Warning, "Job {job_id} ({job_type}) of {previous_worker}: its rclone run is gone")]
     public static partial void RunLost(ILogger logger, string job_id, string job_type, string previous_worker);
 
+    [LoggerMessage(37, LogLevel.Warning,
+        "Job {job_id} ({job_type}): rcd no longer knows rclone job {rclone_job_id} — it ended unwatched and rcd has forgotten it; its outcome is unknown")]
+    public static partial void RunForgotten(ILogger logger, string job_id, string job_type, long rclone_job_id);
+
     [LoggerMessage(35, LogLevel.Information, "Job {job_id} ({job_type}) done waiting: queued again after {attempts} attempt(s)")]
     public static partial void JobReleased(ILogger logger, string job_id, string job_type, int attempts);
 

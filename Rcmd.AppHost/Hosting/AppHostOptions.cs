@@ -35,7 +35,8 @@ internal sealed class AppHostOptions
           -h, --help          this text
 
         Environment: REDIS_SERVER_PATH, RCLONE_PATH (programs to use), RCLONE_CONFIG (rclone config file),
-        RCMD_REDIS_MAXMEMORY (default 1gb), ASPNETCORE_ENVIRONMENT (default: Development).
+        RCMD_REDIS_MAXMEMORY (default 1gb), RCMD_RCLONE_JOB_EXPIRE (how long rcd keeps finished jobs, default 2m),
+        ASPNETCORE_ENVIRONMENT (default: Development).
         """;
 
     /// <summary>The data directory as given (relative to the current directory), or null for the default.</summary>

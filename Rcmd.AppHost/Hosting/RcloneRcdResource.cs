@@ -8,8 +8,8 @@ namespace Rcmd.AppHost;
 
 /// <summary>
 /// <c>rclone rcd</c>, rclone's remote-control server, run as an executable: loopback only, never <c>--rc-no-auth</c>
-/// (user <c>rcmd</c>, a password generated per run: <see cref="RcdCredentials"/>), finished jobs kept 24 h (rclone's
-/// 60 s default is too short for Rcmd to read a result after a restart), working directory <c>{data}/rclone</c>, empty.
+/// (user <c>rcmd</c>, a password generated per run: <see cref="RcdCredentials"/>), finished jobs kept
+/// <see cref="RcloneRcdExtensions.JobExpireDuration"/>, working directory <c>{data}/rclone</c>, empty.
 /// rclone reads its remotes from <c>RCLONE_CONFIG</c> or its default config file, as the user's own rclone does.
 /// </summary>
 internal sealed class RcloneRcdResource(string name, string command, string workingDirectory)
@@ -22,18 +22,29 @@ internal sealed class RcloneRcdResource(string name, string command, string work
 
 internal static class RcloneRcdExtensions
 {
-    public const string JobExpireDuration = "24h";
+    /// <summary>
+    /// How long rcd keeps a finished job. rcd 1.60 keeps <em>every</em> RC call as a job until then (each
+    /// <c>job/status</c> poll, <c>core/stats</c>, <c>core/pid</c>, … with its output): ~3.6 KiB of rcd memory each, three
+    /// to five per Rcmd job, so with 24 h rcd grew ~10 KiB per job without bound (issue 17's soak: 2.2 GiB after 225,500
+    /// jobs). With 2 minutes it holds at most two minutes of calls. The Worker needs a finished run only until it has
+    /// recorded it: at once while it watches, or after a Worker dies when another adopts the job (a lease, 30 s, plus a
+    /// check, 5 s). A run rcd has forgotten is resolved from the job's record, never run again if it may have moved data
+    /// (<c>JobExecutor.RecoverLostRunAsync</c>). <c>RCMD_RCLONE_JOB_EXPIRE</c> (rclone's units: <c>5m</c>, <c>1h</c>)
+    /// overrides it — longer for a Worker lease of minutes, at rcd's memory's cost.
+    /// </summary>
+    public const string JobExpireDuration = "2m";
 
     public static IResourceBuilder<RcloneRcdResource> AddRcloneRcd(this IDistributedApplicationBuilder builder, string name, RcmdRun run)
     {
         var port = run.RclonePort;
         var healthCheck = name + "-noop";
         var credentials = run.Rcd;
+        var jobExpire = Environment.GetEnvironmentVariable("RCMD_RCLONE_JOB_EXPIRE") is { Length: > 0 } e ? e : JobExpireDuration;
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheck, ct => NoopAsync(port, credentials, ct));
         return builder.AddResource(new RcloneRcdResource(name, run.Toolchain.Rclone, run.Data.RcloneWorkingDirectory))
             .WithHttpEndpoint(port: port, targetPort: port, name: RcloneRcdResource.EndpointName, isProxied: false)
             .WithArgs("rcd", "--rc-addr", "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture),
-                "--rc-htpasswd", credentials.HtpasswdFile, "--rc-job-expire-duration", JobExpireDuration)
+                "--rc-htpasswd", credentials.HtpasswdFile, "--rc-job-expire-duration", jobExpire)
             .WithHealthCheck(healthCheck)
             .WithRestartOnCrash();
     }

@@ -63,6 +63,23 @@ internal static class JobErrors
         Suggestion = requeued ? null : "Check the destination, then submit the job again.",
     };
 
+    /// <summary>
+    /// The run ended while no Worker watched it, longer ago than rcd keeps finished runs (<c>--rc-job-expire-duration</c>),
+    /// so whether it succeeded is unknown. Coded <c>server_restarted</c> (Workers were away) with its own message.
+    /// </summary>
+    public static JobError RunForgotten(bool requeued) => new()
+    {
+        Code = ErrorCodes.ServerRestarted,
+        Message = requeued
+            ? "The rclone run ended while no Worker was watching it, longer ago than rclone keeps finished runs, so its "
+              + "outcome is unknown; the job was queued to run again (it is safe to run twice)."
+            : "The rclone run ended while no Worker was watching it, longer ago than rclone keeps finished runs, so its "
+              + "outcome is unknown. This job type is not run again automatically (it may have moved or deleted data): "
+              + "check the source and destination, and submit it again if needed.",
+        Retryable = requeued,
+        Suggestion = requeued ? null : "Check the source and destination, then submit the job again if needed.",
+    };
+
     /// <summary>The running rclone lacks a feature the job needs (see <see cref="RcloneFeatures"/>): never retried.</summary>
     public static JobError Incompatible(RcloneFeature feature, RcloneVersion version) => new()
     {

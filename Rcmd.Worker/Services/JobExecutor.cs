@@ -71,17 +71,28 @@ public sealed class JobExecutor(
         WithLeaseAsync(job.Id, token => WatchAsync(job, token), stoppingToken);
 
     /// <summary>
-    /// The job's rclone run is gone (rcd restarted, or the Worker died before the run's id was recorded). A job a user
-    /// asked to cancel is canceled; an idempotent one is queued again; any other fails with <c>server_restarted</c>.
-    /// The caller holds the lease and the record names this Worker.
+    /// rcd no longer knows the job's rclone run: it was lost (rcd restarted, or the Worker died before the run's id was
+    /// recorded) or, in the same rcd, it ended unwatched longer ago than rcd keeps finished runs
+    /// (<c>--rc-job-expire-duration</c>), so its outcome is unknown. Either way the job is resolved from its record
+    /// alone: a job a user asked to cancel is canceled; an idempotent one is queued again; any other — it may have moved
+    /// or deleted data — fails with <c>server_restarted</c> and is never run again. The caller holds the lease and the
+    /// record names this Worker.
     /// </summary>
     public async Task RecoverLostRunAsync(Job job, CancellationToken cancellationToken)
     {
         var cancel = await store.IsCancelRequestedAsync(job.Id, cancellationToken).ConfigureAwait(false);
         var requeue = !cancel && job.Type.IsIdempotent();
+        var forgotten = await EndedUnwatchedAsync(job, cancellationToken).ConfigureAwait(false);
+        var error = forgotten ? JobErrors.RunForgotten(requeue) : JobErrors.ServerRestarted(requeue);
         var next = cancel ? JobStateMachine.Cancel(job, time)
-            : requeue ? JobStateMachine.Requeue(job, JobErrors.ServerRestarted(requeued: true), time)
-            : JobStateMachine.Fail(job, JobErrors.ServerRestarted(requeued: false), time);
+            : requeue ? JobStateMachine.Requeue(job, error, time)
+            : JobStateMachine.Fail(job, error, time);
+        if (forgotten)
+        {
+            Log.RunForgotten(logger, job.Id, job.Type.ToWire(), job.RcloneJobId ?? 0);
+            _ = DeleteStatsAsync(job.Id, RcloneCommands.Group(job)); // its figures, if rcd still has them, are no use now
+        }
+
         if (!requeue)
         {
             await FinishAsync(next, cancellationToken).ConfigureAwait(false);
@@ -122,6 +133,29 @@ public sealed class JobExecutor(
         }
         catch (RcloneException ex) when (IsJobNotFound(ex))
         {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a run rcd does not know ended unwatched in the same rcd that started it (and rcd has since forgotten it):
+    /// rcd drops only finished jobs, so a job id launched under the pid rcd still has cannot be running. False when the
+    /// pid was not recorded or rcd cannot be asked now — the run is then taken as lost, which is resolved the same way.
+    /// </summary>
+    private async Task<bool> EndedUnwatchedAsync(Job job, CancellationToken cancellationToken)
+    {
+        if (job.RcloneJobId is null || job.RclonePid is not { } launchedUnder)
+        {
+            return false;
+        }
+
+        try
+        {
+            return launchedUnder == await pids.GetAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            ForgetPidUnlessRcdAnswered(ex);
             return false;
         }
     }

@@ -31,6 +31,9 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
     /// <summary>soak: a time limit (<c>--minutes M</c>) when given; none by default (it runs until its jobs are done).</summary>
     public double? MinutesLimit { get; init; }
 
+    /// <summary>soak: seconds between samples (<c>--sample-seconds N</c>, default 60).</summary>
+    public int SampleSeconds { get; init; } = 60;
+
     public static BenchOptions Parse(string[] args)
     {
         var command = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
@@ -51,6 +54,7 @@ public sealed record BenchOptions(string Command, int Jobs, int Concurrency, int
             Dashboards = Int("--dashboards", 20),
             Schedules = Int("--schedules", 10_000),
             Requests = Int("--requests", 10_000),
+            SampleSeconds = Int("--sample-seconds", 60),
             Minutes = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : 10,
             MinutesLimit = minutes >= 0 && minutes + 1 < args.Length ? double.Parse(args[minutes + 1], CultureInfo.InvariantCulture) : null,
         };

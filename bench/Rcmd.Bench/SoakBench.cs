@@ -10,8 +10,8 @@ namespace Rcmd.Bench;
 /// <summary>
 /// Issue 17's soak: <c>--jobs N</c> (default 1,000,000) tiny jobs through the whole system — the Api's
 /// <c>POST /api/jobs</c>, Redis, the Worker replicas, rclone rcd (<c>copyfile</c> of one 1 KiB file, dry run) — with
-/// retention at a short setting (<see cref="Retention"/>), for at most <c>--minutes M</c> when given. Every minute it
-/// samples Redis's <c>used_memory</c> and RSS, each service's RSS, and the Api's list and counts latency, prints a row
+/// retention at a short setting (<see cref="Retention"/>), for at most <c>--minutes M</c> when given. Every minute
+/// (<c>--sample-seconds</c>) it samples Redis's <c>used_memory</c> and RSS, each service's RSS, and the Api's list and counts latency, prints a row
 /// and appends it to <c>bench/soak-&lt;date&gt;.csv</c>. At most <see cref="Window"/> jobs are queued or running at a time,
 /// so what the curve shows is what is kept, not a backlog.
 /// </summary>
@@ -19,8 +19,6 @@ public static class SoakBench
 {
     /// <summary>Jobs in flight at most (queued, running or waiting); submission pauses above it.</summary>
     private const int Window = 2_000;
-
-    private static readonly TimeSpan SampleEvery = TimeSpan.FromMinutes(1);
 
     /// <summary><c>INFO memory</c> through a script: the client is not in admin mode (as RedisMemory reads it).</summary>
     private const string InfoMemory = "#!lua flags=no-writes,allow-oom\nreturn redis.call('INFO', 'memory')";
@@ -60,6 +58,9 @@ public static class SoakBench
             + string.Join(", ", Retention(archive).Where(r => !r.Key.EndsWith("ArchiveTo", StringComparison.Ordinal)).Select(r => $"{r.Key["Rcmd__Retention__".Length..]} {r.Value}")));
         Console.WriteLine($"csv: {csv}");
 
+        var sampleEvery = TimeSpan.FromSeconds(options.SampleSeconds);
+        var expiry = Environment.GetEnvironmentVariable("RCMD_RCLONE_JOB_EXPIRE") is { Length: > 0 } e ? e + " (RCMD_RCLONE_JOB_EXPIRE)" : "the AppHost's default time";
+        Console.WriteLine($"rcd keeps finished jobs {expiry}; a row every {options.SampleSeconds} s");
         var sampler = new Sampler(bench, http, redis, csv);
         await sampler.SampleAsync(0);
         var watch = Stopwatch.StartNew();
@@ -67,9 +68,9 @@ public static class SoakBench
         using var stop = new CancellationTokenSource();
         var sampling = Task.Run(async () =>
         {
-            for (var minute = 1; !stop.IsCancellationRequested; minute++)
+            for (var sample = 1; !stop.IsCancellationRequested; sample++)
             {
-                var next = SampleEvery * minute - watch.Elapsed;
+                var next = sampleEvery * sample - watch.Elapsed;
                 try
                 {
                     await Task.Delay(next > TimeSpan.Zero ? next : TimeSpan.Zero, stop.Token);

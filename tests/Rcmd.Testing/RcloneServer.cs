@@ -5,7 +5,7 @@ namespace Rcmd.Testing;
 
 /// <summary>
 /// A real <c>rclone rcd</c> on a free loopback port with generated credentials, its own empty config file and a
-/// long job-expiry, so tests can read finished jobs.
+/// long job-expiry (<see cref="JobExpiry"/>), so tests can read finished jobs.
 /// </summary>
 public sealed class RcloneServer : IDisposable
 {
@@ -31,6 +31,12 @@ public sealed class RcloneServer : IDisposable
 
     public int? ProcessId => _process?.Id;
 
+    /// <summary>
+    /// How long rcd keeps a finished job (<c>--rc-job-expire-duration</c>), set before <see cref="StartAsync"/>. 1 h by
+    /// default; below a minute rcd also looks for expired jobs every second rather than every 10 s.
+    /// </summary>
+    public TimeSpan JobExpiry { get; set; } = TimeSpan.FromHours(1);
+
     public string Output => _process?.Output ?? string.Empty;
 
     /// <summary>Adds a remote to this rcd's config file (rcd reads the file on each use).</summary>
@@ -50,7 +56,9 @@ public sealed class RcloneServer : IDisposable
         _process = ChildProcess.Start("rclone",
         [
             "rcd", "--rc-addr", $"127.0.0.1:{Port}", "--rc-user", User, "--rc-pass", Password,
-            "--rc-job-expire-duration", "1h", "--config", ConfigPath, "--log-level", "NOTICE",
+            "--rc-job-expire-duration", GoSeconds(JobExpiry),
+            "--rc-job-expire-interval", GoSeconds(JobExpiry < TimeSpan.FromMinutes(1) ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10)),
+            "--config", ConfigPath, "--log-level", "NOTICE",
         ], new Dictionary<string, string?> { ["RCLONE_CONFIG_PASS"] = null });
         using var http = CreateHttpClient();
         await Wait.UntilAsync(async () =>
@@ -61,6 +69,9 @@ public sealed class RcloneServer : IDisposable
             return response.IsSuccessStatusCode;
         }, TimeSpan.FromSeconds(20), $"rclone rcd on port {Port}", () => Output).ConfigureAwait(false);
     }
+
+    private static string GoSeconds(TimeSpan duration) =>
+        ((long)Math.Ceiling(duration.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "s";
 
     /// <summary>An HttpClient that sends this rcd's basic-auth credentials.</summary>
     public HttpClient CreateHttpClient()

@@ -37,8 +37,12 @@ public sealed class WorkerFixture : IAsyncLifetime
     /// <summary>A client straight to rcd (no resilience handler), for what the test itself asks rcd.</summary>
     public RcloneClient Rcd { get; private set; } = null!;
 
+    /// <summary>How long rcd keeps a finished job (see <see cref="RcloneServer.JobExpiry"/>); 1 h unless set.</summary>
+    public TimeSpan RcdJobExpiry { get; init; } = TimeSpan.FromHours(1);
+
     public async Task InitializeAsync()
     {
+        _servers.Rclone.JobExpiry = RcdJobExpiry;
         await _servers.InitializeAsync();
         _redis = new RedisConnection(Redis.ConnectionString, new RedisKeys());
         Store = new JobStore(_redis);
