@@ -106,7 +106,7 @@ public sealed partial class OidcSignInTests(ServerModeFixture fixture) : Browser
         var button = page.GetByTestId("signin-oidc");
         await Assertions.Expect(button).ToHaveTextAsync("Sign in with Test IdP");
         // The first sign-in of a run reads the provider's metadata and warms both hosts: up to a minute on a loaded machine.
-        await button.ClickAsync(new LocatorClickOptions { NoWaitAfter = true });
+        await button.ClickAsync(new LocatorClickOptions { Timeout = 60_000 });
         try
         {
             await page.GetByTestId("idp-username").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
@@ -119,7 +119,7 @@ public sealed partial class OidcSignInTests(ServerModeFixture fixture) : Browser
 
         await page.GetByTestId("idp-username").FillAsync(user);
         await page.GetByTestId("idp-password").FillAsync(OidcProvider.Users[user].Password);
-        await page.GetByTestId("idp-submit").ClickAsync(new LocatorClickOptions { NoWaitAfter = true });
+        await page.GetByTestId("idp-submit").ClickAsync(new LocatorClickOptions { Timeout = 60_000 });
     }
 
     private async Task<List<JsonElement>> AuditAsync()

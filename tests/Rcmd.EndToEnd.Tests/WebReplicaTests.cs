@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Rcmd.Testing;
+using Xunit.Abstractions;
 using Cookie = Microsoft.Playwright.Cookie;
 
 namespace Rcmd.EndToEnd.Tests;
@@ -20,7 +21,7 @@ namespace Rcmd.EndToEnd.Tests;
 /// (A Web restart keeping the session: <see cref="SignInTests.SignedIn_WebRestarted_TheSameCookieStillWorks"/>.)
 /// </summary>
 [Collection(ServerModeCollection.Name)]
-public sealed partial class WebReplicaTests(ServerModeFixture fixture) : BrowserTests
+public sealed partial class WebReplicaTests(ServerModeFixture fixture, ITestOutputHelper output) : BrowserTests
 {
     [Fact]
     public async Task TwoWebReplicas_OneRedis_SignInOnOneIsAcceptedByTheOther_SignOutOnOneEndsItOnBoth()
@@ -56,6 +57,7 @@ public sealed partial class WebReplicaTests(ServerModeFixture fixture) : Browser
             await replayPage.GotoAsync(new Uri(fixture.System.WebUrl, "jobs").ToString());
             return replayPage.Url.Contains("/signin?", StringComparison.Ordinal);
         }, TimeSpan.FromSeconds(40), "the first replica to refuse the cookie signed out on the second", () => web2.Output);
+        output.WriteLine($"the first replica refused the signed-out cookie {signedOut.Elapsed.TotalSeconds:F1} s after the sign-out on the second");
         // A replica checks a session with the Api at most every 15 s (DashboardAuthConstants.ValidationCacheLifetime).
         Assert.True(signedOut.Elapsed < TimeSpan.FromSeconds(20), $"the first replica admitted the signed-out cookie for {signedOut.Elapsed}");
     }
