@@ -15,6 +15,7 @@ var rclone = builder.AddRcloneRcd("rclone", run);
 
 var api = builder.AddRcmdProject<Projects.Rcmd_Api>("api", run, port: run.ApiPort)
     .WithFirstAdmin(run)
+    .WithOidcSettings(run, clientSecret: false)
     .WithReference(redis).WaitFor(redis)
     .WithRcloneReference(rclone, run.Rcd).WaitFor(rclone);
 
@@ -29,6 +30,7 @@ if (run.Options.Workers > 0)
 if (run.Options.Web)
 {
     builder.AddRcmdProject<Projects.Rcmd_Web>("web", run, port: run.WebPort)
+        .WithOidcSettings(run, clientSecret: true)
         .WithReference(api).WaitFor(api)
         .WithReference(redis) // data-protection keys: sign-ins survive a Web restart and work across replicas
         .WithExternalHttpEndpoints();

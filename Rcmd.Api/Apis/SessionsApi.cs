@@ -14,6 +14,12 @@ namespace Rcmd.Api.Apis;
 public sealed record CreateSessionRequest(string? Name, string? Password, string? ClientAddress);
 
 /// <summary>
+/// What <c>POST /api/auth/sessions/oidc</c> takes: the ID token the provider issued to the dashboard (never logged or
+/// audited), and the address of the browser that signed in.
+/// </summary>
+public sealed record CreateOidcSessionRequest(string? IdToken, string? ClientAddress);
+
+/// <summary>
 /// <c>/api/auth/sessions</c>: the dashboard's sign-in. A user name and password become a short-lived opaque session token
 /// (<see cref="SessionStore"/>) the dashboard then sends as <c>Authorization: Bearer</c> for that user, so the Api
 /// enforces the user's own role and audits the user by name. Throttled and locked out exactly like HTTP Basic
@@ -23,12 +29,16 @@ public sealed record CreateSessionRequest(string? Name, string? Password, string
 public static class SessionsApi
 {
     private const int MaxPasswordLength = 256;
+    private const int MaxIdTokenLength = 16 * 1024;
 
     public static RouteGroupBuilder MapSessionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/auth/sessions").WithTags("Auth");
         api.MapPost(string.Empty, CreateAsync).WithName("CreateSession")
             .WithSummary("Sign in with a user name and password: answers a session token for Authorization: Bearer")
+            .AllowAnonymous();
+        api.MapPost("/oidc", CreateFromOidcAsync).WithName("CreateOidcSession")
+            .WithSummary("Sign in with an ID token from the configured OpenID Connect provider: answers a session token with the mapped role")
             .AllowAnonymous();
         api.MapDelete("/current", DeleteCurrentAsync).WithName("DeleteSession")
             .WithSummary("Sign out: ends the session whose token this request carries")
@@ -80,6 +90,48 @@ public static class SessionsApi
             default:
                 return TypedResults.Json(ErrorResponse.Create(ErrorCodes.InvalidCredentials, "The user name or password is not valid."),
                     statusCode: StatusCodes.Status401Unauthorized);
+        }
+    }
+
+    /// <summary>
+    /// The dashboard's OpenID Connect sign-in: the ID token is checked here (<see cref="OidcSignIn"/>: signature, issuer,
+    /// audience, lifetime) and its role claim mapped to a role, so the Web cannot choose a role and a browser cannot forge
+    /// one. 201 with a session; 401 for a token that does not validate; 403 <c>access_denied</c> when no value of the role
+    /// claim maps to a role; 503 when the provider's keys cannot be read; 404 while OIDC is not configured. The audit
+    /// records who, with the provider as the target.
+    /// </summary>
+    public static async Task<IResult> CreateFromOidcAsync(CreateOidcSessionRequest? request, OidcSignIn oidc, SessionStore sessions,
+        HttpContext context, CancellationToken cancellationToken)
+    {
+        if (!oidc.Enabled)
+        {
+            return TypedResults.NotFound(ErrorResponse.Create(ErrorCodes.NotFound, "OpenID Connect sign-in is not configured (Rcmd__Auth__Oidc__Authority)."));
+        }
+
+        if (string.IsNullOrWhiteSpace(request?.IdToken) || request.IdToken.Length > MaxIdTokenLength)
+        {
+            return TypedResults.BadRequest(ApiErrors.Validation("idToken", $"Send the ID token the provider issued (at most {MaxIdTokenLength} characters)."));
+        }
+
+        AuditMiddleware.SetTarget(context, "oidc " + oidc.Provider);
+        AuditMiddleware.SetAddress(context, Address(context, request.ClientAddress));
+        var outcome = await oidc.SignInAsync(request.IdToken, cancellationToken);
+        switch (outcome)
+        {
+            case OidcOutcome.Admitted admitted:
+                AuditMiddleware.SetCaller(context, admitted.User, Roles.ToWire(admitted.Role));
+                return TypedResults.Created("/api/auth/sessions/current", await sessions.CreateOidcAsync(admitted.User, admitted.Role, cancellationToken));
+            case OidcOutcome.NoRole refused:
+                AuditMiddleware.SetCaller(context, refused.User, "none");
+                return TypedResults.Json(ErrorResponse.Create(ErrorCodes.AccessDenied,
+                    $"Signed in at the provider as {refused.User}, but no value of your '{oidc.RoleClaim}' claim maps to an Rcmd role: ask an admin to map it (Rcmd__Auth__Oidc__RoleMap)."),
+                    statusCode: StatusCodes.Status403Forbidden);
+            case OidcOutcome.ProviderUnavailable:
+                return TypedResults.Json(ErrorResponse.Create(ErrorCodes.EndpointUnreachable,
+                    "The OpenID Connect provider's keys could not be read: try again shortly."), statusCode: StatusCodes.Status503ServiceUnavailable);
+            default:
+                return TypedResults.Json(ErrorResponse.Create(ErrorCodes.InvalidCredentials,
+                    (outcome as OidcOutcome.Invalid)?.Message ?? "The ID token is not valid."), statusCode: StatusCodes.Status401Unauthorized);
         }
     }
 

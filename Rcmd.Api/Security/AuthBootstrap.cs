@@ -6,7 +6,8 @@ namespace Rcmd.Api.Security;
 /// At start: announces the mode, and in server mode creates the first admin (<c>admin</c>) from
 /// <see cref="AuthOptions.BootstrapAdminPassword"/> when no admin exists. <see cref="RefusesToStartAsync"/> is the check
 /// Program.cs runs before the server binds: in server mode, nobody could ever sign in — no admin account, no bootstrap
-/// password, no setup token, no OIDC, no configured key — is one critical line and exit code 78.
+/// password, no setup token, no OIDC, no configured key — is one critical line and exit code 78; so is an OIDC configuration that cannot work
+/// (<see cref="OidcOptions.Refusal"/>: e.g. an http authority off loopback).
 /// </summary>
 internal sealed partial class AuthBootstrap(
     IOptions<AuthOptions> options, ConfiguredApiKeys configuredKeys, AccountStore accounts, ILogger<AuthBootstrap> logger) : IHostedService
@@ -17,6 +18,12 @@ internal sealed partial class AuthBootstrap(
     public static async Task<bool> RefusesToStartAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var auth = services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (auth.Oidc.Refusal() is { } oidc)
+        {
+            LogOidcRefused(services.GetRequiredService<ILogger<AuthBootstrap>>(), oidc);
+            return true;
+        }
+
         if (auth.Mode != AuthMode.Server || auth.HasConfiguredSignIn || services.GetRequiredService<ConfiguredApiKeys>().Count > 0
             || await services.GetRequiredService<AccountStore>().AnyAdminAsync(cancellationToken))
         {
@@ -82,6 +89,9 @@ internal sealed partial class AuthBootstrap(
     private static partial void LogBootstrapNameTaken(ILogger logger, string name);
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Critical,
-        Message = "Server mode refused: no way to sign in — set Rcmd__Auth__BootstrapAdminPassword, a setup token (./rcmd run --auth prints one), Rcmd__Auth__OidcAuthority or Rcmd__ApiKeys")]
+        Message = "Server mode refused: no way to sign in — set Rcmd__Auth__BootstrapAdminPassword, a setup token (./rcmd run --auth prints one), Rcmd__Auth__Oidc__Authority or Rcmd__ApiKeys")]
     private static partial void LogRefused(ILogger logger);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Critical, Message = "OpenID Connect sign-in refused: {Reason}")]
+    private static partial void LogOidcRefused(ILogger logger, string reason);
 }

@@ -36,10 +36,10 @@ public sealed class AuthOptions : IValidatableObject
     public string? SetupToken { get; set; }
 
     /// <summary>
-    /// The OpenID Connect authority of the dashboard's sign-in (issue 13); counts as a way to sign in at start. Default none.
-    /// Not used by the Api yet: the dashboard's OIDC sign-in is still to come, and the Api accepts no OIDC token itself.
+    /// The dashboard's OpenID Connect sign-in (<c>Rcmd:Auth:Oidc</c>): the Api validates the ID tokens the Web hands it
+    /// (<see cref="OidcSignIn"/>) and maps them to a role. An authority counts as a way to sign in at start. Default off.
     /// </summary>
-    public string? OidcAuthority { get; set; }
+    public OidcOptions Oidc { get; set; } = new();
 
     /// <summary>Failed password checks in a row that lock an account. Default 5.</summary>
     [Range(1, 1000)]
@@ -89,7 +89,7 @@ public sealed class AuthOptions : IValidatableObject
 
     /// <summary>True when a caller could ever sign in without an account in Redis: a bootstrap password, a setup token or OIDC.</summary>
     public bool HasConfiguredSignIn =>
-        !string.IsNullOrEmpty(BootstrapAdminPassword) || !string.IsNullOrEmpty(SetupToken) || !string.IsNullOrEmpty(OidcAuthority);
+        !string.IsNullOrEmpty(BootstrapAdminPassword) || !string.IsNullOrEmpty(SetupToken) || Oidc.Enabled;
 }
 
 internal static class AuthConstants

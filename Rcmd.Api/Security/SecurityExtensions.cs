@@ -26,6 +26,8 @@ internal static class SecurityExtensions
         services.AddSingleton<SignInThrottle>();
         services.AddSingleton<PasswordSignIn>();
         services.AddSingleton<SessionStore>();
+        services.AddSingleton<OidcSignIn>();
+        OidcSignIn.AddHttpClient(services);
         services.AddSingleton<AuditLog>();
         services.AddHostedService<AuthBootstrap>();
 

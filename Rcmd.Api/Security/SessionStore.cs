@@ -17,7 +17,8 @@ public sealed record CreatedSession(string Token, string User, string Role, Date
 /// of which only the SHA-256 is stored, with the user, role and how they signed in. A session expires after
 /// <see cref="AuthOptions.SessionIdleTimeout"/> unused (sliding: each use renews it, at most once a minute) and after
 /// <see cref="AuthOptions.SessionMaxLifetime"/> in any case; sign-out deletes it. A session of a local account ends at
-/// once when the account is deleted, re-created, or its role is no longer the one the session began with.
+/// once when the account is deleted, re-created, or its role is no longer the one the session began with. A session of
+/// an OpenID Connect user (<c>via</c> <c>oidc</c>) keeps the role mapped at sign-in until it ends.
 /// </summary>
 public sealed class SessionStore(RedisConnection redis, AccountStore accounts, IOptions<AuthOptions> options, TimeProvider time)
 {
@@ -32,9 +33,19 @@ public sealed class SessionStore(RedisConnection redis, AccountStore accounts, I
 
     public static bool IsSessionToken(string value) => value.StartsWith(TokenPrefix, StringComparison.Ordinal);
 
-    public async Task<CreatedSession> CreateAsync(Account account, CancellationToken cancellationToken)
+    /// <summary>A session of a local account (signed in with its password).</summary>
+    public Task<CreatedSession> CreateAsync(Account account, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(account);
+        return CreateAsync(account.Name, account.Role, LocalAccount, account.Created, cancellationToken);
+    }
+
+    /// <summary>A session of a user the OpenID Connect provider vouched for, with the role the Api mapped (<see cref="OidcSignIn"/>).</summary>
+    public Task<CreatedSession> CreateOidcAsync(string user, Role role, CancellationToken cancellationToken) =>
+        CreateAsync(user, role, OidcConstants.Via, DateTimeOffset.UnixEpoch, cancellationToken);
+
+    private async Task<CreatedSession> CreateAsync(string user, Role role, string via, DateTimeOffset accountCreated, CancellationToken cancellationToken)
+    {
         cancellationToken.ThrowIfCancellationRequested();
         var token = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
@@ -42,16 +53,16 @@ public sealed class SessionStore(RedisConnection redis, AccountStore accounts, I
         var transaction = Db.CreateTransaction();
         _ = transaction.HashSetAsync(key,
         [
-            new HashEntry("user", account.Name),
-            new HashEntry("role", Roles.ToWire(account.Role)),
-            new HashEntry("via", LocalAccount),
+            new HashEntry("user", user),
+            new HashEntry("role", Roles.ToWire(role)),
+            new HashEntry("via", via),
             new HashEntry("created", now.ToUnixTimeMilliseconds()),
             new HashEntry("renewed", now.ToUnixTimeMilliseconds()),
-            new HashEntry("accountCreated", account.Created.ToUnixTimeMilliseconds()),
+            new HashEntry("accountCreated", accountCreated.ToUnixTimeMilliseconds()),
         ]);
         _ = transaction.KeyExpireAsync(key, options.Value.SessionIdleTimeout);
         await transaction.ExecuteAsync().ConfigureAwait(false);
-        return new CreatedSession(token, account.Name, Roles.ToWire(account.Role), now + options.Value.SessionIdleTimeout);
+        return new CreatedSession(token, user, Roles.ToWire(role), now + options.Value.SessionIdleTimeout);
     }
 
     /// <summary>The session of <paramref name="token"/> when it is valid (renewing it); null otherwise.</summary>

@@ -31,7 +31,7 @@ internal sealed class AppHostOptions
           --no-web            do not start the dashboard
           --auth              server mode: sign-in required on the Api (Rcmd__Auth__Mode=server for api, worker, web);
                               the first admin's password from Rcmd__Auth__BootstrapAdminPassword, else a one-time setup
-                              command is printed
+                              command is printed; OpenID Connect sign-in from Rcmd__Auth__Oidc__* (README, Security)
           -h, --help          this text
 
         Environment: REDIS_SERVER_PATH, RCLONE_PATH (programs to use), RCLONE_CONFIG (rclone config file),

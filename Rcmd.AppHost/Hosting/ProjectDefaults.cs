@@ -2,6 +2,8 @@ namespace Rcmd.AppHost;
 
 internal static class ProjectDefaults
 {
+    private const string OidcPrefix = "Rcmd__Auth__Oidc__";
+
     /// <summary>
     /// An Rcmd service: no launch profile (the AppHost decides), one http endpoint on loopback — at <paramref name="port"/>
     /// without DCP's proxy, or behind the proxy when null (replicas: each its own port, one address), ready when
@@ -50,4 +52,34 @@ internal static class ProjectDefaults
 
         return api;
     }
+
+    /// <summary>
+    /// The dashboard's OpenID Connect settings (<c>Rcmd__Auth__Oidc__*</c>) from this process's environment, in server
+    /// mode: to the Web, which runs the sign-in, and to the Api, which checks the ID tokens and maps the role — the
+    /// client secret to the Web only.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithOidcSettings(this IResourceBuilder<ProjectResource> project, RcmdRun run, bool clientSecret)
+    {
+        if (!run.Options.Auth)
+        {
+            return project;
+        }
+
+        foreach (var (name, value) in OidcSettings())
+        {
+            if (clientSecret || !name.EndsWith("__ClientSecret", StringComparison.OrdinalIgnoreCase))
+            {
+                project.WithEnvironment(name, value);
+            }
+        }
+
+        return project;
+    }
+
+    private static IEnumerable<(string Name, string Value)> OidcSettings() =>
+        Environment.GetEnvironmentVariables().Keys.OfType<string>()
+            .Where(name => name.StartsWith(OidcPrefix, StringComparison.OrdinalIgnoreCase))
+            .Select(name => (Name: name, Value: Environment.GetEnvironmentVariable(name) ?? string.Empty))
+            .Where(setting => setting.Value.Length > 0)
+            .OrderBy(setting => setting.Name, StringComparer.Ordinal);
 }

@@ -97,7 +97,7 @@ public static class Extensions
             pages.RequireAuthorization();
         }
 
-        app.MapSignOut();
+        app.MapSignInEndpoints();
         return app;
     }
 

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Rcmd.Security;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -8,9 +11,19 @@ namespace Rcmd.Web.Security;
 /// <summary>What signing in with the Api gave: a session, or why not (the message is the sign-in page's, never a secret).</summary>
 public abstract record SignInResult
 {
-    public sealed record SignedIn(string Token, string User, string Role, DateTimeOffset ExpiresAt) : SignInResult;
+    public sealed record SignedIn(string Token, string User, string Role, DateTimeOffset ExpiresAt) : SignInResult
+    {
+        /// <summary>The dashboard's cookie principal: name, role and the Api session token (the cookie is encrypted).</summary>
+        public ClaimsPrincipal ToPrincipal() => new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.Name, User),
+            new Claim(Roles.ClaimType, Role),
+            new Claim(DashboardUser.TokenClaimType, Token),
+        ], CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, Roles.ClaimType));
+    }
 
-    public sealed record Refused(string Message) : SignInResult;
+    /// <summary>Refused; <paramref name="Status"/> is the Api's answer (0 when it could not be reached).</summary>
+    public sealed record Refused(string Message, int Status = 0) : SignInResult;
 }
 
 /// <summary>
@@ -40,6 +53,32 @@ public sealed partial class ApiSessionClient(HttpClient http, ILogger<ApiSession
                 HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest => "The user name or password is not valid.",
                 _ => $"Sign-in is not possible right now (the Api answered {(int)response.StatusCode}): try again shortly.",
             });
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogUnreachable(logger, ex.GetType().Name);
+            return new SignInResult.Refused("The Rcmd Api is unavailable, so nobody can sign in right now: try again shortly.");
+        }
+    }
+
+    /// <summary>
+    /// Exchanges the ID token the OpenID Connect provider gave this sign-in for an Api session
+    /// (<c>POST /api/auth/sessions/oidc</c>): the Api checks the token itself and decides the role. Refused carries the
+    /// Api's status: 403 when the user's claims map to no role, 401 for a token it does not accept.
+    /// </summary>
+    public async Task<SignInResult> SignInWithOidcAsync(string idToken, string? clientAddress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.PostAsJsonAsync("api/auth/sessions/oidc", new OidcSessionRequest(idToken, clientAddress),
+                SessionJsonContext.Default.OidcSessionRequest, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Created
+                && await response.Content.ReadFromJsonAsync(SessionJsonContext.Default.SessionAnswer, cancellationToken) is { Token.Length: > 0 } ok)
+            {
+                return new SignInResult.SignedIn(ok.Token, ok.User, ok.Role, ok.ExpiresAt);
+            }
+
+            return new SignInResult.Refused($"The Api answered {(int)response.StatusCode}.", (int)response.StatusCode);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -93,9 +132,12 @@ public sealed partial class ApiSessionClient(HttpClient http, ILogger<ApiSession
 
 internal sealed record SessionRequest(string Name, string Password, string? ClientAddress);
 
+internal sealed record OidcSessionRequest(string IdToken, string? ClientAddress);
+
 internal sealed record SessionAnswer(string Token, string User, string Role, DateTimeOffset ExpiresAt);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(SessionRequest))]
 [JsonSerializable(typeof(SessionAnswer))]
+[JsonSerializable(typeof(OidcSessionRequest))]
 internal sealed partial class SessionJsonContext : JsonSerializerContext;

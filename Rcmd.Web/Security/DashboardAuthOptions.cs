@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Rcmd.Security;
 
 namespace Rcmd.Web.Security;
 
@@ -13,6 +14,9 @@ public sealed class DashboardAuthOptions
     /// <summary><c>local</c> (no sign-in) or <c>server</c> (every page needs sign-in). Default local.</summary>
     [RegularExpression("^(?i)(local|server)$", ErrorMessage = "Rcmd:Auth:Mode is local or server.")]
     public string Mode { get; set; } = "local";
+
+    /// <summary>The optional OpenID Connect sign-in (<c>Rcmd:Auth:Oidc</c>, shared with the Api). Default off.</summary>
+    public OidcOptions Oidc { get; set; } = new();
 
     public bool ServerMode => string.Equals(Mode, "server", StringComparison.OrdinalIgnoreCase);
 

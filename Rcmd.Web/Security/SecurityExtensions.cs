@@ -19,7 +19,8 @@ namespace Rcmd.Web.Security;
 /// SameSite=Lax, encrypted by data protection) holds the user's name, role and Api session token; every page requires it
 /// (redirect to <c>/signin?returnUrl=…</c>); sign-out is a POST with antiforgery. Data-protection keys live in Redis
 /// (<see cref="RedisKeys.WebDataProtection"/>, over the app's one connection), so cookies survive a Web restart and work
-/// across replicas. Local mode: no sign-in, the local user is admin. Security headers on every response, both modes.
+/// across replicas. Optionally OpenID Connect too (<see cref="DashboardOidc"/>), which ends in the same cookie. Local
+/// mode: no sign-in, the local user is admin. Security headers on every response, both modes.
 /// </summary>
 public static class SecurityExtensions
 {
@@ -39,8 +40,14 @@ public static class SecurityExtensions
             http.Timeout = api.Timeout;
         });
 
+        if (options.Oidc.Refusal() is { } oidcRefusal)
+        {
+            Console.Error.WriteLine("rcmd: " + oidcRefusal);
+            Environment.Exit(LoopbackGuard.RefusedExitCode);
+        }
+
         builder.AddDataProtectionKeys(options.ServerMode);
-        builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
+        var authentication = builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(cookie =>
             {
                 cookie.Cookie.Name = DashboardAuthConstants.CookieName;
@@ -54,6 +61,11 @@ public static class SecurityExtensions
                 cookie.SlidingExpiration = true;
                 cookie.Events.OnValidatePrincipal = SessionValidator.ValidatePrincipalAsync;
             });
+        if (options.ServerMode && options.Oidc.Enabled)
+        {
+            authentication.AddDashboardOidc(options.Oidc);
+        }
+
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingUserStateProvider>();
@@ -99,8 +111,19 @@ public static class SecurityExtensions
         return app;
     }
 
-    /// <summary><c>POST /signout</c> (antiforgery-checked form): ends the Api session, then the cookie; back to the sign-in page.</summary>
-    public static void MapSignOut(this WebApplication app) =>
+    /// <summary>
+    /// <c>GET /signin/oidc</c> when OpenID Connect is on (<see cref="DashboardOidc"/>), and <c>POST /signout</c>
+    /// (antiforgery-checked form): ends the Api session, then the cookie; back to the sign-in page. Sign-out is Rcmd's:
+    /// the provider's own session is left as it is.
+    /// </summary>
+    public static void MapSignInEndpoints(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<DashboardAuthOptions>();
+        if (options.ServerMode && options.Oidc.Enabled)
+        {
+            app.MapDashboardOidc();
+        }
+
         app.MapPost(DashboardAuthConstants.SignOutPath, async ([FromForm] string? returnUrl, HttpContext context, ApiSessionClient sessions,
             SessionValidator validator) =>
         {
@@ -113,4 +136,5 @@ public static class SecurityExtensions
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return TypedResults.LocalRedirect(DashboardAuthConstants.SignInPath + "?signedOut=1");
         }).AllowAnonymous();
+    }
 }

@@ -116,6 +116,18 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Web_OidcClientSecret_IsAnOptionalSecretReference_TheApiNeverGetsIt()
+    {
+        var clientSecret = Assert.Single(Container("web").Env, e => e.Name == "Rcmd__Auth__Oidc__ClientSecret");
+
+        Assert.Null(clientSecret.Value);
+        Assert.Equal("rcmd", clientSecret.ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("oidc-client-secret", clientSecret.ValueFrom.SecretKeyRef.Key);
+        Assert.True(clientSecret.ValueFrom.SecretKeyRef.Optional); // OIDC is optional: the pod starts without the key
+        Assert.DoesNotContain(Container("api").Env, e => e.Name.Contains("ClientSecret", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Api_AllowsJobsOnlyUnderTheDataVolumeAndOnConfiguredRemotes()
     {
         var env = Container("api").Env.ToDictionary(e => e.Name, e => e.Value);

@@ -11,7 +11,8 @@ namespace Rcmd.Web.Components.Pages;
 /// The sign-in page (server mode): a plain server-rendered form with antiforgery, no circuit. The user name and password
 /// go to the Api (<see cref="ApiSessionClient"/>), which checks them, throttles and locks out; the session it answers is
 /// kept in the dashboard's encrypted cookie. Back to <c>returnUrl</c> when it is a local path, else the status page. The
-/// password is never kept, logged or shown again. In local mode there is nothing to sign in to: straight to the status page.
+/// password is never kept, logged or shown again. With OpenID Connect on, "Sign in with …" beside the form starts the
+/// provider's sign-in (<see cref="DashboardOidc"/>), and a refused one comes back here with its reason. In local mode there is nothing to sign in to: straight to the status page.
 /// </summary>
 public sealed partial class SignIn
 {
@@ -29,6 +30,14 @@ public sealed partial class SignIn
 
     [SupplyParameterFromQuery(Name = "signedOut")]
     private string? SignedOut { get; set; }
+
+    /// <summary>Why an OpenID Connect sign-in signed nobody in (<see cref="DashboardOidc"/>): a code, never text to show.</summary>
+    [SupplyParameterFromQuery(Name = DashboardOidc.RefusedParameter)]
+    private string? Refused { get; set; }
+
+    /// <summary>Where "Sign in with …" goes: the OIDC challenge, with this page's return URL (a full navigation: not Blazor's enhanced one, which cannot follow a redirect to the provider).</summary>
+    private string OidcStartUrl => DashboardOidc.StartPath.TrimStart('/') + "?" + DashboardAuthConstants.ReturnUrlParameter + "="
+        + Uri.EscapeDataString(DashboardAuthConstants.SafeReturnUrl(ReturnUrl));
 
     [Inject]
     private ApiSessionClient Sessions { get; set; } = default!;
@@ -52,6 +61,10 @@ public sealed partial class SignIn
         {
             _message = "You are signed out.";
         }
+        else if (HttpMethods.IsGet(HttpContext.Request.Method) && DashboardOidc.RefusedMessage(Refused, Options.Oidc) is { } refused)
+        {
+            Fail(refused);
+        }
     }
 
     private async Task SignInAsync()
@@ -72,13 +85,7 @@ public sealed partial class SignIn
             return;
         }
 
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.Name, session.User),
-            new Claim(Roles.ClaimType, session.Role),
-            new Claim(DashboardUser.TokenClaimType, session.Token),
-        ], CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, Roles.ClaimType);
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity),
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, session.ToPrincipal(),
             new AuthenticationProperties { IsPersistent = false, AllowRefresh = true });
         Navigation.NavigateTo(DashboardAuthConstants.SafeReturnUrl(ReturnUrl));
     }

@@ -37,6 +37,7 @@ public sealed class RouteTableTests(RedisAndRcloneFixture fixture)
         ["GET /openapi/{documentName}.json"] = Rule.Open, // Development only: the API's shape, no data
         ["POST /api/auth/setup"] = Rule.Open, // needs the one-time token instead
         ["POST /api/auth/sessions"] = Rule.Open, // the dashboard's sign-in: a password instead (throttled, locked out)
+        ["POST /api/auth/sessions/oidc"] = Rule.Open, // an ID token the configured provider signed instead (404 while OIDC is off)
         ["DELETE /api/auth/sessions/current"] = Rule.Viewer,
 
         ["POST /api/jobs"] = Rule.Operator,
