@@ -34,8 +34,8 @@ public abstract class RcmdTestContext : BunitContext, IAsyncLifetime
         Services.AddScoped<DashboardUser>();
         Services.AddSingleton(new RcmdApiClient(new HttpClient(Api) { BaseAddress = StubApi.BaseAddress }, NullLogger<RcmdApiClient>.Instance));
         // Pages render in a circuit unless a test renders them as the prerender does (Prerendering()).
-        SetRendererInfo(Interactive);
         PageState = AddBunitPersistentComponentState();
+        SetRendererInfo(Interactive);
     }
 
     private static readonly RendererInfo Interactive = new("Server", isInteractive: true);

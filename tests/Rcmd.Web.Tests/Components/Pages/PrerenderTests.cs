@@ -39,7 +39,7 @@ public sealed class PrerenderTests : RcmdTestContext
         Assert.Equal(baseline, Live.SubscriberCount);
         Assert.Empty(Live.Groups);
         PageState.TriggerOnPersisting();
-        Assert.True(PageState.TryTakeFromJson<string>("jobs:first-page", out var kept));
+        Assert.True(PageState.TryTake<string>("jobs:first-page", out var kept));
         Assert.Contains(running.Id, kept, StringComparison.Ordinal);
     }
 
