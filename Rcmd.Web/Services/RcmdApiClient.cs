@@ -136,8 +136,14 @@ public sealed partial class RcmdApiClient(HttpClient http, ILogger<RcmdApiClient
             return ApiResult<(RemoteRead, ListingPage)>.Fail(read.Error);
         }
 
-        var page = read.Value.Result.Deserialize(WebJsonContext.Default.ListingPage) ?? new ListingPage();
-        return ApiResult<(RemoteRead, ListingPage)>.Ok((read.Value, page));
+        return ApiResult<(RemoteRead, ListingPage)>.Ok((read.Value, PageOf(read.Value)));
+    }
+
+    /// <summary>The page of entries a <c>list</c> read holds.</summary>
+    public static ListingPage PageOf(RemoteRead read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return read.Result.Deserialize(WebJsonContext.Default.ListingPage) ?? new ListingPage();
     }
 
     /// <summary>rclone's <c>about</c> (quota) of a remote.</summary>

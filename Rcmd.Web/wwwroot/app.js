@@ -7,3 +7,12 @@ document.addEventListener('click', (event) => {
     location.reload();
   }
 });
+
+// The light/dark choice: in local storage (read by the circuit) and in a cookie, so a prerendered page is served in it
+// (no light flash before the circuit starts). Not a secret: a word, readable by scripts.
+window.rcmdTheme = {
+  remember(theme) {
+    localStorage.setItem('rcmd-theme', theme);
+    document.cookie = `rcmd-theme=${theme}; path=/; max-age=31536000; samesite=lax`;
+  },
+};

@@ -24,6 +24,12 @@ public static class DashboardMemoryBench
         {
             system.Environment["Worker__Concurrency"] = "16";
             system.Environment["RCLONE_BWLIMIT"] = "1M";
+            // Runtime settings to try without a rebuild: DOTNET_GC… variables of the bench's own environment reach the services.
+            foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase)))
+            {
+                system.Environment[name] = Environment.GetEnvironmentVariable(name);
+                Console.WriteLine($"{name}={system.Environment[name]}");
+            }
         });
         var webPid = bench.System.ProcessIds["web"];
         var slowFile = Directory.GetFiles(bench.MakeFiles("slow-in", 1, 1024 * 1024))[0];
@@ -87,7 +93,7 @@ public static class DashboardMemoryBench
 
             await Task.Delay(5000);
             Console.WriteLine($"{options.Dashboards} dashboards open ({string.Join(", ", paths.Select(p => "/" + p))} in turn), live traffic running");
-            Console.WriteLine($"{"minute",8}{"web RSS MiB",14}{"jobs submitted",16}");
+            Console.WriteLine($"{"minute",8}{"web RSS MiB",14}{"jobs submitted",16}  anon/file MiB, GC (the Web's /metrics)");
             var samples = new List<double>();
             var watch = Stopwatch.StartNew();
             var minutes = Math.Max(1, (int)Math.Ceiling(options.Minutes));
@@ -102,7 +108,7 @@ public static class DashboardMemoryBench
 
                 var rss = MiB(webPid);
                 samples.Add(rss);
-                Console.WriteLine($"{due.TotalMinutes,8:0.0}{rss,14:0.0}{Volatile.Read(ref submitted),16}");
+                Console.WriteLine($"{due.TotalMinutes,8:0.0}{rss,14:0.0}{Volatile.Read(ref submitted),16}  {Split(webPid)}, {await GcAsync(bench.System.WebUrl)}");
                 if (due.TotalMinutes >= options.Minutes)
                 {
                     break;
@@ -120,4 +126,36 @@ public static class DashboardMemoryBench
     }
 
     private static double MiB(int pid) => BenchSystem.ResidentKiB(pid) / 1024.0;
+
+    /// <summary>Where the resident memory is: anonymous (GC heap, JIT code, native buffers) and file-backed (mapped assemblies).</summary>
+    private static string Split(int pid)
+    {
+        var fields = File.ReadLines($"/proc/{pid}/status")
+            .Select(l => l.Split(':', 2))
+            .Where(p => p.Length == 2 && p[0] is "RssAnon" or "RssFile")
+            .ToDictionary(p => p[0], p => long.Parse(p[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0);
+        return $"{fields.GetValueOrDefault("RssAnon"):0}/{fields.GetValueOrDefault("RssFile"):0}";
+    }
+
+    /// <summary>The .NET runtime's GC figures from the Web's /metrics (heap after the last GC, committed), in MiB.</summary>
+    private static async Task<string> GcAsync(Uri web)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            var text = await http.GetStringAsync(new Uri(web, "metrics"));
+            var picked = text.Split('\n')
+                .Where(l => !l.StartsWith('#') && (l.Contains("gc_last_collection_heap_size", StringComparison.Ordinal)
+                    || l.Contains("gc_last_collection_memory_committed", StringComparison.Ordinal)
+                    || l.Contains("gc_heap_size", StringComparison.Ordinal) || l.Contains("gc_committed", StringComparison.Ordinal)))
+                .Select(l => l.Split(' ') is { Length: >= 2 } p && double.TryParse(p[1], CultureInfo.InvariantCulture, out var v)
+                    ? $"{p[0].Replace("process_runtime_dotnet_", "", StringComparison.Ordinal).Replace("dotnet_", "", StringComparison.Ordinal)}={v / 1048576:0.0}"
+                    : l);
+            return string.Join(' ', picked) is { Length: > 0 } line ? line : "no GC metrics";
+        }
+        catch (HttpRequestException ex)
+        {
+            return "metrics: " + ex.Message;
+        }
+    }
 }

@@ -31,6 +31,9 @@ public sealed class FileBrowserTests(SystemFixture fixture, Xunit.Abstractions.I
         output.WriteLine($"first page of {FileCount} files: {clock.ElapsedMilliseconds} ms after navigation started");
         await Assertions.Expect(page.GetByTestId("src-count")).ToHaveAttributeAsync("data-total", FileCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(100, await page.Locator("[data-testid=src-files] tbody tr.entry-row").CountAsync());
+        // The rows above were prerendered: ticks count once the circuit runs the page and its live grid has taken over.
+        await Assertions.Expect(page.Locator("[data-interactive=true]")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-prerendered]")).ToHaveCountAsync(0);
 
         // Tick three files on the first page, copy them to the destination pane's folder.
         for (var i = 0; i < 3; i++)

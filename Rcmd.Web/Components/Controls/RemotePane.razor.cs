@@ -8,7 +8,9 @@ namespace Rcmd.Web.Components.Controls;
 /// A folder of a remote (or of the local filesystem) a page at a time: the Api lists the folder once per page request,
 /// sorts (folders first), filters and cuts it, so the page holds <see cref="PageSize"/> entries whatever the folder's
 /// size. Folders open with a click; the breadcrumbs go back up. While the remote's breaker is open the Api answers with
-/// the cached listing, shown marked stale with its age.
+/// the cached listing, shown marked stale with its age. Prerendered with its page (<see cref="PrerenderAttribute"/>): the
+/// request lists the first page and renders it; the interactive render shows that page until the live grid has read its
+/// own (the Api serves it from the listing it just read), then swaps in one render.
 /// </summary>
 public sealed partial class RemotePane : IDisposable
 {
@@ -63,15 +65,44 @@ public sealed partial class RemotePane : IDisposable
     private const string DefaultSort = "name";
     private bool _refresh;
     private (string Remote, string Path, Task<ApiResult<(RemoteRead Read, ListingPage Page)>> Page)? _firstPage;
+    private IReadOnlyList<FileEntry>? _prerendered;
+    private PersistingComponentStateSubscription? _persisting;
+
+    [Inject]
+    private PersistentComponentState PageState { get; set; } = default!;
+
+    private string PrerenderKey => $"browse:{TestId}";
 
     public string Remote => _remote;
 
     public string Path => _path;
 
-    protected override void OnInitialized()
+    protected override async Task OnInitializedAsync()
     {
         _remote = InitialRemote ?? RemoteOption.Local;
         _path = (InitialPath ?? string.Empty).Trim('/');
+        if (!RendererInfo.IsInteractive)
+        {
+            // The request's render: the first page, kept for the interactive render.
+            var first = await Api.ListAsync(_remote, _path, 0, PageSize, DefaultSort, null, false, _disposed.Token);
+            if (first.IsSuccess)
+            {
+                (_read, _prerendered, _total) = (first.Value.Read, first.Value.Page.List, first.Value.Page.Total);
+                _persisting = PageState.Keep(PrerenderKey, () => _read, WebJsonContext.Default.RemoteRead);
+            }
+            else
+            {
+                _error = first.Error;
+            }
+
+            return;
+        }
+
+        if (PageState.TryTake(PrerenderKey, WebJsonContext.Default.RemoteRead, out var read))
+        {
+            var page = RcmdApiClient.PageOf(read);
+            (_read, _prerendered, _total) = (read, page.List, page.Total);
+        }
 
         // The first page is asked for now, while the circuit renders the pane (the grid asks for its data only once its
         // first render is in the browser): listing a big folder overlaps the first render instead of following it.
@@ -125,7 +156,23 @@ public sealed partial class RemotePane : IDisposable
         _read = result.Value.Read;
         _total = result.Value.Page.Total;
         StateHasChanged();
+        if (_prerendered is not null)
+        {
+            _ = ShowLiveGridAsync();
+        }
+
         return new GridData<FileEntry> { Items = result.Value.Page.List, TotalItems = result.Value.Page.Total };
+    }
+
+    /// <summary>
+    /// Swaps the prerendered page for the live grid once the grid has rendered its first page: the grid renders the rows
+    /// <see cref="LoadAsync"/> returns as soon as it returns (same turn of the renderer), this runs on the next turn.
+    /// </summary>
+    private async Task ShowLiveGridAsync()
+    {
+        await Task.Yield();
+        _prerendered = null;
+        StateHasChanged();
     }
 
     private async Task OnRemoteChangedAsync(string remote)
@@ -199,7 +246,11 @@ public sealed partial class RemotePane : IDisposable
 
     private static string RowClass(FileEntry entry, int index) => entry.IsDir ? "entry-row entry-dir-row" : "entry-row";
 
-    public void Dispose() => _disposed.Cancel();
+    public void Dispose()
+    {
+        _persisting?.Dispose();
+        _disposed.Cancel();
+    }
 }
 
 /// <summary>A remote the file browser can open: a configured remote by name, or <see cref="Local"/>.</summary>

@@ -6,8 +6,9 @@ using Rcmd.Web.Services;
 namespace Rcmd.Web.Components.Layout;
 
 /// <summary>
-/// Navigation, the light/dark switch (remembered in the browser's local storage), and the state of the Api's live
-/// connection shown on every page (no silently stale page).
+/// Navigation, the light/dark switch (remembered in the browser's local storage and a cookie: a prerendered page is served
+/// in the remembered theme and its circuit takes it over, no light flash), and the state of the Api's live connection
+/// shown on every page (no silently stale page).
 /// </summary>
 public sealed partial class MainLayout : IDisposable
 {
@@ -17,6 +18,15 @@ public sealed partial class MainLayout : IDisposable
     private bool _liveConnected;
     private bool _dark;
     private IDisposable? _connection;
+    private PersistingComponentStateSubscription? _persisting;
+    private const string ThemeStateKey = "layout:theme";
+
+    /// <summary>The request, while the layout is prerendered (its theme cookie); null in the circuit.</summary>
+    [CascadingParameter]
+    private Microsoft.AspNetCore.Http.HttpContext? HttpContext { get; set; }
+
+    [Inject]
+    private PersistentComponentState PageState { get; set; } = default!;
 
     [Inject]
     private LiveEvents Live { get; set; } = default!;
@@ -30,6 +40,15 @@ public sealed partial class MainLayout : IDisposable
     protected override void OnInitialized()
     {
         _liveConnected = Live.IsConnected;
+        if (!RendererInfo.IsInteractive)
+        {
+            _dark = HttpContext?.Request.Cookies[ThemeStorageKey] == "dark";
+            _persisting = PageState.Keep(ThemeStateKey, () => _dark ? "dark" : null, ThemeJson);
+            return;
+        }
+
+        _dark = PageState.TryTake(ThemeStateKey, ThemeJson, out var kept) && kept == "dark";
+
         _connection = Live.SubscribeConnection(connected => InvokeAsync(() =>
         {
             _liveConnected = connected;
@@ -49,8 +68,10 @@ public sealed partial class MainLayout : IDisposable
             var stored = await JS.InvokeAsync<string?>("localStorage.getItem", ThemeStorageKey);
             if (stored == "dark" && !_dark)
             {
+                // Chosen before the cookie was: remembered in it too, so the next prerendered page is dark at once.
                 _dark = true;
                 StateHasChanged();
+                await JS.InvokeVoidAsync("rcmdTheme.remember", "dark");
             }
         }
         catch (Exception ex) when (ex is JSException or JSDisconnectedException or InvalidOperationException or TaskCanceledException)
@@ -64,7 +85,7 @@ public sealed partial class MainLayout : IDisposable
         _dark = !_dark;
         try
         {
-            await JS.InvokeVoidAsync("localStorage.setItem", ThemeStorageKey, _dark ? "dark" : "light");
+            await JS.InvokeVoidAsync("rcmdTheme.remember", _dark ? "dark" : "light");
         }
         catch (Exception ex) when (ex is JSException or JSDisconnectedException or TaskCanceledException)
         {
@@ -72,7 +93,14 @@ public sealed partial class MainLayout : IDisposable
         }
     }
 
-    public void Dispose() => _connection?.Dispose();
+    private static System.Text.Json.Serialization.Metadata.JsonTypeInfo<string> ThemeJson =>
+        Rcmd.Serialization.RcmdJsonContext.Default.String;
+
+    public void Dispose()
+    {
+        _persisting?.Dispose();
+        _connection?.Dispose();
+    }
 }
 
 /// <summary>The one theme of the dashboard (light and dark palettes).</summary>

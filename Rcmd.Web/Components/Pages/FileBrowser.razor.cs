@@ -12,7 +12,9 @@ namespace Rcmd.Web.Components.Pages;
 /// destination pane (the folder to copy or move to). Start runs the operation on the ticked entries — or on the open
 /// folder when none is ticked: each folder as one job (copy, move, sync or delete), the files together as one batch of
 /// file operations (copyfile, movefile, deletefile). Asked first; what started is linked and said in a snackbar.
+/// Prerendered: the request reads the remotes and each pane its first page; the interactive render takes them over.
 /// </summary>
+[Prerender]
 public sealed partial class FileBrowser : IDisposable
 {
     internal static readonly IReadOnlyList<string> Operations = ["copy", "move", "sync", "delete"];
@@ -28,6 +30,11 @@ public sealed partial class FileBrowser : IDisposable
     private string? _problem;
     private ApiError? _startError;
     private List<(string Id, string Label)> _started = [];
+    private PersistingComponentStateSubscription? _persisting;
+    private const string RemotesKey = "browse:remotes";
+
+    [Inject]
+    private PersistentComponentState PageState { get; set; } = default!;
 
     [Inject]
     private RcmdApiClient Api { get; set; } = default!;
@@ -69,10 +76,16 @@ public sealed partial class FileBrowser : IDisposable
     {
         _from = (Remote ?? RemoteOption.Local, (Path ?? string.Empty).Trim('/'));
         _to = (ToRemote ?? RemoteOption.Local, (To ?? string.Empty).Trim('/'));
-        var remotes = await Api.GetRemotesAsync(_disposed.Token);
+        var remotes = PageState.TryTake(RemotesKey, WebJsonContext.Default.RemoteList, out var kept)
+            ? ApiResult<RemoteList>.Ok(kept)
+            : await Api.GetRemotesAsync(_disposed.Token);
         if (remotes.IsSuccess)
         {
             _remotes = [new(RemoteOption.Local, "Local filesystem"), .. remotes.Value.Remotes.Select(r => new RemoteOption(r.Name, $"{r.Name}: ({r.Type ?? "remote"})"))];
+            if (!RendererInfo.IsInteractive)
+            {
+                _persisting = PageState.Keep(RemotesKey, () => remotes.Value, WebJsonContext.Default.RemoteList);
+            }
         }
         else
         {
@@ -209,5 +222,9 @@ public sealed partial class FileBrowser : IDisposable
         }
     }
 
-    public void Dispose() => _disposed.Cancel();
+    public void Dispose()
+    {
+        _persisting?.Dispose();
+        _disposed.Cancel();
+    }
 }

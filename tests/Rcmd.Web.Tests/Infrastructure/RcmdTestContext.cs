@@ -33,7 +33,21 @@ public abstract class RcmdTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(AuthOptions);
         Services.AddScoped<DashboardUser>();
         Services.AddSingleton(new RcmdApiClient(new HttpClient(Api) { BaseAddress = StubApi.BaseAddress }, NullLogger<RcmdApiClient>.Instance));
+        // Pages render in a circuit unless a test renders them as the prerender does (Prerendering()).
+        PageState = AddBunitPersistentComponentState();
+        SetRendererInfo(Interactive);
     }
+
+    private static readonly RendererInfo Interactive = new("Server", isInteractive: true);
+
+    /// <summary>What a prerender keeps for the interactive render (and what a test puts there).</summary>
+    protected Bunit.TestDoubles.BunitPersistentComponentState PageState { get; }
+
+    /// <summary>From now on, pages render as the request's prerender does (not interactive); <see cref="Circuit"/> goes back.</summary>
+    protected void Prerendering() => SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+    /// <summary>From now on, pages render in a circuit (after <see cref="Prerendering"/>).</summary>
+    protected void Circuit() => SetRendererInfo(Interactive);
 
     protected StubApi Api { get; } = new();
 
