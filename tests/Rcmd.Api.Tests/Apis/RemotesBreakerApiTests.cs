@@ -206,13 +206,14 @@ public sealed class RemotesBreakerApiTests(RedisAndRcloneFixture fixture) : IAsy
     {
         using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
         using var http = factory.CreateClient();
+        var opened = System.Diagnostics.Stopwatch.StartNew();
         await FailAsync(factory, _remote, 5);
 
         using var response = await http.GetAsync($"/api/remotes/{_remote}/list?path=never-read");
 
         var error = await ApiAssert.ErrorAsync(response, HttpStatusCode.ServiceUnavailable, ErrorCodes.EndpointUnreachable, retryable: true);
         var retryAfter = int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, 55, 60);
+        Assert.InRange(retryAfter, 59 - (int)Math.Ceiling(opened.Elapsed.TotalSeconds), 60); // the 60 s open period, less the time since it opened
         Assert.Equal($"Remote {_remote} is temporarily unavailable. Retry in {retryAfter} seconds.", error.GetProperty("message").GetString());
         Assert.Equal(0, _proxy.Connections);
     }
@@ -222,6 +223,7 @@ public sealed class RemotesBreakerApiTests(RedisAndRcloneFixture fixture) : IAsy
     {
         using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
         using var http = factory.CreateClient();
+        var opened = System.Diagnostics.Stopwatch.StartNew();
         await FailAsync(factory, _remote, 5);
 
         using var response = await http.PostAsync($"/rc/operations/size?fs={_remote}:never-read", null);
@@ -230,7 +232,7 @@ public sealed class RemotesBreakerApiTests(RedisAndRcloneFixture fixture) : IAsy
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal((503, "operations/size"), (body.GetProperty("status").GetInt32(), body.GetProperty("path").GetString()));
         var retryAfter = int.Parse(Assert.Single(response.Headers.GetValues("Retry-After")), System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(retryAfter, 55, 60); // the breaker's 60 s open period: seconds until its half-open probe
+        Assert.InRange(retryAfter, 59 - (int)Math.Ceiling(opened.Elapsed.TotalSeconds), 60); // seconds until its half-open probe (60 s open)
         Assert.Equal($"Remote {_remote} is temporarily unavailable. Retry in {retryAfter} seconds.", body.GetProperty("error").GetString());
         Assert.Equal(0, _proxy.Connections);
     }
