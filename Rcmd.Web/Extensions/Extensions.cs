@@ -17,7 +17,10 @@ public static class Extensions
         // Serve MudBlazor's files (_content/…) and the scoped-CSS bundle from the build output in every environment, not
         // only Development: `dotnet run`/the AppHost may start the dashboard as Production. A no-op once published.
         builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            // A prerendered page's state (its first page of jobs or files, [Prerender]) reaches the circuit in the
+            // browser's first hub message: 25 jobs are over SignalR's default 32 KiB, and the circuit would never start.
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = PrerenderStateMaxBytes);
         builder.Services.AddMudServices(o =>
         {
             o.SnackbarConfiguration.PositionClass = Defaults.Classes.Position.BottomRight;
@@ -100,6 +103,9 @@ public static class Extensions
         app.MapSignInEndpoints();
         return app;
     }
+
+    /// <summary>The largest hub message the circuit takes from a browser (its first carries the prerendered page's state).</summary>
+    public const int PrerenderStateMaxBytes = 512 * 1024;
 
     /// <summary>Where the browser downloads a batch report (the Api is not the browser's to reach: the Web asks it).</summary>
     public const string BatchReportDownloadPath = "/downloads/batches/{id}/report.{format}";

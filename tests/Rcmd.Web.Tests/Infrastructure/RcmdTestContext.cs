@@ -35,19 +35,52 @@ public abstract class RcmdTestContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(new RcmdApiClient(new HttpClient(Api) { BaseAddress = StubApi.BaseAddress }, NullLogger<RcmdApiClient>.Instance));
         // Pages render in a circuit unless a test renders them as the prerender does (Prerendering()).
         PageState = AddBunitPersistentComponentState();
-        SetRendererInfo(Interactive);
     }
 
     private static readonly RendererInfo Interactive = new("Server", isInteractive: true);
+    private bool _rendererInfoSet;
 
     /// <summary>What a prerender keeps for the interactive render (and what a test puts there).</summary>
     protected Bunit.TestDoubles.BunitPersistentComponentState PageState { get; }
 
     /// <summary>From now on, pages render as the request's prerender does (not interactive); <see cref="Circuit"/> goes back.</summary>
-    protected void Prerendering() => SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+    protected void Prerendering() => UseRendererInfo(new RendererInfo("Static", isInteractive: false));
 
-    /// <summary>From now on, pages render in a circuit (after <see cref="Prerendering"/>).</summary>
-    protected void Circuit() => SetRendererInfo(Interactive);
+    /// <summary>From now on, pages render in a circuit (the default).</summary>
+    protected void Circuit() => UseRendererInfo(Interactive);
+
+    /// <inheritdoc />
+    /// <remarks>Pages render in a circuit unless the test chose otherwise.</remarks>
+    public override IRenderedComponent<TComponent> Render<TComponent>(Action<ComponentParameterCollectionBuilder<TComponent>>? parameterBuilder = null)
+    {
+        EnsureRendererInfo();
+        return base.Render(parameterBuilder);
+    }
+
+    /// <inheritdoc />
+    public override IRenderedComponent<TComponent> Render<TComponent>(RenderFragment renderFragment)
+    {
+        EnsureRendererInfo();
+        return base.Render<TComponent>(renderFragment);
+    }
+
+    /// <summary>
+    /// The renderer info, set before the first render and not in the constructor: setting it builds the service provider,
+    /// and derived contexts and tests still register services after the constructor.
+    /// </summary>
+    private void EnsureRendererInfo()
+    {
+        if (!_rendererInfoSet)
+        {
+            UseRendererInfo(Interactive);
+        }
+    }
+
+    private void UseRendererInfo(RendererInfo info)
+    {
+        SetRendererInfo(info);
+        _rendererInfoSet = true;
+    }
 
     protected StubApi Api { get; } = new();
 

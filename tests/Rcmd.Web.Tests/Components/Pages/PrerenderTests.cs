@@ -1,8 +1,5 @@
-using System.Net;
-using Rcmd.Jobs;
 using Rcmd.Web.Components;
 using Rcmd.Web.Components.Pages;
-using Rcmd.Web.Services;
 using Rcmd.Web.Tests.Infrastructure;
 
 namespace Rcmd.Web.Tests.Components.Pages;
@@ -44,32 +41,23 @@ public sealed class PrerenderTests : RcmdTestContext
     }
 
     [Fact]
-    public async Task JobList_InteractiveAfterPrerender_ShowsTheKeptRowsAtOnceThenTheLiveGridReadAgain()
+    public async Task JobList_InteractiveAfterPrerender_ReadsThePageAgainSwapsTheLiveGridInAndFollowsUpdates()
     {
         var before = TestJobs.Running(percent: 30);
         PageState.Persist("jobs:first-page", System.Text.Json.JsonSerializer.Serialize(
             new Rcmd.Storage.JobPage([before], 1, 1, JobList.PageSize), Rcmd.Serialization.RcmdJsonContext.Default.JobPage));
         // Between the prerender and the circuit the job moved on: the live grid's own read shows it.
-        var gate = new TaskCompletionSource();
         var after = TestJobs.WithProgress(before, 80);
-        Api.On(HttpMethod.Get, "/api/jobs", _ =>
-        {
-            gate.Task.Wait(TimeSpan.FromSeconds(10));
-            return StubApi.Json(HttpStatusCode.OK, new Rcmd.Storage.JobPage([after], 1, 1, JobList.PageSize),
-                Rcmd.Serialization.RcmdJsonContext.Default.JobPage);
-        });
+        Api.OnJobs(after);
 
         var cut = Render<JobList>();
 
-        // First render: the kept rows, while the Api has not answered yet.
-        Assert.Equal("30", cut.Find($"[data-prerendered=true] tr.job-row-{before.Id} [data-testid=job-progress]").GetAttribute("data-percent"));
-        Assert.True(Live.SubscriberCount > 0);
-        gate.SetResult();
         cut.WaitForAssertion(() =>
         {
             Assert.Empty(cut.FindAll("[data-prerendered=true]"));
             Assert.Equal("80", cut.Find($"[data-testid=jobs-grid] tr.job-row-{before.Id} [data-testid=job-progress]").GetAttribute("data-percent"));
         });
+        Assert.True(Live.SubscriberCount > 0);
 
         await PushAsync(TestJobs.WithProgress(after, 90));
         cut.WaitForAssertion(() => Assert.Equal("90", cut.Find($"tr.job-row-{before.Id} [data-testid=job-progress]").GetAttribute("data-percent")));
