@@ -99,6 +99,25 @@ public sealed class ModeTests(RedisAndRcloneFixture fixture)
     }
 
     [Fact]
+    public async Task OidcAuthority_PlainHttpOffLoopback_RefusesToStartInOneLine()
+    {
+        using var api = StartApi(new Dictionary<string, string?>
+        {
+            ["Rcmd__Auth__Mode"] = "server",
+            ["Rcmd__Auth__Oidc__Authority"] = "http://idp.example.com/",
+            ["Rcmd__Auth__Oidc__ClientId"] = "rcmd",
+            ["Rcmd__Auth__Oidc__RoleMap__rcmd-admins"] = "admin",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort.Next()}",
+        });
+
+        Assert.True(await api.WaitForExitAsync(TimeSpan.FromSeconds(60)), "still running:\n" + api.Output);
+
+        Assert.True(api.ExitCode == AuthBootstrap.RefusedExitCode, $"exit {api.ExitCode}:\n{api.Output}");
+        Assert.Single(api.Output.Split('\n'), l => l.Contains("Rcmd__Auth__Oidc__Authority must use https (idp.example.com is not loopback", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", api.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ServerMode_BootstrapPassword_StartsAndAsksForCredentialsOverHttp()
     {
         var port = FreePort.Next();
