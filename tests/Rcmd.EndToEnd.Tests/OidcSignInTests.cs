@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Rcmd.EndToEnd.Tests.Oidc;
-using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests;
 

@@ -1,8 +1,6 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components;
-using Rcmd.Security;
 using Rcmd.Web.Security;
 
 namespace Rcmd.Web.Components.Pages;
