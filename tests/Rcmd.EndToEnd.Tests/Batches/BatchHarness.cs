@@ -9,13 +9,13 @@ namespace Rcmd.EndToEnd.Tests.Batches;
 
 /// <summary>
 /// One whole Rcmd (AppHost, <c>--no-web</c>, N Workers) for one batch test, with short Worker leases so a killed Worker's
-/// batch is adopted within seconds: lease 3 s, heartbeat 1 s, lease check 250 ms (all through the AppHost's environment,
+/// batch is adopted within seconds: lease 5 s, heartbeat 1 s, lease check 250 ms (all through the AppHost's environment,
 /// which every service gets). Processes are found by name in <c>{data}/rcmd.pids</c>, which the AppHost rewrites each
 /// time it starts a process again, so a test always kills the process running now.
 /// </summary>
 public sealed class BatchHarness : IAsyncDisposable
 {
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(5);
 
     private readonly TempDirectory _root = new("e2e-batch");
     private readonly List<Action> _cleanups = [];
