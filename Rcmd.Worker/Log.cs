@@ -73,6 +73,13 @@ internal static partial class Log
     [LoggerMessage(23, LogLevel.Warning, "rcd's rclone version could not be read yet; jobs are checked against it once it can")]
     public static partial void RcloneVersionUnknown(ILogger logger, Exception exception);
 
+    [LoggerMessage(45, LogLevel.Warning,
+        "rcd forgets a finished job after {rcd_job_expiry_s} s (--rc-job-expire-duration; RCMD_RCLONE_JOB_EXPIRE under ./rcmd run), "
+        + "sooner than a dead Worker's jobs are taken over ({takeover_s} s: Worker:LeaseDuration + Worker:LeaseCheckInterval). "
+        + "A run that ends just after its Worker dies is then gone before another Worker asks rcd: copies run again and "
+        + "moves/deletes fail server_restarted (outcome unknown). Give rcd an expiry longer than {takeover_s} s.")]
+    public static partial void RcdExpiryTooShort(ILogger logger, double rcd_job_expiry_s, double takeover_s);
+
     [LoggerMessage(24, LogLevel.Warning,
         "Job {job_id} ({job_type}) refused (error_code {error_code}): it needs {feature} (rclone v{minimum_version} or later); rcd runs {rclone_version}")]
     public static partial void JobIncompatible(ILogger logger, string job_id, string job_type, string error_code, string feature,

@@ -37,6 +37,13 @@ public sealed class WorkerOptions : IValidatableObject
     public TimeSpan LeaseCheckInterval { get; set; } = WorkerConstants.DefaultLeaseCheckInterval;
 
     /// <summary>
+    /// The longest a dead Worker's job waits before another Worker takes it over: the lease runs out, then the next
+    /// check. rcd must keep a finished run at least this long (<c>--rc-job-expire-duration</c>) for the taker to read
+    /// its outcome.
+    /// </summary>
+    public TimeSpan TakeoverTime => LeaseDuration + LeaseCheckInterval;
+
+    /// <summary>
     /// How often the Worker looks for waiting jobs (retries, open breakers) that are due, at most; it sleeps less when
     /// the next one is due sooner. Every Worker does this; each due job is queued again exactly once. Default 250 ms.
     /// </summary>

@@ -171,6 +171,20 @@ public sealed class RcloneClient(HttpClient http, IOptions<RcloneOptions> option
             numbers.ElementAtOrDefault(1), numbers.ElementAtOrDefault(2));
     }
 
+    /// <summary>
+    /// How long rcd keeps a finished job (<c>--rc-job-expire-duration</c>), or null when this rclone does not say.
+    /// <c>options/get</c> also carries rcd's own credentials (<c>rc.BasicPass</c>, <c>rc.HtPasswd</c>): only the one
+    /// number is read from the reply, and the reply is never logged nor kept.
+    /// </summary>
+    public async Task<TimeSpan?> JobExpiryAsync(CancellationToken cancellationToken)
+    {
+        var json = await CallAsync("options/get", null, cancellationToken).ConfigureAwait(false);
+        return json.TryGetProperty("rc", out var rc) && rc.ValueKind == JsonValueKind.Object
+            && rc.TryGetProperty("JobExpireDuration", out var nanoseconds) && nanoseconds.ValueKind == JsonValueKind.Number
+            ? TimeSpan.FromTicks(nanoseconds.GetInt64() / 100)
+            : null;
+    }
+
     /// <summary>rcd's process id: it changes when rcd restarts, which ends every job it was running.</summary>
     public async Task<long> PidAsync(CancellationToken cancellationToken) =>
         (await CallAsync("core/pid", null, cancellationToken).ConfigureAwait(false)).GetProperty("pid").GetInt64();

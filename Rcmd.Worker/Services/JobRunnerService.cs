@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Rcmd.Rclone;
 using Rcmd.Storage;
 using Rcmd.Worker.Rclone;
 using StackExchange.Redis;
@@ -17,6 +18,7 @@ public sealed class JobRunnerService(
     ActiveJobs active,
     RedisConnection redis,
     RcloneVersionCache versions,
+    RcloneClient rclone,
     IOptions<WorkerOptions> options,
     ILogger<JobRunnerService> logger) : BackgroundService
 {
@@ -30,6 +32,7 @@ public sealed class JobRunnerService(
         var subscribed = await SubscribeAsync(OnWake, stoppingToken).ConfigureAwait(false);
         Log.WorkerStarted(logger, Options.WorkerId, Options.Concurrency);
         await ReadRcloneVersionAsync(stoppingToken).ConfigureAwait(false);
+        await CheckRcdJobExpiryAsync(stoppingToken).ConfigureAwait(false);
 
         using var slots = new SemaphoreSlim(Options.Concurrency, Options.Concurrency);
         var running = new List<Task>();
@@ -94,6 +97,27 @@ public sealed class JobRunnerService(
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             Log.RcloneVersionUnknown(logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Warns once at start when rcd forgets finished jobs sooner than a dead Worker's jobs are taken over (see
+    /// <see cref="WorkerOptions.TakeoverTime"/>): recovery would then find the runs gone and resolve them from the record
+    /// alone. Silent when rcd cannot be asked now; nothing depends on it.
+    /// </summary>
+    private async Task CheckRcdJobExpiryAsync(CancellationToken stoppingToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(WorkerConstants.VersionReadTimeout);
+        try
+        {
+            if (await rclone.JobExpiryAsync(timeout.Token).ConfigureAwait(false) is { } expiry && expiry < Options.TakeoverTime)
+            {
+                Log.RcdExpiryTooShort(logger, expiry.TotalSeconds, Options.TakeoverTime.TotalSeconds);
+            }
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is RcloneException or HttpRequestException or OperationCanceledException)
+        {
         }
     }
 

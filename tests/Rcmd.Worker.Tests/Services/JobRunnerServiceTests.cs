@@ -169,7 +169,8 @@ public sealed class JobRunnerServiceTests(JobRunnerServiceTests.Fixture fixture)
         await System.WaitForStateAsync(job.Id, JobState.Succeeded);
 
         Assert.Contains(job.Id, fixture.Worker.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain(System.Rclone.Password, fixture.Worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(System.Rclone.Password, fixture.Worker.Output, StringComparison.Ordinal); // options/get carries it
+        Assert.DoesNotContain("rcd forgets a finished job", fixture.Worker.Output, StringComparison.Ordinal); // rcd keeps them 1 h here
     }
 
     public sealed class Fixture : IAsyncLifetime

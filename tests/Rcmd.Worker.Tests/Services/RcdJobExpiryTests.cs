@@ -50,6 +50,18 @@ public sealed class RcdJobExpiryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Start_RcdForgetsSoonerThanATakeover_WorkerWarnsWithBothFigures()
+    {
+        using var worker = await _system.StartWorkerAsync("expiry-warning");
+
+        // rcd keeps finished runs 3 s; the fixture's Workers take a dead Worker's job over after 3 s + 0.25 s.
+        await Testing.Wait.UntilAsync(() => Task.FromResult(worker.Output.Contains("rcd forgets a finished job after 3 s", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(20), "the Worker's warning about rcd's job expiry", () => worker.Output);
+        Assert.Contains("sooner than a dead Worker's jobs are taken over (3.25 s", worker.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_system.Rclone.Password, worker.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunEndedUnwatchedAndForgotten_CopyFile_QueuedAgainAndSucceedsOnASecondAttempt()
     {
         var source = _system.MakeFiles("forgotten-copy-src", count: 1, size: 100);
