@@ -228,6 +228,7 @@ public sealed class RcBatchStopTests(RedisAndRcloneFixture fixture, ITestOutputH
         await PostAsync(http, "/rc/job/list"); // warm
         var timings = new List<double>();
         JsonElement list = default;
+        var sentBefore = await RedisBytesSentAsync();
         for (var i = 0; i < 20; i++)
         {
             var watch = Stopwatch.StartNew();
@@ -235,11 +236,25 @@ public sealed class RcBatchStopTests(RedisAndRcloneFixture fixture, ITestOutputH
             timings.Add(watch.Elapsed.TotalMilliseconds);
         }
 
+        // What Redis sent per call: a few ranges and lookups of 100 ids, not the 100,000 unfinished (~2 MB when read whole).
+        var sentPerCall = (await RedisBytesSentAsync() - sentBefore) / 20;
+
         var newest = Enumerable.Range(unfinished - limit + 1, limit).Select(i => (long)i).ToList();
         Assert.Equal(newest, list.GetProperty("jobids").EnumerateArray().Select(e => e.GetInt64()));
         Assert.Equal(newest, list.GetProperty("runningIds").EnumerateArray().Select(e => e.GetInt64()));
         Assert.Empty(list.GetProperty("finishedIds").EnumerateArray());
         timings.Sort();
-        output.WriteLine($"job/list with {unfinished:N0} unfinished RC jobs, limit {limit}: median {timings[timings.Count / 2]:F1} ms, max {timings[^1]:F1} ms");
+        output.WriteLine($"job/list with {unfinished:N0} unfinished RC jobs, limit {limit}: median {timings[timings.Count / 2]:F1} ms, " +
+            $"max {timings[^1]:F1} ms, Redis sent {sentPerCall:N0} bytes a call");
+        Assert.InRange(sentPerCall, 0, 64 * 1024);
+    }
+
+    /// <summary>Redis's <c>total_net_output_bytes</c> (this test's redis-server, one factory at a time), read as an admin.</summary>
+    private async Task<long> RedisBytesSentAsync()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString + ",allowAdmin=true");
+        var server = admin.GetServer(admin.GetEndPoints()[0]);
+        var stats = (await server.InfoAsync("stats")).SelectMany(group => group);
+        return long.Parse(stats.Single(pair => pair.Key == "total_net_output_bytes").Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
