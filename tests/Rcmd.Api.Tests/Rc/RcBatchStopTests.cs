@@ -166,6 +166,24 @@ public sealed class RcBatchStopTests(RedisAndRcloneFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task JobStop_AtAnotherApi_TheBatchsApiSeesItAtItsNextLeaseRenewal()
+    {
+        // A 3 s lease: renewed, and the stop request read, every second.
+        var fast = new Dictionary<string, string?> { ["Rcmd:Rc:BatchLease"] = "00:00:03", ["Rcmd:Rc:BatchResumeInterval"] = "00:10:00" };
+        using var running = ApiFactory.Create(fixture.Redis, fixture.Rclone, fast);
+        using var http = running.CreateClient();
+        var batchId = await StartBatchAsync(http, MidwayBatch);
+        await Wait.UntilAsync(async () => (await JobsAsync(running)).Count == 1, TimeSpan.FromSeconds(10), "the batch's first copy to be queued");
+        using var other = ApiFactory.Create(fixture.Redis, fixture.Rclone, new Dictionary<string, string?>(fast) { ["Rcmd:RedisPrefix"] = running.Prefix });
+        using var otherHttp = other.CreateClient();
+
+        Assert.Empty((await PostAsync(otherHttp, $"/rc/job/stop?jobid={batchId}")).EnumerateObject());
+
+        AssertStoppedMidway(await UntilFinishedAsync(otherHttp, batchId, TimeSpan.FromSeconds(10)));
+        Assert.Equal(JobState.Canceled, Assert.Single(await JobsAsync(running)).State);
+    }
+
+    [Fact]
     public async Task JobStopGroup_NamesAnAsyncBatch_StopsIt_ItsDefaultGroupToo()
     {
         using var factory = ApiFactory.Create(fixture.Redis, fixture.Rclone);
