@@ -135,8 +135,8 @@ public sealed class RcBatchStopTests(RedisAndRcloneFixture fixture, ITestOutputH
     [Fact]
     public async Task JobStop_RecordedWhileItsApiDoesNotSeeIt_ApiRestarted_ResumingApiEndsItStopped()
     {
-        // The first Api renews (and reads stop requests) only every 20 s: it stops before it would see the request.
-        var slow = new Dictionary<string, string?> { ["Rcmd:Rc:BatchLease"] = "00:01:00", ["Rcmd:Rc:BatchResumeInterval"] = "00:10:00" };
+        // The first Api renews (and reads stop requests) only every 60 s: it stops before it would see the request.
+        var slow = new Dictionary<string, string?> { ["Rcmd:Rc:BatchLease"] = "00:03:00", ["Rcmd:Rc:BatchResumeInterval"] = "00:10:00" };
         var first = ApiFactory.Create(fixture.Redis, fixture.Rclone, slow);
         var shared = new Dictionary<string, string?>(slow) { ["Rcmd:RedisPrefix"] = first.Prefix };
         long batchId;
