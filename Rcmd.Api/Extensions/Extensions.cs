@@ -50,6 +50,7 @@ public static class Extensions
         services.AddSingleton<RcJobs>();
         services.AddSingleton<RcStats>();
         services.AddSingleton<RcBatches>();
+        services.AddSingleton<RcBatchStops>();
         services.AddHostedService<RcBatchResumer>();
         services.AddSingleton<JobCanceler>();
         services.AddHttpClient(RemoteReads.HttpClientName).ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);

@@ -18,10 +18,12 @@ namespace Rcmd.Api.Rc;
 /// either way <see cref="RcBatchResumer"/> in the next Api runs the inputs not yet answered. A transfer input's job is
 /// recorded before it is queued, so a resumed batch waits for that job instead of queuing it twice; other inputs that
 /// were running are called again (reads; an admin's pass-through call is repeated). <c>job/status</c> answers from
-/// the record, with the <c>results</c> as its <c>output</c> once done.
+/// the record, with the <c>results</c> as its <c>output</c> once done. <c>job/stop</c> (or <c>job/stopgroup</c> of its
+/// group) stops it durably (<see cref="RcBatchStops"/>): it ends <c>success: false, error: "context canceled"</c> with the
+/// replies of the inputs that had finished kept.
 /// </summary>
-internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, TimeProvider time, IHostApplicationLifetime lifetime,
-    IOptions<RcOptions> options, ILogger<RcBatches> logger)
+internal sealed partial class RcBatches(RcJobIds ids, RcBatchStops stops, RedisConnection redis, TimeProvider time,
+    IHostApplicationLifetime lifetime, IOptions<RcOptions> options, ILogger<RcBatches> logger)
 {
     /// <summary>How long an async batch's record is kept: 7 days.</summary>
     private static readonly TimeSpan RecordTtl = TimeSpan.FromDays(7);
@@ -52,7 +54,7 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
         var concurrency = Concurrency(parameters);
         if (!isAsync)
         {
-            return RcReply.Ok(await RunAsync(inputs, concurrency, caller, services, null, cancellationToken).ConfigureAwait(false));
+            return RcReply.Ok((await RunAsync(inputs, concurrency, caller, services, null, cancellationToken).ConfigureAwait(false)).Output);
         }
 
         var rcJobId = await ids.NextAsync(CancellationToken.None).ConfigureAwait(false);
@@ -74,6 +76,8 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
             transaction.SortedSetAddAsync(Keys.RcBatches, rcJobId, now.ToUnixTimeMilliseconds()),
             transaction.SortedSetRemoveRangeByScoreAsync(Keys.RcBatches, double.NegativeInfinity, (now - RecordTtl).ToUnixTimeMilliseconds()),
             transaction.SortedSetAddAsync(Keys.RcBatchesRunning, rcJobId, LeaseEnd()),
+            transaction.SortedSetAddAsync(Keys.RcBatchGroup(group), rcJobId, rcJobId),
+            transaction.KeyExpireAsync(Keys.RcBatchGroup(group), RecordTtl),
         };
         await transaction.ExecuteAsync().WaitAsync(CancellationToken.None).ConfigureAwait(false);
         await Task.WhenAll(writes).ConfigureAwait(false);
@@ -86,6 +90,36 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
     {
         var value = await redis.Database.StringGetAsync(Keys.RcBatch(rcJobId)).WaitAsync(cancellationToken).ConfigureAwait(false);
         return value.IsNullOrEmpty ? null : JsonNode.Parse((string)value!) as JsonObject;
+    }
+
+    /// <summary>
+    /// <c>job/stop</c> of an async batch: false when there is none by that id. A batch not ended gets a durable stop
+    /// request; an ended one is left as it is (rclone's stop of a finished job changes nothing and answers <c>{}</c>).
+    /// </summary>
+    public async Task<bool> StopAsync(long rcJobId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(rcJobId, cancellationToken).ConfigureAwait(false) is not { } record)
+        {
+            return false;
+        }
+
+        if (record["endTime"] is null)
+        {
+            await stops.RequestAsync(rcJobId, cancellationToken).ConfigureAwait(false);
+            LogStopRequested(logger, rcJobId);
+        }
+
+        return true;
+    }
+
+    /// <summary><c>job/stopgroup</c>: stops the async batches of <paramref name="group"/> (its own <c>_group</c> or <c>job/{id}</c>).</summary>
+    public async Task StopGroupAsync(string group, CancellationToken cancellationToken)
+    {
+        var members = await redis.Database.SortedSetRangeByRankAsync(Keys.RcBatchGroup(group)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var member in members)
+        {
+            await StopAsync((long)member, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -130,16 +164,30 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
             TaskContinuationOptions.None, TaskScheduler.Default);
     }
 
-    /// <summary>Runs an async batch while renewing its lease; saves its end, or hands it over when the Api stops.</summary>
+    /// <summary>
+    /// Runs an async batch while renewing its lease; saves its end, or hands it over when the Api stops. A stop request
+    /// (read first, before each input and at each renewal) cuts it: the jobs of its inputs in flight are canceled and it
+    /// ends with rclone's <c>"context canceled"</c>.
+    /// </summary>
     private async Task RunLeasedAsync(long rcJobId, JsonObject record, RcCaller caller, RcServices services)
     {
         using var running = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
-        var renewing = RenewAsync(rcJobId, running.Token);
+        using var stop = stops.Watch(rcJobId, running.Token);
+        var renewing = RenewAsync(stop, running.Token);
         try
         {
+            await stops.CheckAsync(stop, running.Token).ConfigureAwait(false); // stopped before this Api took it
             var inputs = record["inputs"]?.AsArray() ?? [];
             var concurrency = record["concurrency"]?.GetValue<int>() ?? DefaultConcurrency;
-            record["output"] = await RunAsync(inputs, concurrency, caller, services, rcJobId, running.Token).ConfigureAwait(false);
+            var (output, cut) = await RunAsync(inputs, concurrency, caller, services, stop, running.Token).ConfigureAwait(false);
+            record["output"] = output;
+            if (cut)
+            {
+                var canceled = await stops.CancelInFlightAsync(rcJobId, running.Token).ConfigureAwait(false);
+                record["error"] = RcBatchStops.Canceled;
+                LogStopped(logger, rcJobId, canceled);
+            }
+
             await FinishAsync(rcJobId, record).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
@@ -163,9 +211,11 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
         }
     }
 
-    private async Task RenewAsync(long rcJobId, CancellationToken cancellationToken)
+    /// <summary>Renews the lease every third of it, and reads the batch's stop request each time (one made at another Api).</summary>
+    private async Task RenewAsync(RcBatchStop stop, CancellationToken cancellationToken)
     {
         var every = options.Value.BatchLease / 3;
+        var rcJobId = stop.RcJobId;
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -173,6 +223,7 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
                 await Task.Delay(every, time, cancellationToken).ConfigureAwait(false);
                 await redis.Database.SortedSetAddAsync(Keys.RcBatchesRunning, rcJobId, LeaseEnd(), SortedSetWhen.Exists)
                     .WaitAsync(cancellationToken).ConfigureAwait(false);
+                await stops.CheckAsync(stop, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -185,7 +236,7 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
         }
     }
 
-    /// <summary>The end: the record with <c>endTime</c> (its inputs and caller dropped), the lease and item replies removed.</summary>
+    /// <summary>The end: the record with <c>endTime</c> (its inputs and caller dropped), the lease, item replies and stop request removed.</summary>
     private async Task FinishAsync(long rcJobId, JsonObject record)
     {
         record["endTime"] = time.GetUtcNow();
@@ -199,6 +250,7 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
                 transaction.StringSetAsync(Keys.RcBatch(rcJobId), record.ToJsonString(), RecordTtl),
                 transaction.SortedSetRemoveAsync(Keys.RcBatchesRunning, rcJobId),
                 transaction.KeyDeleteAsync(Keys.RcBatchResults(rcJobId)),
+                transaction.KeyDeleteAsync(Keys.RcBatchStop(rcJobId)),
             };
             await transaction.ExecuteAsync().ConfigureAwait(false);
             await Task.WhenAll(writes).ConfigureAwait(false);
@@ -224,15 +276,19 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
     }
 
     /// <summary>
-    /// Calls the inputs, <paramref name="concurrency"/> at a time. A durable batch (<paramref name="durableId"/>) skips
-    /// inputs already answered, waits for the job of a transfer already queued, and saves each reply as it comes.
+    /// Calls the inputs, <paramref name="concurrency"/> at a time. A durable batch (<paramref name="stop"/> given) skips
+    /// inputs already answered, waits for the job of a transfer already queued, and saves each reply as it comes; once
+    /// stopped, it starts no further input and each input not answered gets rclone's <c>"context canceled"</c> error
+    /// (<c>Cut</c> is then true).
     /// </summary>
-    private async Task<JsonObject> RunAsync(JsonArray inputs, int concurrency, RcCaller caller, RcServices services, long? durableId,
-        CancellationToken cancellationToken)
+    private async Task<(JsonObject Output, bool Cut)> RunAsync(JsonArray inputs, int concurrency, RcCaller caller, RcServices services,
+        RcBatchStop? stop, CancellationToken cancellationToken)
     {
-        var saved = durableId is { } id ? await SavedAsync(id, cancellationToken).ConfigureAwait(false) : [];
+        var saved = stop is not null ? await SavedAsync(stop.RcJobId, cancellationToken).ConfigureAwait(false) : [];
         var results = new JsonNode?[inputs.Count];
+        var cut = 0;
         using var gate = new SemaphoreSlim(concurrency);
+        var token = stop?.Token ?? cancellationToken;
         await Task.WhenAll(inputs.Select(async (node, i) =>
         {
             if (saved.TryGetValue(i, out var earlier) && earlier["reply"] is JsonObject answered)
@@ -241,32 +297,53 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
                 return;
             }
 
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var reply = await CallOneAsync(node, earlier, caller, services, durableId, i, cancellationToken).ConfigureAwait(false);
-                if (durableId is { } batch)
+                await gate.WaitAsync(token).ConfigureAwait(false);
+                try
                 {
-                    await redis.Database.HashSetAsync(Keys.RcBatchResults(batch), i, new JsonObject { ["reply"] = reply.DeepClone() }.ToJsonString())
-                        .WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
+                    if (stop is not null && await stops.CheckAsync(stop, token).ConfigureAwait(false))
+                    {
+                        token.ThrowIfCancellationRequested(); // stopped at another Api: this input does not start
+                    }
 
-                results[i] = reply;
+                    var reply = await CallOneAsync(node, earlier, caller, services, stop?.RcJobId, i, token).ConfigureAwait(false);
+                    if (stop is not null)
+                    {
+                        await redis.Database.HashSetAsync(Keys.RcBatchResults(stop.RcJobId), i, new JsonObject { ["reply"] = reply.DeepClone() }.ToJsonString())
+                            .WaitAsync(cancellationToken).ConfigureAwait(false); // an answer that came is kept, stop or not
+                    }
+
+                    results[i] = reply;
+                }
+                finally
+                {
+                    gate.Release();
+                }
             }
-            finally
+            catch (OperationCanceledException) when (stop is { IsStopped: true } && !cancellationToken.IsCancellationRequested)
             {
-                gate.Release();
+                var (path, call) = Split(node);
+                results[i] = RcBatchStops.CanceledReply(path ?? "unknown", call);
+                Interlocked.Exchange(ref cut, 1);
             }
         })).ConfigureAwait(false);
-        return new JsonObject { ["results"] = new JsonArray(results) };
+        return (new JsonObject { ["results"] = new JsonArray(results) }, cut == 1);
+    }
+
+    /// <summary>An input's <c>_path</c> (null when missing) and its parameters without it.</summary>
+    private static (string? Path, JsonObject Call) Split(JsonNode? node)
+    {
+        var call = (node as JsonObject)?.DeepClone().AsObject() ?? [];
+        var path = call["_path"] is JsonValue p && p.TryGetValue<string>(out var text) ? text.Trim('/') : null;
+        call.Remove("_path");
+        return (path, call);
     }
 
     private async Task<JsonObject> CallOneAsync(JsonNode? node, JsonObject? earlier, RcCaller caller, RcServices services, long? durableId, int index,
         CancellationToken cancellationToken)
     {
-        var call = (node as JsonObject)?.DeepClone().AsObject() ?? [];
-        var path = call["_path"] is JsonValue p && p.TryGetValue<string>(out var text) ? text.Trim('/') : null;
-        call.Remove("_path");
+        var (path, call) = Split(node);
         if (path is null or "job/batch")
         {
             return RcReply.Error("job/batch", call, path is null ? "Didn't find key \"_path\" in input" : "job/batch cannot be nested",
@@ -331,4 +408,11 @@ internal sealed partial class RcBatches(RcJobIds ids, RedisConnection redis, Tim
 
     [LoggerMessage(EventId = 2603, Level = LogLevel.Warning, Message = "RC batch job {RcJobId}: its lease could not be renewed ({ExceptionType})")]
     private static partial void LogLeaseNotRenewed(ILogger logger, long rcJobId, string exceptionType);
+
+    [LoggerMessage(EventId = 2604, Level = LogLevel.Information, Message = "RC batch job {RcJobId}: stop requested")]
+    private static partial void LogStopRequested(ILogger logger, long rcJobId);
+
+    [LoggerMessage(EventId = 2605, Level = LogLevel.Information,
+        Message = "RC batch job {RcJobId}: stopped; no further input started, {Canceled} job(s) of inputs in flight canceled")]
+    private static partial void LogStopped(ILogger logger, long rcJobId, int canceled);
 }

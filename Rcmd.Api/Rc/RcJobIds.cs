@@ -42,7 +42,9 @@ internal sealed class RcJobIds(RedisConnection redis)
     /// <summary>
     /// <c>job/list</c>'s ids: every RC id a client can still ask <c>job/status</c> about — live RC jobs, RC jobs the
     /// retention sweep archived, async <c>job/batch</c> calls — the newest <paramref name="limit"/> of them, ascending;
-    /// and which of those are not finished. Each index is read newest first and at most <paramref name="limit"/> deep.
+    /// and which of those are not finished. Bounded by <paramref name="limit"/> whatever Redis holds: each index is read
+    /// newest first at most <paramref name="limit"/> deep, and only the ids kept are looked up in the unfinished states'
+    /// indexes and the running batches' (ZMSCORE), never a whole set.
     /// </summary>
     public async Task<(IReadOnlyList<long> Ids, IReadOnlySet<long> Running)> ListAsync(int limit, CancellationToken cancellationToken)
     {
@@ -50,31 +52,39 @@ internal sealed class RcJobIds(RedisConnection redis)
         var live = database.SortedSetRangeByRankWithScoresAsync(Keys.RcJobs, 0, limit - 1, Order.Descending);
         var archived = database.SortedSetRangeByRankWithScoresAsync(Keys.RcArchived, 0, limit - 1, Order.Descending);
         var batches = database.SortedSetRangeByRankAsync(Keys.RcBatches, 0, limit - 1, Order.Descending);
-        var runningBatches = database.SortedSetRangeByRankAsync(Keys.RcBatchesRunning, 0, limit - 1);
-        var unfinished = UnfinishedAsync(cancellationToken);
-        await Task.WhenAll(live, archived, batches, runningBatches).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var ids = (await live.ConfigureAwait(false)).Select(e => (long)e.Score)
+        await Task.WhenAll(live, archived, batches).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var liveIds = (await live.ConfigureAwait(false)).Select(e => (RcJobId: (long)e.Score, JobId: e.Element)).ToList();
+        var batchIds = (await batches.ConfigureAwait(false)).Select(e => (long)e).ToList();
+        var ids = liveIds.Select(e => e.RcJobId)
             .Concat((await archived.ConfigureAwait(false)).Select(e => (long)e.Score))
-            .Concat((await batches.ConfigureAwait(false)).Select(e => (long)e))
+            .Concat(batchIds)
             .Distinct().OrderDescending().Take(limit).Order().ToList();
-        var running = (await unfinished.ConfigureAwait(false)).Concat((await runningBatches.ConfigureAwait(false)).Select(e => (long)e)).ToHashSet();
-        running.IntersectWith(ids);
+        var oldest = ids.Count == 0 ? long.MaxValue : ids[0];
+        var liveKept = liveIds.Where(e => e.RcJobId >= oldest).ToList();
+        var batchesKept = batchIds.Where(id => id >= oldest).Select(id => (RedisValue)id).ToArray();
+
+        // Which of the kept ids are not finished: their Rcmd job in an unfinished state's index, or their batch leased.
+        var members = liveKept.Select(e => e.JobId).ToArray();
+        var inStates = members.Length == 0
+            ? []
+            : Unfinished.Select(state => database.SortedSetScoresAsync(Keys.JobsInState(state), members)).ToArray();
+        var leased = batchesKept.Length == 0 ? Task.FromResult(Array.Empty<double?>()) : database.SortedSetScoresAsync(Keys.RcBatchesRunning, batchesKept);
+        await Task.WhenAll([.. inStates, leased]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var running = new HashSet<long>();
+        foreach (var scores in inStates)
+        {
+            var found = await scores.ConfigureAwait(false);
+            running.UnionWith(liveKept.Where((_, i) => found[i] is not null).Select(e => e.RcJobId));
+        }
+
+        var leases = await leased.ConfigureAwait(false);
+        running.UnionWith(batchesKept.Where((_, i) => leases[i] is not null).Select(id => (long)id));
         return (ids, running);
     }
 
     /// <summary>The RC jobs of one stats group: (RC id, Rcmd id), by RC id.</summary>
     public Task<IReadOnlyList<(long RcJobId, string JobId)>> InGroupAsync(string group, CancellationToken cancellationToken) =>
         RangeAsync(Keys.RcGroup(group), cancellationToken);
-
-    /// <summary>The RC ids of the jobs not finished: the RC index met with each unfinished state's index (no record read).</summary>
-    public async Task<IReadOnlySet<long>> UnfinishedAsync(CancellationToken cancellationToken)
-    {
-        var database = redis.Database;
-        var reads = Unfinished.Select(state => database.SortedSetCombineWithScoresAsync(SetOperation.Intersect,
-            [Keys.RcJobs, Keys.JobsInState(state)], [1, 0], Aggregate.Sum));
-        var found = await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return found.SelectMany(entries => entries.Select(e => (long)e.Score)).ToHashSet();
-    }
 
     private async Task<IReadOnlyList<(long RcJobId, string JobId)>> RangeAsync(RedisKey key, CancellationToken cancellationToken)
     {

@@ -126,12 +126,14 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
 
             case "job/stopgroup":
             {
+                // rclone stops every job of the group: the RC transfers' Rcmd jobs, and async batches run under it.
                 var group = parameters.GetString("group");
                 foreach (var (_, jobId) in await ids.InGroupAsync(group, cancellationToken).ConfigureAwait(false))
                 {
                     await canceler.CancelAsync(jobId, cancellationToken).ConfigureAwait(false);
                 }
 
+                await batches.StopGroupAsync(group, cancellationToken).ConfigureAwait(false);
                 return RcReply.Ok([]);
             }
         }
@@ -143,13 +145,17 @@ internal sealed class RcJobs(JobStore store, RcJobIds ids, JobCanceler canceler,
         if (found is null)
         {
             // Not a live job: an async job/batch's record, or a job the retention sweep archived (its summary stays).
+            // job/stop of a batch stops it (durably); of an archived job — finished — changes nothing, {} as rclone answers.
             var other = path == "job/status"
                 ? await batches.FindAsync(rcJobId, cancellationToken).ConfigureAwait(false) is { } batch
                     ? BatchStatus(batch, executeId)
                     : await archive.RcArchivedAsync(rcJobId, cancellationToken).ConfigureAwait(false) is { } archived
                         ? ArchivedStatus(archived, executeId)
                         : null
-                : null;
+                : await batches.StopAsync(rcJobId, cancellationToken).ConfigureAwait(false)
+                    || await archive.RcArchivedAsync(rcJobId, cancellationToken).ConfigureAwait(false) is not null
+                    ? []
+                    : null;
             return other is null
                 ? RcReply.Error(path, parameters.Input, "job not found", StatusCodes.Status500InternalServerError)
                 : RcReply.Ok(other);

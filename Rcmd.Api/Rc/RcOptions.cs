@@ -19,7 +19,9 @@ public sealed class RcOptions
 
     /// <summary>
     /// How long an Api holds an async <c>job/batch</c> without renewing it (renewed every third of it); once it runs out —
-    /// the Api died — another Api resumes the batch. Default 30 s.
+    /// the Api died — another Api resumes the batch. Each renewal also reads the batch's stop request, so a
+    /// <c>job/stop</c> made at another Api stops the batch's inputs in flight within a third of it (before the next input
+    /// starts in any case). Default 30 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan BatchLease { get; set; } = RcConstants.BatchLease;

@@ -60,6 +60,11 @@ namespace Rcmd.Storage;
 ///                                       end with output or error (JSON), 7-day TTL (Api/Rc/RcBatches)
 ///   rcmd:rc:batch:{id}:results  hash    input index → its reply (JSON), or {"pending": RC id, "job": Rcmd id} while the Rcmd job
 ///                                       it queued runs: what a resumed batch does not run again; deleted at the end
+///   rcmd:rc:batch:{id}:stop     string  present once job/stop (or job/stopgroup) asked that async batch to stop, until it
+///                                       ends (7-day TTL): the Api holding its lease reads it before each input and at each
+///                                       renewal, so the stop survives any Api restart (Api/Rc/RcBatchStops)
+///   rcmd:rc:batchgroup:{group}  zset    RC job ids of async batches in that group (_group, default job/{id}), scored by id —
+///                                       job/stopgroup; its TTL renewed to the records' 7 days at each write
 ///   rcmd:rc:batches             zset    RC job ids of async job/batch calls, scored by start time (ms) — job/list; trimmed
 ///                                       past the records' TTL, so it never names an expired record
 ///   rcmd:rc:batches:running     zset    RC job ids of async batches not ended, scored by their Api's lease expiry (ms): an
@@ -105,6 +110,8 @@ public sealed class RedisKeys(string prefix = RedisKeys.DefaultPrefix)
     public string RcArchived => $"{Prefix}:rc:archived";
     public string RcBatch(long id) => $"{Prefix}:rc:batch:{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     public string RcBatchResults(long id) => RcBatch(id) + ":results";
+    public string RcBatchStop(long id) => RcBatch(id) + ":stop";
+    public string RcBatchGroup(string group) => $"{Prefix}:rc:batchgroup:{group}";
     public string RcBatches => $"{Prefix}:rc:batches";
     public string RcBatchesRunning => $"{Prefix}:rc:batches:running";
     public const string CancelSuffix = ":cancel";
