@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests.Batches;
@@ -206,6 +208,49 @@ public sealed class BatchHarness : IAsyncDisposable
         cli.WaitForExit();
         Assert.Equal(0, cli.ExitCode);
         return [.. keys];
+    }
+
+    /// <summary>
+    /// Starts an async <c>job/batch</c> over rclone's wire of one synchronous <c>sync/copy</c> per source, one at a time
+    /// (<c>concurrency 1</c>); returns its RC job id.
+    /// </summary>
+    public async Task<long> StartRcCopyBatchAsync(IReadOnlyList<string> sources, IReadOnlyList<string> destinations)
+    {
+        var inputs = new JsonArray([.. sources.Select((source, i) => (JsonNode)new JsonObject
+        {
+            ["_path"] = "sync/copy",
+            ["srcFs"] = source,
+            ["dstFs"] = destinations[i],
+        })]);
+        var body = new JsonObject { ["_async"] = true, ["concurrency"] = 1, ["inputs"] = inputs };
+        using var started = await Http.PostAsync("rc/job/batch", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        started.EnsureSuccessStatusCode();
+        return (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetInt64();
+    }
+
+    /// <summary><c>job/status</c> of an RC job once it says finished; an Api starting again meanwhile is waited for.</summary>
+    public async Task<JsonElement> RcUntilFinishedAsync(long rcJobId, TimeSpan timeout)
+    {
+        JsonElement status = default;
+        await Wait.UntilAsync(async () =>
+        {
+            try
+            {
+                using var response = await Http.PostAsync($"rc/job/status?jobid={rcJobId}", null);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false; // the Api is starting again
+                }
+
+                status = await response.Content.ReadFromJsonAsync<JsonElement>();
+                return status.GetProperty("finished").GetBoolean();
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout, $"job/status {rcJobId} to say finished", Tail);
+        return status;
     }
 
     public string Tail() => string.Join('\n', System.Output.Split('\n').TakeLast(60));

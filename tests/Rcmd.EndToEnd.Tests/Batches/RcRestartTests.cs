@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests.Batches;
@@ -28,16 +27,7 @@ public sealed class RcRestartTests
         });
         var sources = Enumerable.Range(0, 3).Select(i => rcmd.MakeFiles($"in{i}", 16, 256 * 1024)).ToList();
         var destinations = Enumerable.Range(0, 3).Select(i => rcmd.Combine($"out{i}")).ToList();
-        var inputs = new JsonArray([.. sources.Select((source, i) => (JsonNode)new JsonObject
-        {
-            ["_path"] = "sync/copy",
-            ["srcFs"] = source,
-            ["dstFs"] = destinations[i],
-        })]);
-        var body = new JsonObject { ["_async"] = true, ["concurrency"] = 1, ["inputs"] = inputs };
-        using var started = await rcmd.Http.PostAsync("rc/job/batch", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        started.EnsureSuccessStatusCode();
-        var batchId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetInt64();
+        var batchId = await rcmd.StartRcCopyBatchAsync(sources, destinations);
 
         // The second copy under way: the Api dies mid-batch.
         await Wait.UntilAsync(() => Task.FromResult(Directory.Exists(destinations[1]) && Directory.GetFiles(destinations[1]).Length > 0),
@@ -47,7 +37,7 @@ public sealed class RcRestartTests
         BatchHarness.Signal(api, "KILL");
         await rcmd.WaitForRestartAsync("api", api, TimeSpan.FromSeconds(90));
 
-        var status = await UntilFinishedAsync(rcmd.Http, batchId, TimeSpan.FromSeconds(180), rcmd.Tail);
+        var status = await rcmd.RcUntilFinishedAsync(batchId, TimeSpan.FromSeconds(180));
 
         Assert.True(status.GetProperty("success").GetBoolean(), status.ToString());
         var results = status.GetProperty("output").GetProperty("results").EnumerateArray().ToList();
@@ -81,7 +71,7 @@ public sealed class RcRestartTests
         var before = new Dictionary<long, string>();
         foreach (var id in ids)
         {
-            before[id] = (await UntilFinishedAsync(rcmd.Http, id, TimeSpan.FromSeconds(120), rcmd.Tail)).GetRawText();
+            before[id] = (await rcmd.RcUntilFinishedAsync(id, TimeSpan.FromSeconds(120))).GetRawText();
         }
 
         // Every service stopped and started again on the same data directory: Redis (AOF), rcd, the Worker, the Api.
@@ -104,29 +94,5 @@ public sealed class RcRestartTests
         next.EnsureSuccessStatusCode();
         var newId = (await next.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetInt64();
         Assert.True(newId > ids.Max(), $"new id {newId} after {string.Join(", ", ids.Select(i => i.ToString(CultureInfo.InvariantCulture)))}");
-    }
-
-    private static async Task<JsonElement> UntilFinishedAsync(HttpClient http, long rcJobId, TimeSpan timeout, Func<string> diagnostics)
-    {
-        JsonElement status = default;
-        await Wait.UntilAsync(async () =>
-        {
-            try
-            {
-                using var response = await http.PostAsync($"rc/job/status?jobid={rcJobId}", null);
-                if (!response.IsSuccessStatusCode)
-                {
-                    return false; // the Api is starting again
-                }
-
-                status = await response.Content.ReadFromJsonAsync<JsonElement>();
-                return status.GetProperty("finished").GetBoolean();
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, timeout, $"job/status {rcJobId} to say finished", diagnostics);
-        return status;
     }
 }

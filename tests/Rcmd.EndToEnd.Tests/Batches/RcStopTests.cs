@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Rcmd.Testing;
 
 namespace Rcmd.EndToEnd.Tests.Batches;
@@ -20,16 +18,7 @@ public sealed class RcStopTests
         await using var rcmd = await BatchHarness.StartAsync(workers: 1, env => env["RCLONE_BWLIMIT"] = "1M");
         var sources = Enumerable.Range(0, 3).Select(i => rcmd.MakeFiles($"in{i}", 40, 256 * 1024)).ToList();
         var destinations = Enumerable.Range(0, 3).Select(i => rcmd.Combine($"out{i}")).ToList();
-        var inputs = new JsonArray([.. sources.Select((source, i) => (JsonNode)new JsonObject
-        {
-            ["_path"] = "sync/copy",
-            ["srcFs"] = source,
-            ["dstFs"] = destinations[i],
-        })]);
-        var body = new JsonObject { ["_async"] = true, ["concurrency"] = 1, ["inputs"] = inputs };
-        using var started = await rcmd.Http.PostAsync("rc/job/batch", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        started.EnsureSuccessStatusCode();
-        var batchId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobid").GetInt64();
+        var batchId = await rcmd.StartRcCopyBatchAsync(sources, destinations);
 
         // The first copy past rcd's burst, not done: the batch is stopped mid-copy.
         await Wait.UntilAsync(() => Task.FromResult(Directory.Exists(destinations[0]) && Directory.GetFiles(destinations[0]).Length >= 20),
@@ -41,13 +30,7 @@ public sealed class RcStopTests
         var copiedAtStop = Directory.GetFiles(destinations[0]).Length;
         Assert.True(copiedAtStop < 40, "the first copy ended before the stop");
 
-        JsonElement status = default;
-        await Wait.UntilAsync(async () =>
-        {
-            using var response = await rcmd.Http.PostAsync($"rc/job/status?jobid={batchId}", null);
-            status = await response.Content.ReadFromJsonAsync<JsonElement>();
-            return status.GetProperty("finished").GetBoolean();
-        }, TimeSpan.FromSeconds(60), "job/status of the batch to say finished", rcmd.Tail);
+        var status = await rcmd.RcUntilFinishedAsync(batchId, TimeSpan.FromSeconds(60));
 
         Assert.False(status.GetProperty("success").GetBoolean(), status.ToString());
         Assert.Equal("context canceled", status.GetProperty("error").GetString());
