@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Rcmd.AppHost.Prerequisites;
+using Rcmd.Core.Networking;
 
 namespace Rcmd.AppHost;
 
@@ -123,26 +122,13 @@ internal sealed class RcmdRun
         return Directory.GetCurrentDirectory();
     }
 
-    private static int PreferredOrFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return port;
-        }
-        catch (SocketException)
-        {
-            return FreePort();
-        }
-    }
+    private static int PreferredOrFree(int port) => FreeLoopbackPort.IsFree(port) ? port : FreePort();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>
+    /// A free port for one of the services (27000–32767: below the kernel's ephemeral range, which outgoing connections
+    /// draw from while the services start, and apart from the range tests pick their own ports from).
+    /// </summary>
+    private static int FreePort() => FreeLoopbackPort.Pick(27000, 32767);
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"rcmd run on {Data.Path}");
 }
