@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Rcmd.Testing;
 
 namespace Rcmd.Bench;
@@ -13,6 +15,10 @@ namespace Rcmd.Bench;
 /// reporting progress every 500 ms — and every progress update of the running rows on the page is measured too: each
 /// row carries its job's <c>updatedAt</c> (set by the Worker when it saves the update) and the observer stamps the first
 /// time each value is in the DOM.
+/// The bench also joins the Api's hub (<c>/hubs/events</c>, status group) as a client of its own and stamps when each
+/// state change arrives there, with the job's <c>updatedAt</c> in it (when the Worker saved that state and published
+/// it). So the latency is also given from the save, and splits into save → hub client (Redis, the Api's relay,
+/// SignalR) and hub client → DOM (the Web's client, its render, the circuit, Chromium).
 /// </summary>
 public static class LatencyBench
 {
@@ -68,6 +74,8 @@ public static class LatencyBench
             await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
             await Task.Delay(1000);
             await page.EvaluateAsync(Observer);
+            await using var hub = await HubStamps.ConnectAsync(bench.System.ApiUrl);
+            await using var published = await PublishStamps.ConnectAsync(bench.System.RedisConnectionString);
 
             var cpuBefore = BenchSystem.CpuSeconds(bench.System.ProcessIds);
             var window = System.Diagnostics.Stopwatch.StartNew();
@@ -94,25 +102,51 @@ public static class LatencyBench
                     .Select(p => $"{p.Key} {p.Value - cpuBefore.GetValueOrDefault(p.Key):0.0}")));
             var seen = await page.EvaluateAsync<Dictionary<string, Dictionary<string, long>>>("() => window.__seen");
             var latencies = new List<double>();
+            var fromSave = new List<double>();
+            var toHub = new List<double>();
+            var toRedis = new List<double>();
+            var hubToDom = new List<double>();
+            var byState = new Dictionary<string, List<double>>(StringComparer.Ordinal) { ["running"] = [], ["succeeded"] = [] };
             foreach (var id in ids)
             {
                 var job = await http.GetFromJsonAsync<JsonElement>($"api/jobs/{id}");
-                if (!seen.TryGetValue(id, out var states))
+                var changes = new Dictionary<string, long>
                 {
-                    continue;
-                }
+                    ["running"] = job.GetProperty("attempts")[0].GetProperty("startedAt").GetDateTimeOffset().ToUnixTimeMilliseconds(),
+                    ["succeeded"] = job.GetProperty("finishedAt").GetDateTimeOffset().ToUnixTimeMilliseconds(),
+                };
+                foreach (var (state, at) in changes)
+                {
+                    var inHub = hub.Seen(id, state);
+                    if (inHub is { } h)
+                    {
+                        toHub.Add(h.Arrived - h.Saved);
+                        if (published.Seen(id, state) is { } p)
+                        {
+                            toRedis.Add(p - h.Saved);
+                        }
+                    }
 
-                if (states.TryGetValue("running", out var runningSeen))
-                {
-                    var started = job.GetProperty("attempts")[0].GetProperty("startedAt").GetDateTimeOffset();
-                    latencies.Add(runningSeen - started.ToUnixTimeMilliseconds());
+                    if (seen.TryGetValue(id, out var states) && states.TryGetValue(state, out var inDom))
+                    {
+                        latencies.Add(inDom - at);
+                        byState[state].Add(inDom - at);
+                        if (inHub is { } h2)
+                        {
+                            fromSave.Add(inDom - h2.Saved);
+                            hubToDom.Add(inDom - h2.Arrived);
+                        }
+                    }
                 }
+            }
 
-                if (states.TryGetValue("succeeded", out var succeededSeen))
-                {
-                    var finished = job.GetProperty("finishedAt").GetDateTimeOffset();
-                    latencies.Add(succeededSeen - finished.ToUnixTimeMilliseconds());
-                }
+            toHub.Sort();
+            toRedis.Sort();
+            hubToDom.Sort();
+            fromSave.Sort();
+            foreach (var list in byState.Values)
+            {
+                list.Sort();
             }
 
             latencies.Sort();
@@ -126,6 +160,27 @@ public static class LatencyBench
             Console.WriteLine($"jobs running at the end: {running} ({slow} slow jobs started)");
             Console.WriteLine($"state changes seen in the DOM: {latencies.Count} of {jobs * 2} (a running state shorter than a render batch shows as succeeded only)");
             Console.WriteLine($"Worker → browser DOM latency: p50 {Percentile(latencies, 0.50):0} ms, p95 {Percentile(latencies, 0.95):0} ms, max {latencies[^1]:0} ms (target p95 ≤ 250 ms)");
+            foreach (var (state, list) in byState.Where(b => b.Value.Count > 0))
+            {
+                Console.WriteLine($"  {state} ({list.Count}, from {(state == "running" ? "the attempt's start, before rcd is asked to start it" : "finishedAt")}): "
+                    + $"p50 {Percentile(list, 0.50):0} ms, p95 {Percentile(list, 0.95):0} ms, max {list[^1]:0} ms");
+            }
+
+            if (fromSave.Count > 0 && toHub.Count > 0 && hubToDom.Count > 0)
+            {
+                Console.WriteLine($"Worker's save of the state (the event's updatedAt) → browser DOM ({fromSave.Count}): p50 {Percentile(fromSave, 0.50):0} ms, "
+                    + $"p95 {Percentile(fromSave, 0.95):0} ms, max {fromSave[^1]:0} ms");
+                Console.WriteLine($"  of which save → Api hub client ({toHub.Count}, Redis pub/sub, the Api's relay, SignalR): p50 {Percentile(toHub, 0.50):0} ms, "
+                    + $"p95 {Percentile(toHub, 0.95):0} ms, max {toHub[^1]:0} ms");
+                if (toRedis.Count > 0)
+                {
+                    Console.WriteLine($"    (save → a Redis subscriber of the events channel ({toRedis.Count}, the Worker's save and PUBLISH): p50 {Percentile(toRedis, 0.50):0} ms, "
+                        + $"p95 {Percentile(toRedis, 0.95):0} ms, max {toRedis[^1]:0} ms)");
+                }
+
+                Console.WriteLine($"  and hub client → browser DOM ({hubToDom.Count}, the Web's hub client, render, circuit, Chromium): p50 {Percentile(hubToDom, 0.50):0} ms, "
+                    + $"p95 {Percentile(hubToDom, 0.95):0} ms, max {hubToDom[^1]:0} ms");
+            }
 
             if (slow > 0)
             {
@@ -163,6 +218,76 @@ public static class LatencyBench
             http.GetStringAsync("api/jobs/counts").GetAwaiter().GetResult() + "\n" + string.Join("\n", bench.System.Output.Split('\n')
                 .Where(l => l.Contains("oncurrency", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).TakeLast(20)));
         Console.WriteLine($"{count} slow jobs running");
+    }
+
+    /// <summary>
+    /// A client of the Api's hub in the status group: for each job and state, when (Unix ms) the first event with that state
+    /// arrived, and the job's <c>updatedAt</c> in it — when the Worker saved that state.
+    /// </summary>
+    private sealed class HubStamps : IAsyncDisposable
+    {
+        private readonly ConcurrentDictionary<string, (long Arrived, long Saved)> _seen = new(StringComparer.Ordinal);
+        private HubConnection _connection = null!;
+
+        public static async Task<HubStamps> ConnectAsync(Uri api)
+        {
+            var stamps = new HubStamps();
+            stamps._connection = new HubConnectionBuilder().WithUrl(new Uri(api, "hubs/events")).Build();
+            stamps._connection.On<string, string>("Event", stamps.Stamp);
+            await stamps._connection.StartAsync();
+            if (!await stamps._connection.InvokeAsync<bool>("Join", "status"))
+            {
+                throw new InvalidOperationException("the hub refused the status group");
+            }
+
+            return stamps;
+        }
+
+        public (long Arrived, long Saved)? Seen(string id, string state) => _seen.TryGetValue(id + " " + state, out var at) ? at : null;
+
+        private void Stamp(string type, string json)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            using var doc = JsonDocument.Parse(json);
+            var job = doc.RootElement.TryGetProperty("job", out var inner) ? inner : doc.RootElement;
+            if (job.ValueKind == JsonValueKind.Object && job.TryGetProperty("id", out var id) && job.TryGetProperty("state", out var state)
+                && job.TryGetProperty("updatedAt", out var updated))
+            {
+                _seen.TryAdd(id.GetString() + " " + state.GetString(), (now, updated.GetDateTimeOffset().ToUnixTimeMilliseconds()));
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await _connection.DisposeAsync();
+    }
+
+    /// <summary>A subscriber of Redis's events channel (what the Api's relay reads): when each job's state was first published.</summary>
+    private sealed class PublishStamps : IAsyncDisposable
+    {
+        private readonly ConcurrentDictionary<string, long> _seen = new(StringComparer.Ordinal);
+        private StackExchange.Redis.ConnectionMultiplexer _redis = null!;
+
+        public static async Task<PublishStamps> ConnectAsync(string connectionString)
+        {
+            var stamps = new PublishStamps { _redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(connectionString) };
+            var channel = StackExchange.Redis.RedisChannel.Literal(new Rcmd.Storage.RedisKeys().EventsChannel);
+            await stamps._redis.GetSubscriber().SubscribeAsync(channel, (_, message) => stamps.Stamp(message.ToString()));
+            return stamps;
+        }
+
+        public long? Seen(string id, string state) => _seen.TryGetValue(id + " " + state, out var at) ? at : null;
+
+        private void Stamp(string json)
+        {
+            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            using var doc = JsonDocument.Parse(json);
+            var job = doc.RootElement.TryGetProperty("job", out var inner) ? inner : doc.RootElement;
+            if (job.ValueKind == JsonValueKind.Object && job.TryGetProperty("id", out var id) && job.TryGetProperty("state", out var state))
+            {
+                _seen.TryAdd(id.GetString() + " " + state.GetString(), now);
+            }
+        }
+
+        public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
