@@ -19,10 +19,21 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public string Combine(params string[] parts) => _root.Combine(parts);
 
-    /// <summary>Starts Rcmd; <paramref name="configure"/> may set the services' environment first (Worker concurrency, bwlimit).</summary>
+    /// <summary>
+    /// Starts Rcmd; <paramref name="configure"/> may set the services' environment first (Worker concurrency, bwlimit).
+    /// Settings to try without a rebuild: the bench's own <c>DOTNET_GC…</c> and <c>Rcmd__…</c> variables (e.g.
+    /// <c>Rcmd__Web__Prerender=true</c>) reach every service, and are printed.
+    /// </summary>
     public static async Task<BenchSystem> StartAsync(Action<RcmdSystem>? configure = null)
     {
         var bench = new BenchSystem();
+        foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(n => n.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || n.StartsWith("Rcmd__", StringComparison.Ordinal)).Order())
+        {
+            bench.System.Environment[name] = Environment.GetEnvironmentVariable(name);
+            Console.WriteLine($"{name}={bench.System.Environment[name]}");
+        }
+
         configure?.Invoke(bench.System);
         await bench.System.StartAsync(FreePort.Next());
         return bench;

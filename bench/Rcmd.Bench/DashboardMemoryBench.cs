@@ -25,12 +25,6 @@ public static class DashboardMemoryBench
         {
             system.Environment["Worker__Concurrency"] = "16";
             system.Environment["RCLONE_BWLIMIT"] = "1M";
-            // Runtime settings to try without a rebuild: DOTNET_GC… variables of the bench's own environment reach the services.
-            foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(n => n.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase)))
-            {
-                system.Environment[name] = Environment.GetEnvironmentVariable(name);
-                Console.WriteLine($"{name}={system.Environment[name]}");
-            }
         });
         var webPid = bench.System.ProcessIds["web"];
         var slowFile = Directory.GetFiles(bench.MakeFiles("slow-in", 1, 1024 * 1024))[0];
