@@ -245,12 +245,9 @@ public static class LatencyBench
         private void Stamp(string type, string json)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            using var doc = JsonDocument.Parse(json);
-            var job = doc.RootElement.TryGetProperty("job", out var inner) ? inner : doc.RootElement;
-            if (job.ValueKind == JsonValueKind.Object && job.TryGetProperty("id", out var id) && job.TryGetProperty("state", out var state)
-                && job.TryGetProperty("updatedAt", out var updated))
+            if (JobChange(json) is { } change)
             {
-                _seen.TryAdd(id.GetString() + " " + state.GetString(), (now, updated.GetDateTimeOffset().ToUnixTimeMilliseconds()));
+                _seen.TryAdd(change.Key, (now, change.UpdatedAt));
             }
         }
 
@@ -276,15 +273,24 @@ public static class LatencyBench
         private void Stamp(string json)
         {
             var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            using var doc = JsonDocument.Parse(json);
-            var job = doc.RootElement.TryGetProperty("job", out var inner) ? inner : doc.RootElement;
-            if (job.ValueKind == JsonValueKind.Object && job.TryGetProperty("id", out var id) && job.TryGetProperty("state", out var state))
+            if (JobChange(json) is { } change)
             {
-                _seen.TryAdd(id.GetString() + " " + state.GetString(), now);
+                _seen.TryAdd(change.Key, now);
             }
         }
 
         public async ValueTask DisposeAsync() => await _redis.DisposeAsync();
+    }
+
+    /// <summary>A job event's "{id} {state}" and the job's updatedAt (Unix ms); the job is the body itself or its <c>job</c>.</summary>
+    private static (string Key, long UpdatedAt)? JobChange(string json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var job = doc.RootElement.TryGetProperty("job", out var inner) ? inner : doc.RootElement;
+        return job.ValueKind == JsonValueKind.Object && job.TryGetProperty("id", out var id) && job.TryGetProperty("state", out var state)
+            && job.TryGetProperty("updatedAt", out var updated)
+            ? (id.GetString() + " " + state.GetString(), updated.GetDateTimeOffset().ToUnixTimeMilliseconds())
+            : null;
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
