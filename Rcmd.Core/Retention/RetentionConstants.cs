@@ -17,8 +17,14 @@ internal static class RetentionConstants
     /// <summary>At most a million finished jobs in Redis (about 1.2 GiB at the measured 1.2 KiB per job), whatever their age.</summary>
     public const long DefaultMaxFinishedJobs = 1_000_000;
 
-    /// <summary>The directory (relative to the working directory) the archive goes to when none is configured.</summary>
+    /// <summary>
+    /// The directory (relative to the working directory) the archive goes to when none is configured and there is no data
+    /// directory; with one, <see cref="DataDirectoryArchive"/> under it.
+    /// </summary>
     public const string DefaultArchiveTo = "rcmd-archive";
+
+    /// <summary>The archive's directory under Rcmd's data directory (<c>Rcmd:DataDir</c>) when none is configured.</summary>
+    public const string DataDirectoryArchive = "archive";
 
     /// <summary>A sweep every 15 minutes.</summary>
     public static readonly TimeSpan DefaultSweepInterval = TimeSpan.FromMinutes(15);

@@ -32,8 +32,9 @@ public sealed class RetentionOptions : IValidatableObject
 
     /// <summary>
     /// Where expired jobs are written before they are deleted: a directory (<c>/var/lib/rcmd/archive</c>) or an rclone
-    /// remote (<c>s3archive:rcmd/history</c>), one gzipped JSON Lines file per UTC day. Default <c>rcmd-archive</c>
-    /// (a directory under the working directory).
+    /// remote (<c>s3archive:rcmd/history</c>), one gzipped JSON Lines file per UTC day. Default <c>archive/</c> under
+    /// the data directory (<c>Rcmd:DataDir</c>, which the AppHost sets), or <c>rcmd-archive</c> under the working
+    /// directory when there is none.
     /// </summary>
     [Required]
     public string ArchiveTo { get; set; } = RetentionConstants.DefaultArchiveTo;

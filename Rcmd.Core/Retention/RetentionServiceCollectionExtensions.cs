@@ -17,6 +17,7 @@ public static class RetentionServiceCollectionExtensions
     {
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection(RetentionOptions.Section))
+            .Configure(options => options.ArchiveTo = DefaultArchiveTo(configuration) ?? options.ArchiveTo)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton<RetentionStore>();
@@ -41,4 +42,14 @@ public static class RetentionServiceCollectionExtensions
         services.TryAddSingleton<RetentionSweeper>();
         return services;
     }
+
+    /// <summary>
+    /// With no archive configured, <c>archive/</c> under Rcmd's data directory (<c>Rcmd:DataDir</c>, which the AppHost
+    /// sets) rather than under the working directory, which for a service the AppHost starts is its project folder.
+    /// </summary>
+    private static string? DefaultArchiveTo(IConfiguration configuration) =>
+        configuration[$"{RetentionOptions.Section}:{nameof(RetentionOptions.ArchiveTo)}"] is null
+        && configuration[Paths.PathServiceCollectionExtensions.DataDirectoryKey] is { Length: > 0 } dataDirectory
+            ? Path.Combine(dataDirectory, RetentionConstants.DataDirectoryArchive)
+            : null;
 }

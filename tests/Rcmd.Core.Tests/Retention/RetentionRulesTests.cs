@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Rcmd.Jobs;
 using Rcmd.Retention;
 
@@ -142,6 +145,23 @@ public sealed class RetentionRulesTests
         Assert.Equal(TimeSpan.FromDays(90), options.Failed);
         Assert.Equal(TimeSpan.FromDays(14), options.BatchItems);
         Assert.Empty(Validate(options));
+    }
+
+    [Theory]
+    [InlineData(null, null, "rcmd-archive")]
+    [InlineData("/var/lib/rcmd", null, "/var/lib/rcmd/archive")]
+    [InlineData("/var/lib/rcmd", "/srv/history", "/srv/history")]
+    [InlineData("/var/lib/rcmd", "rcmd-archive", "rcmd-archive")]
+    [InlineData(null, "s3archive:rcmd/history", "s3archive:rcmd/history")]
+    public void Options_ArchiveToUnset_UnderTheDataDirectory(string? dataDirectory, string? archiveTo, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Rcmd:DataDir"] = dataDirectory, ["Rcmd:Retention:ArchiveTo"] = archiveTo };
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Where(setting => setting.Value is not null))
+            .Build();
+        using var services = new ServiceCollection().AddRcmdRetention(configuration).BuildServiceProvider();
+
+        Assert.Equal(expected, services.GetRequiredService<IOptions<RetentionOptions>>().Value.ArchiveTo);
     }
 
     [Fact]
