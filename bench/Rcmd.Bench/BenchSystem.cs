@@ -19,16 +19,19 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public string Combine(params string[] parts) => _root.Combine(parts);
 
+    private static readonly string[] PassedOn = ["DOTNET_GC", "DOTNET_Tiered", "DOTNET_TC_", "DOTNET_EnableWriteXorExecute", "Rcmd__"];
+
     /// <summary>
     /// Starts Rcmd; <paramref name="configure"/> may set the services' environment first (Worker concurrency, bwlimit).
-    /// Settings to try without a rebuild: the bench's own <c>DOTNET_GC…</c> and <c>Rcmd__…</c> variables (e.g.
+    /// Settings to try without a rebuild: the bench's own runtime knobs (<c>DOTNET_GC…</c>, <c>DOTNET_Tiered…</c>,
+    /// <c>DOTNET_TC_…</c>, <c>DOTNET_EnableWriteXorExecute</c>) and <c>Rcmd__…</c> variables (e.g.
     /// <c>Rcmd__Web__Prerender=true</c>) reach every service, and are printed.
     /// </summary>
     public static async Task<BenchSystem> StartAsync(Action<RcmdSystem>? configure = null)
     {
         var bench = new BenchSystem();
         foreach (var name in Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(n => n.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase) || n.StartsWith("Rcmd__", StringComparison.Ordinal)).Order())
+            .Where(n => PassedOn.Any(prefix => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))).Order())
         {
             bench.System.Environment[name] = Environment.GetEnvironmentVariable(name);
             Console.WriteLine($"{name}={bench.System.Environment[name]}");
