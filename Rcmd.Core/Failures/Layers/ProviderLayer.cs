@@ -33,7 +33,10 @@ public static partial class ProviderLayer
         Match m;
         if ((m = OAuth().Match(text)).Success)
         {
-            return Decide(Status(m), m.Groups["code"].Value, "oauth", text);
+            return Status(m) is >= 400 and < 500 and not 429 && m.Groups["code"].Value.Length == 0
+                // The token endpoint refused the refresh token or the client without saying why (a bare 400 is invalid_grant's status).
+                ? new Evidence(ErrorCodes.InvalidCredentials, "provider", $"HTTP {Status(m)} (oauth), token refused")
+                : Decide(Status(m), m.Groups["code"].Value, "oauth", text);
         }
 
         if ((m = AwsV2().Match(text)).Success)
@@ -171,7 +174,7 @@ public static partial class ProviderLayer
     }
 
     /// <summary>Where one provider code covers several causes, the message tells them apart.</summary>
-    private static Evidence Refine(string code, string providerCode, int? status, string evidence, string text)
+    private static Evidence? Refine(string code, string providerCode, int? status, string evidence, string text)
     {
         if (Damaged().IsMatch(text))
         {
@@ -212,6 +215,12 @@ public static partial class ProviderLayer
         {
             // "backendError", "InternalError": the code names no cause; the status does (503 → come back later).
             return new Evidence(byStatus, "provider", evidence);
+        }
+
+        if (code == ErrorCodes.Unknown && Generic().IsMatch(providerCode) && status is null)
+        {
+            // "BackendError: File or folder already exists": no cause and no status here, so the words after it decide.
+            return null;
         }
 
         if (code == ErrorCodes.AccessDenied && status is 403 && Quota().IsMatch(text) && !DownloadQuota().IsMatch(text))
@@ -308,14 +317,14 @@ public static partial class ProviderLayer
     private static partial Regex NamedCode();
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
-    // "status code: 500", "StatusCode: 429", "403 Forbidden", "Error 429"
-    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
+    // "status code: 500", "StatusCode: 429", "bad status: 502", "403 Forbidden", "Error 429"
+    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
     private static partial Regex HttpStatus();
 
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Damaged();
 
-    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|requires a 2FA code|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|requires a 2FA code|(?<![-\w])2FA\b|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex CredentialsWords();
 
     [GeneratedRegex(@"please (?:try again|retry)|try again later|temporarily unavailable|too busy|server is busy|retry the request|re-?issue the request|flood detected", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
@@ -330,7 +339,7 @@ public static partial class ProviderLayer
     [GeneratedRegex(@"quota|insufficient.?(?:space|storage)|cap_exceeded|storage (?:cap|limit|is full)|no space|not enough space|out of space", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Quota();
 
-    [GeneratedRegex(@"^(?:backendError|internalError|InternalError|internal_error|ServerError|generalException)$", RegexOptions.CultureInvariant, 250)]
+    [GeneratedRegex(@"^(?:backendError|internalError|internal_error|ServerError|generalException)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Generic();
 
     [GeneratedRegex(@"download quota|downloadQuotaExceeded|download_cap", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]

@@ -40,6 +40,9 @@ public sealed class LayeredClassifierTests
     [InlineData("oauth2: cannot fetch token: 400 Bad Request\nResponse: {\"error\":\"invalid_grant\"}", "invalid_credentials", "HTTP 400 + invalid_grant (oauth)")]
     [InlineData("NewFs: failed to make FTP connection to \"h:21\": 530 Login incorrect.", "invalid_credentials", "FTP 530 (ftp)")]
     [InlineData("sftp: \"Read only file system\" (SSH_FX_FAILURE)", "access_denied", "SSH_FX_FAILURE (sftp), read-only")]
+    [InlineData("couldn't fetch token: oauth2: cannot fetch token: 401 Unauthorized", "invalid_credentials", "HTTP 401 (oauth), token refused")]
+    [InlineData("upload failed: bad status: 502", "network_error", "HTTP 502 (http)")]
+    [InlineData("list failed: unexpected status 423", "conflict", "HTTP 423 (http)")]
     public void Classify_ProviderFormats_CodeAndEvidence(string message, string expected, string evidence)
     {
         var result = Classifier.Classify(message);
@@ -47,6 +50,19 @@ public sealed class LayeredClassifierTests
         Assert.Contains(evidence, result.Evidence, StringComparison.Ordinal);
         Assert.Equal("provider", result.EvidenceLayer);
     }
+
+    [Theory]
+    [InlineData("BackendError: File or folder already exists", "conflict")]
+    [InlineData("InternalError: the object does not exist", "not_found")]
+    public void Classify_GenericProviderCodeWithoutStatus_TheWordsAfterItDecide(string message, string expected) =>
+        Assert.Equal(expected, Classifier.Classify(message).Code);
+
+    [Theory]
+    [InlineData("couldn't initialize a new drive instance: this account requires a 2FA code", "invalid_credentials")]
+    [InlineData("login: two-factor authentication code required", "invalid_credentials")]
+    [InlineData("Fatal error: unknown flag: --protondrive-2fa", "transfer_engine_incompatible")]
+    public void Classify_SecondFactor_CredentialsButNotInAFlagName(string message, string expected) =>
+        Assert.Equal(expected, Classifier.Classify(message).Code);
 
     [Theory]
     [InlineData("Get \"https://h/\": dial tcp 10.0.0.1:443: i/o timeout", "endpoint_unreachable")]
