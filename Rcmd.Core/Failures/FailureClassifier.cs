@@ -147,6 +147,8 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
     /// </summary>
     private (Evidence? Evidence, int? Rule) ReadText(string text)
     {
+        // A message quoted inside JSON (an RC reply, a launcher's log) has its quotes escaped: {"error": "couldn't find method \"x\""}.
+        text = text.Replace("\\\"", "\"", StringComparison.Ordinal);
         var extra = MatchRule(_options.ExtraRules, text);
         if (extra is { } e)
         {

@@ -86,7 +86,7 @@ public static partial class ProviderLayer
             return Decide(null, m.Groups["code"].Value, "sftp", text);
         }
 
-        if ((m = Ftp().Match(text)).Success)
+        if ((m = Ftp().Match(text)).Success && !HttpWord().IsMatch(text))
         {
             return FtpReply(int.Parse(m.Groups["s"].Value, CultureInfo.InvariantCulture), m.Groups["msg"].Value);
         }
@@ -341,6 +341,10 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"^(?:backendError|internalError|internal_error|ServerError|generalException)$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Generic();
+
+    // "HTTP Error: 500: 500 Internal Error" is an HTTP status, not an FTP reply.
+    [GeneratedRegex(@"\bHTTPS?\b", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex HttpWord();
 
     [GeneratedRegex(@"download quota|downloadQuotaExceeded|download_cap", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex DownloadQuota();

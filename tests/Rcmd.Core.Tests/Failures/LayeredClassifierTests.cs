@@ -57,6 +57,18 @@ public sealed class LayeredClassifierTests
     public void Classify_GenericProviderCodeWithoutStatus_TheWordsAfterItDecide(string message, string expected) =>
         Assert.Equal(expected, Classifier.Classify(message).Code);
 
+    [Fact]
+    public void Classify_MessageQuotedInJson_ReadWithItsQuotes() =>
+        Assert.Equal("transfer_engine_incompatible", Classifier.Classify("{ \"error\": \"couldn't find method \\\"sync/bisync\\\"\", \"status\": 404 }").Code);
+
+    [Fact]
+    public void Classify_HttpStatusOf500_NotReadAsAnFtpReply()
+    {
+        var result = Classifier.Classify("Attempt 1/3 failed with 1 errors and: HTTP Error: 500: 500 Internal Error");
+        Assert.Equal("unknown", result.Code);
+        Assert.Contains("HTTP 500", result.Evidence, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("couldn't initialize a new drive instance: this account requires a 2FA code", "invalid_credentials")]
     [InlineData("login: two-factor authentication code required", "invalid_credentials")]
