@@ -43,6 +43,7 @@ public sealed class LayeredClassifierTests
     [InlineData("couldn't fetch token: oauth2: cannot fetch token: 401 Unauthorized", "invalid_credentials", "HTTP 401 (oauth), token refused")]
     [InlineData("upload failed: bad status: 502", "network_error", "HTTP 502 (http)")]
     [InlineData("list failed: unexpected status 423", "conflict", "HTTP 423 (http)")]
+    [InlineData("could not access root-path: Error \"502\"", "network_error", "HTTP 502 (http)")]
     public void Classify_ProviderFormats_CodeAndEvidence(string message, string expected, string evidence)
     {
         var result = Classifier.Classify(message);
