@@ -19,12 +19,13 @@ public sealed class BenchSystem : IAsyncDisposable
 
     public string Combine(params string[] parts) => _root.Combine(parts);
 
-    private static readonly string[] PassedOn = ["DOTNET_GC", "DOTNET_Tiered", "DOTNET_TC_", "DOTNET_EnableWriteXorExecute", "Rcmd__"];
+    private static readonly string[] PassedOn = ["DOTNET_GC", "DOTNET_Tiered", "DOTNET_TC_", "DOTNET_EnableWriteXorExecute", "DOTNET_SYSTEM_BUFFERS_", "Rcmd__"];
 
     /// <summary>
     /// Starts Rcmd; <paramref name="configure"/> may set the services' environment first (Worker concurrency, bwlimit).
     /// Settings to try without a rebuild: the bench's own runtime knobs (<c>DOTNET_GC…</c>, <c>DOTNET_Tiered…</c>,
-    /// <c>DOTNET_TC_…</c>, <c>DOTNET_EnableWriteXorExecute</c>) and <c>Rcmd__…</c> variables (e.g.
+    /// <c>DOTNET_TC_…</c>, <c>DOTNET_EnableWriteXorExecute</c>, the shared array pool's <c>DOTNET_SYSTEM_BUFFERS_…</c>) and
+    /// <c>Rcmd__…</c> variables (e.g.
     /// <c>Rcmd__Web__Prerender=true</c>) reach every service, and are printed.
     /// </summary>
     public static async Task<BenchSystem> StartAsync(Action<RcmdSystem>? configure = null)
