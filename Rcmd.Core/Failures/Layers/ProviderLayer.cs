@@ -33,10 +33,11 @@ public static partial class ProviderLayer
         Match m;
         if ((m = OAuth().Match(text)).Success)
         {
-            return Status(m) is >= 400 and < 500 and not 429 && m.Groups["code"].Value.Length == 0
+            var status = Status(m);
+            return status is >= 400 and < 500 and not 429 && m.Groups["code"].Value.Length == 0
                 // The token endpoint refused the refresh token or the client without saying why (a bare 400 is invalid_grant's status).
-                ? new Evidence(ErrorCodes.InvalidCredentials, "provider", $"HTTP {Status(m)} (oauth), token refused")
-                : Decide(Status(m), m.Groups["code"].Value, "oauth", text);
+                ? new Evidence(ErrorCodes.InvalidCredentials, "provider", $"HTTP {status} (oauth), token refused")
+                : Decide(status, m.Groups["code"].Value, "oauth", text);
         }
 
         if ((m = AwsV2().Match(text)).Success)
@@ -324,7 +325,7 @@ public static partial class ProviderLayer
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Damaged();
 
-    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|requires a 2FA code|(?<![-\w])2FA\b|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|(?<![-\w])2FA\b|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex CredentialsWords();
 
     [GeneratedRegex(@"please (?:try again|retry)|try again later|temporarily unavailable|too busy|server is busy|retry the request|re-?issue the request|flood detected", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]

@@ -102,7 +102,7 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
     [InlineData("reproduced-2026-12d", 0.95, 0.98)]
     public async Task Corpus_QuotedAfterAFreeze_ScoreReported(string split, double codeFloor, double retryableFloor)
     {
-        var rows = Corpus.Value.Where(r => r.Split == split).ToList();
+        var rows = RowsOf(split);
         Assert.True(rows.Count >= 75, $"the {split} part needs at least 75 rows, has {rows.Count}");
         var (accuracy, retryable, report) = await ScoreAsync(rows, listMisses: true);
         output.WriteLine($"{split} (no rule was written from these rows when they were first scored):");
@@ -129,7 +129,7 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
     [InlineData("issues-2026-12d", 0.92, 0.97)]
     public async Task Corpus_RowsTwoLabellersAgreeOn_ScoreReported(string split, double agreementFloor, double codeFloor)
     {
-        var rows = Corpus.Value.Where(r => r.Split == split).ToList();
+        var rows = RowsOf(split);
         Assert.All(rows, r => Assert.True(r.Second is not null, $"{split} row without a second label: {r.Message}"));
         var agreed = rows.Count(r => r.Second!.Expected == r.Expected);
         var clear = rows.Where(r => !r.Ambiguous && !r.Second!.Ambiguous && r.Second.Expected == r.Expected).ToList();
@@ -149,6 +149,8 @@ public sealed class ClassifierCorpusTests(ITestOutputHelper output)
         var missing = ErrorCodes.All.Where(c => !codes.Contains(c)).ToList();
         Assert.True(missing.Count == 0, "codes with no corpus row: " + string.Join(", ", missing));
     }
+
+    private static List<CorpusRow> RowsOf(string split) => Corpus.Value.Where(r => r.Split == split).ToList();
 
     private const string HeldOut = "heldout";
     private const string Train = "train";
