@@ -92,7 +92,9 @@ public static class Extensions
         app.MapStaticAssets();
         var serverMode = app.Services.GetRequiredService<DashboardAuthOptions>().ServerMode;
         var download = app.MapGet(BatchReportDownloadPath, DownloadBatchReportAsync);
-        var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // No per-message deflate on the circuits' WebSockets: each would hold its own zlib state (a few hundred KiB of
+        // native memory per open dashboard) to shrink render batches of a few KiB on a connection to the operator's browser.
+        var pages = app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.DisableWebSocketCompression = true);
         if (serverMode)
         {
             // Every page and the download need sign-in; the sign-in page opts out ([AllowAnonymous]).

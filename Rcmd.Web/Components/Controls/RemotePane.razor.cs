@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Rcmd.Web.Services;
@@ -16,6 +17,12 @@ public sealed partial class RemotePane : IDisposable
 {
     internal const int PageSize = 100;
     private static readonly int[] PageSizes = [50, 100, 250];
+
+    // The sortable columns' properties, built once: PropertyColumn compiles each new expression it is handed, and a
+    // lambda in the markup is a new one on every render (JobList says more).
+    private static readonly Expression<Func<FileEntry, string>> NameProperty = e => e.Name;
+    private static readonly Expression<Func<FileEntry, long>> SizeProperty = e => e.Size;
+    private static readonly Expression<Func<FileEntry, DateTimeOffset?>> ModTimeProperty = e => e.ModTime;
 
     private readonly CancellationTokenSource _disposed = new();
     private MudDataGrid<FileEntry>? _grid;

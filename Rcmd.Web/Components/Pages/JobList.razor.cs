@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 using MudBlazor;
@@ -28,6 +29,13 @@ public sealed partial class JobList : IDisposable
     private static readonly IReadOnlyList<string> TypeOptions = JobTypes.AllNames;
     private static readonly IReadOnlyList<string> ErrorCodeOptions = Rcmd.Failures.ErrorCodes.All;
     private static readonly TimeSpan NewJobReloadInterval = TimeSpan.FromSeconds(1);
+
+    // The sortable columns' properties, built once. MudBlazor's PropertyColumn compiles its expression each time it is
+    // handed a new one, and a lambda written in the markup is a new expression on every render of the page: each live
+    // update compiled and JIT-compiled three dynamic methods per open Jobs page (bench "dashboards": 2,000-3,000 alive).
+    private static readonly Expression<Func<JobRow, JobType>> TypeProperty = r => r.Job.Type;
+    private static readonly Expression<Func<JobRow, JobState>> StateProperty = r => r.Job.State;
+    private static readonly Expression<Func<JobRow, DateTimeOffset>> CreatedProperty = r => r.Job.CreatedAt;
 
     private readonly CancellationTokenSource _disposed = new();
     private MudDataGrid<JobRow>? _grid;

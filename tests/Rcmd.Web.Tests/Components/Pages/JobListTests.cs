@@ -89,6 +89,33 @@ public sealed class JobListTests : RcmdTestContext
         Assert.Single(Api.RequestsTo(HttpMethod.Get, "/api/jobs"));
     }
 
+    [Fact]
+    public async Task Grid_LiveUpdates_HandTheColumnsTheSamePropertyExpressions()
+    {
+        // PropertyColumn compiles (and the runtime JIT-compiles) each new expression it is handed: a page that made new
+        // ones on every render compiled three per live update.
+        var running = TestJobs.Running(percent: 10);
+        Api.OnJobs(running);
+        var cut = Render<JobList>();
+        cut.WaitForAssertion(() => Assert.Equal("10", Percent(cut, running.Id)));
+        var before = Properties(cut);
+
+        await PushAsync(TestJobs.WithProgress(running, 55));
+        cut.WaitForAssertion(() => Assert.Equal("55", Percent(cut, running.Id)));
+
+        var after = Properties(cut);
+        Assert.Equal(3, before.Count);
+        Assert.Equal(before.Count, after.Count);
+        Assert.All(before.Zip(after), pair => Assert.Same(pair.First, pair.Second));
+    }
+
+    private static List<object> Properties(IRenderedComponent<JobList> cut) =>
+    [
+        .. cut.FindComponents<MudBlazor.PropertyColumn<JobRow, Rcmd.Jobs.JobType>>().Select(c => (object)c.Instance.Property),
+        .. cut.FindComponents<MudBlazor.PropertyColumn<JobRow, Rcmd.Jobs.JobState>>().Select(c => (object)c.Instance.Property),
+        .. cut.FindComponents<MudBlazor.PropertyColumn<JobRow, DateTimeOffset>>().Select(c => (object)c.Instance.Property),
+    ];
+
     private static string? Percent(IRenderedComponent<JobList> cut, string id) =>
         cut.Find($"tr.job-row-{id} [data-testid=job-progress]").GetAttribute("data-percent");
 
