@@ -30,6 +30,7 @@ if (run.Options.Workers > 0)
 if (run.Options.Web)
 {
     builder.AddRcmdProject<Projects.Rcmd_Web>("web", run, port: run.WebPort)
+        .WithDashboardGen0Budget()
         .WithOidcSettings(run, clientSecret: true)
         .WithReference(api).WaitFor(api)
         .WithReference(redis) // data-protection keys: sign-ins survive a Web restart and work across replicas

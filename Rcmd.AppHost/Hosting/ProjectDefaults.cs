@@ -28,6 +28,19 @@ internal static class ProjectDefaults
             .WithoutOtlpRetry();
     }
 
+    /// <summary>The Web's gen0 budget (<see cref="WithDashboardGen0Budget"/>): 4 MiB.</summary>
+    public const string DashboardGen0Budget = "0x400000";
+
+    /// <summary>
+    /// The dashboard collects its youngest generation every 4 MiB allocated instead of every ~20 MiB (what the GC picks
+    /// with the Web's 256 MiB heap limit): the circuits' render garbage dies young, and the larger budget only kept more
+    /// memory committed. Bench <c>dashboards</c>, 20 open, 3 minutes: GC committed 62–69 MiB instead of 72–82, RSS
+    /// 228–237 MiB instead of 240–255. <c>DOTNET_GCgen0size</c> is read from the environment only (runtimeconfig.json
+    /// has no name for it), so the Kubernetes and Container Apps manifests set it on the web container too.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardGen0Budget(this IResourceBuilder<ProjectResource> web) =>
+        web.WithEnvironment("DOTNET_GCgen0size", DashboardGen0Budget);
+
     /// <summary>
     /// Without Aspire's <c>OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY=in_memory</c>: on stop, DCP ends the Aspire dashboard (the
     /// OTLP collector) together with the services, and each service then retried its last traces, metrics and logs against

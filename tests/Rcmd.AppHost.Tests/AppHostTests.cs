@@ -54,6 +54,8 @@ public sealed class AppHostTests : IDisposable
         Assert.StartsWith("http://localhost:", api["services__rclone__http__0"], StringComparison.Ordinal);
         Assert.Equal(Path.Combine(data, "run", "rclone-rc.pass"), api["Rclone__PasswordFile"]);
         Assert.Equal("api", api["OTEL_SERVICE_NAME"]);
+        Assert.Equal("0x400000", Processes.Environment(pids["web"])["DOTNET_GCgen0size"]);
+        Assert.False(api.ContainsKey("DOTNET_GCgen0size"));
         Assert.Contains("service.instance.id=" + workers[0]["worker-".Length..], Processes.Environment(pids[workers[0]])["OTEL_RESOURCE_ATTRIBUTES"],
             StringComparison.Ordinal);
         foreach (var (name, pid) in pids)

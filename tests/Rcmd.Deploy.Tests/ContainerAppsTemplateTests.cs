@@ -73,6 +73,8 @@ public sealed class ContainerAppsTemplateTests
         Assert.Equal("redis:6379,password=$(REDIS_PASSWORD)", ValueOf(env, "ConnectionStrings__redis"));
         Assert.Equal("secretRef:redis-password", ValueOf(env, "REDIS_PASSWORD"));
         Assert.DoesNotContain(env, e => ((string?)e!["name"])!.Contains("ApiKey", StringComparison.Ordinal));
+        Assert.Equal(Repository.DashboardGen0Budget, ValueOf(env, "DOTNET_GCgen0size"));
+        Assert.Null(ValueOf(Variable("serviceEnv"), "DOTNET_GCgen0size"));
 
         var external = Template["resources"]!.AsArray().Select(r => r!.AsObject())
             .Where(r => (string?)r["type"] == "Microsoft.App/containerApps")

@@ -116,6 +116,14 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
+    public void Web_HasTheDashboardsGen0Budget_AsTheAppHostGivesIt_OtherServicesDoNot()
+    {
+        Assert.Equal(Repository.DashboardGen0Budget, Assert.Single(Container("web").Env, e => e.Name == "DOTNET_GCgen0size").Value);
+        Assert.DoesNotContain(Container("api").Env, e => e.Name == "DOTNET_GCgen0size");
+        Assert.DoesNotContain(Container("worker").Env, e => e.Name == "DOTNET_GCgen0size");
+    }
+
+    [Fact]
     public void Web_OidcClientSecret_IsAnOptionalSecretReference_TheApiNeverGetsIt()
     {
         var clientSecret = Assert.Single(Container("web").Env, e => e.Name == "Rcmd__Auth__Oidc__ClientSecret");
