@@ -34,7 +34,7 @@ public sealed class FailureClassifierOptions
 /// (<see cref="WrapperPeeler"/>) and the innermost error is read first, then the whole text: the provider's code and
 /// HTTP status in its backend's format (<see cref="ProviderLayer"/>), Go network errors (<see cref="NetworkLayer"/>),
 /// OS errors and launchers that could not find rclone (<see cref="OsLayer"/>), rclone's sentinels, RC texts and
-/// version knowledge (<see cref="RcloneLayer"/>); else the legacy rule table (<see cref="FailureRules.All"/>); else
+/// version knowledge (<see cref="RcloneLayer"/>); else the legacy rule table (<see cref="FailureRules.All"/>); else a name shaped like a provider code, read by its words (<see cref="CodeWords"/>); else
 /// the HTTP status rcd answered with; else <c>unknown</c>. <see cref="Classification.Evidence"/> names what decided.
 /// </para>
 /// <para>
@@ -143,7 +143,8 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
 
     /// <summary>
     /// Site rules first; then the innermost error (wrappers peeled) and then the whole text, each read layer by layer —
-    /// provider, network, OS, rclone; then the legacy rule table on the whole text.
+    /// provider, network, OS, rclone; then the legacy rule table on the whole text; then a name shaped like a
+    /// provider code that no list names, read by its words.
     /// </summary>
     private (Evidence? Evidence, int? Rule) ReadText(string text)
     {
@@ -176,7 +177,7 @@ public sealed partial class FailureClassifier(FailureClassifierOptions? options 
             return (new Evidence(rule.Code, "rule", rule.Source, rule.Hint), index);
         }
 
-        return (null, null);
+        return (ProviderLayer.ReadCodeWords(text), null);
     }
 
     private static string? HintFor(string code, string text)

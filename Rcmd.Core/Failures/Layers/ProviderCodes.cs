@@ -11,6 +11,10 @@ public static class ProviderCodes
 {
     public static FrozenDictionary<string, string> All { get; } = Build();
 
+    /// <summary>The taxonomy code of a provider code: from the lists below, else by its words (<see cref="CodeWords"/>).</summary>
+    public static string? Meaning(string providerCode) =>
+        All.TryGetValue(providerCode, out var code) ? code : CodeWords.Read(providerCode);
+
     /// <summary>The taxonomy code of an HTTP status under issue 16's labelling rules; null when the status says nothing.</summary>
     public static string? ForStatus(int status) => status switch
     {
@@ -60,7 +64,7 @@ public static class ProviderCodes
             "AuthorizationSourceIPMismatch", "AuthorizationProtocolMismatch", "AuthorizationServiceMismatch",
             "Forbidden", "accessDenied", "insufficientPermissions", "insufficientFilePermissions", "forbidden",
             "insufficient_scope", "access_denied", "SSH_FX_PERMISSION_DENIED", "SSH_FX_WRITE_PROTECT", "domainPolicy",
-            "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed", "PublicAccessNotPermitted");
+            "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed", "PublicAccessNotPermitted", "invalid_account_type");
         Add(ErrorCodes.NotFound,
             "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion", "NoSuchContainer", "NotFound", "not_found",
             "ContainerNotFound", "BlobNotFound", "ShareNotFound", "PathNotFound", "ResourceNotFound", "FileSystemNotFound",
@@ -81,7 +85,7 @@ public static class ProviderCodes
             "bad_request", "invalidParameter", "BadRequest", "invalidRequest", "malformed_path", "disallowed_name",
             "invalid_request", "MissingContentLength", "InvalidLocationConstraint", "IllegalLocationConstraintException",
             "AuthorizationHeaderMalformed", "InvalidDigest", "invalid_scope", "unsupported_grant_type",
-            "SSH_FX_BAD_MESSAGE", "SSH_FX_OP_UNSUPPORTED", "InvalidRange");
+            "SSH_FX_BAD_MESSAGE", "SSH_FX_OP_UNSUPPORTED", "InvalidRange", "MethodNotAllowed");
         Add(ErrorCodes.ServerRestarted, "XMinioServerNotInitialized");
         Add(ErrorCodes.UpstreamTimeout, "RequestTimeout", "OperationTimedOut", "request_timeout", "GatewayTimeout", "deadlineExceeded", "RequestTimeoutException");
         Add(ErrorCodes.NetworkError, "BadDigest", "BadGateway", "bad_gateway", "IncompleteBody", "SSH_FX_CONNECTION_LOST", "SSH_FX_NO_CONNECTION");

@@ -72,6 +72,22 @@ public static partial class ProviderLayer
             return Decide(Status(m), m.Groups["code"].Value, "b2", text);
         }
 
+        if ((m = QuotedCode().Match(text)).Success)
+        {
+            return Decide(Status(m), m.Groups["code"].Value, "rest", text);
+        }
+
+        if ((m = BracketCode().Match(text)).Success && ProviderCodes.Meaning(m.Groups["code"].Value) is not null)
+        {
+            var status = HttpStatus().Match(text);
+            return Decide(status.Success ? Status(status) : null, m.Groups["code"].Value, "provider", text);
+        }
+
+        if (DropboxSummary(text) is { } summary)
+        {
+            return Decide(null, summary, "dropbox", text);
+        }
+
         if ((m = GoogleApi().Match(text)).Success)
         {
             return Decide(Status(m), m.Groups["code"].Value, "googleapi", text);
@@ -125,6 +141,59 @@ public static partial class ProviderLayer
         return null;
     }
 
+    /// <summary>
+    /// The last resort of the text layers: a name shaped like a provider code that no list names, read by its words
+    /// (<see cref="CodeWords"/>): "WebDAV … AncestorsNotFound: 409 Conflict". Read only after every other layer and
+    /// rule found nothing, because a name in a sentence's place ("readLoopPeekFailLocked: &lt;nil&gt;", Python's
+    /// "FileNotFoundError: …") is not always a provider's code.
+    /// </summary>
+    public static Evidence? ReadCodeWords(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        try
+        {
+            foreach (Match named in NamedCode().Matches(text))
+            {
+                var name = named.Groups["code"].Value;
+                if (CodeWords.Read(name) is not null)
+                {
+                    var status = HttpStatus().Match(text);
+                    return Decide(status.Success ? Status(status) : null, name, "provider", text);
+                }
+            }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Dropbox's error summary, its tags joined by "/" and ended by dots: "path/conflict/file/..",
+    /// "path_lookup/not_found/...". The innermost tag that means something decides.
+    /// </summary>
+    private static string? DropboxSummary(string text)
+    {
+        var m = DropboxTags().Match(text);
+        if (!m.Success)
+        {
+            return null;
+        }
+
+        var tags = m.Groups["tags"].Value.Split('/');
+        for (var i = tags.Length - 1; i >= 0; i--)
+        {
+            if (ProviderCodes.All.ContainsKey(tags[i]))
+            {
+                return tags[i];
+            }
+        }
+
+        // A tag is a code by its place, so a single word ("locked") is read too.
+        return tags.Reverse().FirstOrDefault(tag => CodeWords.Read(tag, shapedOnly: false) is not null);
+    }
+
     // Proton's API: "(Code=2501, Status=422)"; 2501 is "does not exist" whatever the language of the message.
     private static bool ProtonNotFound(string code) => code is "2501" or "2061";
 
@@ -135,7 +204,7 @@ public static partial class ProviderLayer
     {
         var label = (status is { } s ? $"HTTP {s}" : "") + (string.IsNullOrEmpty(providerCode) ? "" : (status is null ? "" : " + ") + providerCode);
         var evidence = $"{label} ({format})";
-        if (!string.IsNullOrEmpty(providerCode) && ProviderCodes.All.TryGetValue(providerCode, out var byCode))
+        if (!string.IsNullOrEmpty(providerCode) && ProviderCodes.Meaning(providerCode) is { } byCode)
         {
             return Refine(byCode, providerCode, status, evidence, text);
         }
@@ -292,6 +361,18 @@ public static partial class ProviderLayer
     // An S3-style XML error body quoted whole: <Error><Code>SignatureDoesNotMatch</Code>…
     [GeneratedRegex(@"<Code>(?<code>\w+)</Code>", RegexOptions.CultureInvariant, 250)]
     private static partial Regex XmlCode();
+
+    // Box, Jottacloud, put.io …: Error "item_name_in_use" (409): Item with the same name already exists
+    [GeneratedRegex(@"Error ""(?<code>[A-Za-z][\w.]*)"" \((?<s>\d{3})\)", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex QuotedCode();
+
+    // Yandex Disk: [DiskNotFoundError] Resource not found.
+    [GeneratedRegex(@"\[(?<code>[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\]", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex BracketCode();
+
+    // Dropbox: path/not_found/.., too_many_write_operations/..., path/conflict/file/.
+    [GeneratedRegex(@"(?:^|[\s:""'(])(?<tags>[a-z][a-z_]*(?:/[a-z][a-z_]*)*)/\.{1,3}(?=$|[\s""',)])", RegexOptions.CultureInvariant | RegexOptions.Multiline, 250)]
+    private static partial Regex DropboxTags();
 
     // Backblaze B2: Invalid authorization token (401 bad_auth_token)
     [GeneratedRegex(@"\((?<s>\d{3}) (?<code>[a-z][a-z_]+)\)", RegexOptions.CultureInvariant, 250)]

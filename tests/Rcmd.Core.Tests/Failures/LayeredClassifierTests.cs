@@ -53,6 +53,48 @@ public sealed class LayeredClassifierTests
     }
 
     [Theory]
+    [InlineData("Error \"item_name_invalid\" (400): Item name invalid", "validation_error", "HTTP 400 + item_name_invalid (rest)")]
+    [InlineData("Error \"operation_blocked_temporary\" (409): The operation is blocked", "conflict", "HTTP 409 + operation_blocked_temporary (rest)")]
+    [InlineData("mkdir: [DiskPathPointsToExistentDirectoryError] Specified path points to an existing directory.", "conflict", "DiskPathPointsToExistentDirectoryError (provider)")]
+    [InlineData("[FieldValidationError] Error validating the field \"path\".", "validation_error", "FieldValidationError (provider)")]
+    [InlineData("upload failed: path/conflict/file/..", "conflict", "conflict (dropbox)")]
+    [InlineData("upload failed: path/no_write_permission/...", "access_denied", "no_write_permission (dropbox)")]
+    [InlineData("error listing: path/locked/.", "conflict", "locked (dropbox)")]
+    public void Classify_CodesNoListNames_ReadByTheirWords(string message, string expected, string evidence)
+    {
+        var result = Classifier.Classify(message);
+        Assert.Equal(expected, result.Code);
+        Assert.Equal(evidence, result.Evidence);
+    }
+
+    [Theory]
+    [InlineData("DiskNotFoundError", "not_found")]
+    [InlineData("access_denied_insufficient_permissions", "access_denied")]
+    [InlineData("StorageQuotaExhausted", "unknown")]
+    [InlineData("TooManyRequestsError", "rate_limited")]
+    [InlineData("TokenExpired", "invalid_credentials")]
+    [InlineData("ResourceNonexistent", "not_found")]
+    [InlineData("FolderNotEmpty", "conflict")]
+    [InlineData("ServiceTemporarilyUnavailable", "rate_limited")]
+    public void CodeWords_ShapedCodes_ReadByTheirWords(string token, string expected) =>
+        Assert.Equal(expected, CodeWords.Read(token));
+
+    [Theory]
+    [InlineData("denied")]          // a plain word of a sentence, not a code
+    [InlineData("Failed")]
+    [InlineData("request_id")]      // a code's shape, but its words say nothing
+    [InlineData("ListObjectsV2")]
+    public void CodeWords_WordsOrNamesThatSayNothing_Null(string token) => Assert.Null(CodeWords.Read(token));
+
+    [Fact]
+    public void Classify_NameShapedLikeACodeInASentence_OtherLayersFirst()
+    {
+        // Go's net/http names an internal function here; the network layer reads the text before any word of it is taken for a code.
+        var result = Classifier.Classify("couldn't list files: Propfind \"http://127.0.0.1:1/\": readLoopPeekFailLocked: <nil>");
+        Assert.Equal(ErrorCodes.NetworkError, result.Code);
+    }
+
+    [Theory]
     [InlineData("BackendError: File or folder already exists", "conflict")]
     [InlineData("InternalError: the object does not exist", "not_found")]
     public void Classify_GenericProviderCodeWithoutStatus_TheWordsAfterItDecide(string message, string expected) =>
