@@ -86,6 +86,14 @@ public static class ProviderCodes
             "invalid_request", "MissingContentLength", "InvalidLocationConstraint", "IllegalLocationConstraintException",
             "AuthorizationHeaderMalformed", "InvalidDigest", "invalid_scope", "unsupported_grant_type",
             "SSH_FX_BAD_MESSAGE", "SSH_FX_OP_UNSUPPORTED", "InvalidRange", "MethodNotAllowed");
+        // google.rpc.Code names, as Google's JSON errors carry them in "status" (Photos prints "(404 NOT_FOUND)").
+        // ("UNAVAILABLE" is left out: the dictionary ignores case, and "Unavailable: 403 Forbidden" is a refusal.)
+        Add(ErrorCodes.RateLimited, "RESOURCE_EXHAUSTED");
+        Add(ErrorCodes.AccessDenied, "PERMISSION_DENIED");
+        Add(ErrorCodes.Conflict, "ALREADY_EXISTS", "FAILED_PRECONDITION", "ABORTED");
+        Add(ErrorCodes.ValidationError, "INVALID_ARGUMENT", "OUT_OF_RANGE");
+        Add(ErrorCodes.UpstreamTimeout, "DEADLINE_EXCEEDED");
+        Add(ErrorCodes.Unknown, "UNIMPLEMENTED", "DATA_LOSS");
         Add(ErrorCodes.ServerRestarted, "XMinioServerNotInitialized");
         Add(ErrorCodes.UpstreamTimeout, "RequestTimeout", "OperationTimedOut", "request_timeout", "GatewayTimeout", "deadlineExceeded", "RequestTimeoutException");
         Add(ErrorCodes.NetworkError, "BadDigest", "BadGateway", "bad_gateway", "IncompleteBody", "SSH_FX_CONNECTION_LOST", "SSH_FX_NO_CONNECTION");

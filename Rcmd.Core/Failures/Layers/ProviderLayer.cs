@@ -69,7 +69,7 @@ public static partial class ProviderLayer
 
         if ((m = B2().Match(text)).Success)
         {
-            return Decide(Status(m), m.Groups["code"].Value, "b2", text);
+            return Decide(Status(m), m.Groups["code"].Value, char.IsUpper(m.Groups["code"].Value[0]) ? "google" : "b2", text);
         }
 
         if ((m = QuotedCode().Match(text)).Success)
@@ -374,8 +374,8 @@ public static partial class ProviderLayer
     [GeneratedRegex(@"(?:^|[\s:""'(])(?<tags>[a-z][a-z_]*(?:/[a-z][a-z_]*)*)/\.{1,3}(?=$|[\s""',)])", RegexOptions.CultureInvariant | RegexOptions.Multiline, 250)]
     private static partial Regex DropboxTags();
 
-    // Backblaze B2: Invalid authorization token (401 bad_auth_token)
-    [GeneratedRegex(@"\((?<s>\d{3}) (?<code>[a-z][a-z_]+)\)", RegexOptions.CultureInvariant, 250)]
+    // Backblaze B2: Invalid authorization token (401 bad_auth_token); Google Photos: Requested entity was not found. (404 NOT_FOUND)
+    [GeneratedRegex(@"\((?<s>\d{3}) (?<code>[a-z][a-z_]+|[A-Z][A-Z_]+)\)", RegexOptions.CultureInvariant, 250)]
     private static partial Regex B2();
 
     // googleapi: Error 403: The user does not have sufficient permissions for this file., insufficientFilePermissions

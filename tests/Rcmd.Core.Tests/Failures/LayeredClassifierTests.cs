@@ -44,6 +44,8 @@ public sealed class LayeredClassifierTests
     [InlineData("upload failed: bad status: 502", "network_error", "HTTP 502 (http)")]
     [InlineData("list failed: unexpected status 423", "conflict", "HTTP 423 (http)")]
     [InlineData("could not access root-path: Error \"502\"", "network_error", "HTTP 502 (http)")]
+    [InlineData("Requested entity was not found. (404 NOT_FOUND)", "not_found", "HTTP 404 + NOT_FOUND (google)")]
+    [InlineData("Quota exceeded for quota metric 'Read requests' (429 RESOURCE_EXHAUSTED)", "rate_limited", "HTTP 429 + RESOURCE_EXHAUSTED (google)")]
     public void Classify_ProviderFormats_CodeAndEvidence(string message, string expected, string evidence)
     {
         var result = Classifier.Classify(message);
@@ -85,6 +87,15 @@ public sealed class LayeredClassifierTests
     [InlineData("request_id")]      // a code's shape, but its words say nothing
     [InlineData("ListObjectsV2")]
     public void CodeWords_WordsOrNamesThatSayNothing_Null(string token) => Assert.Null(CodeWords.Read(token));
+
+    [Theory]
+    [InlineData("Failed to copy: too many concurrent uploads, please wait", "rate_limited")]
+    [InlineData("invalid parameter: name contains forbidden characters", "validation_error")]
+    [InlineData("Failed to copy: illegal characters in file name", "validation_error")]
+    [InlineData("read metadata failed: XML syntax error on line 15771: illegal character code U+FFFE", "unknown")]
+    [InlineData("error listing: couldn't list files: Unavailable: 403 Forbidden", "access_denied")]
+    public void Classify_WordsOfBusyServersAndBadNames(string message, string expected) =>
+        Assert.Equal(expected, Classifier.Classify(message).Code);
 
     [Fact]
     public void Classify_NameShapedLikeACodeInASentence_OtherLayersFirst()
