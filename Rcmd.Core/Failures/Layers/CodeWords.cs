@@ -88,7 +88,7 @@ public static partial class CodeWords
     [GeneratedRegex(@" (?:not found|notfound|does ?n[o']?t exists?|not exists?|no such|doesnt exists?|nonexistent|non existent) ", RegexOptions.CultureInvariant)]
     private static partial Regex MissingWords();
 
-    [GeneratedRegex(@" (?:already exists?|exists|existent|existing|in use|conflict|locked|lock|not empty|precondition|modified|etag mismatch) ", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@" (?:already exists?|exists|existent|existing|in use|conflict|locked|lock|not empty|precondition|(?:condition|policy) not met|modified|etag mismatch) ", RegexOptions.CultureInvariant)]
     private static partial Regex ConflictWords();
 
     [GeneratedRegex(@" (?:timeout|timed out|time out) ", RegexOptions.CultureInvariant)]

@@ -57,14 +57,16 @@ public static class ProviderCodes
             "bad_auth_token", "expired_auth_token", "invalid_access_token", "expired_access_token", "invalid_grant",
             "invalid_client", "unauthorized_client", "InvalidAuthenticationToken", "InvalidAuthenticationInfo",
             "authError", "unauthenticated", "NotAuthenticated", "unauthorized", "Unauthorized", "invalid_token",
-            "CredentialUnavailableError", "InvalidAuthenticationTokenTenant", "ExpiredAuthenticationToken", "NoAuthenticationInformation");
+            "CredentialUnavailableError", "InvalidAuthenticationTokenTenant", "ExpiredAuthenticationToken", "NoAuthenticationInformation",
+            "user_suspended", "invalid_select_user", "invalid_select_admin");
         Add(ErrorCodes.AccessDenied,
             "AccessDenied", "AllAccessDisabled", "AccountProblem", "AuthorizationPermissionMismatch", "AuthorizationFailure",
             "AccountIsDisabled", "InsufficientAccountPermissions", "AuthorizationResourceTypeMismatch",
             "AuthorizationSourceIPMismatch", "AuthorizationProtocolMismatch", "AuthorizationServiceMismatch",
             "Forbidden", "accessDenied", "insufficientPermissions", "insufficientFilePermissions", "forbidden",
             "insufficient_scope", "access_denied", "SSH_FX_PERMISSION_DENIED", "SSH_FX_WRITE_PROTECT", "domainPolicy",
-            "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed", "PublicAccessNotPermitted", "invalid_account_type");
+            "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed", "PublicAccessNotPermitted", "invalid_account_type",
+            "missing_scope", "route_access_denied", "no_write_permission", "restricted_content", "team_folder");
         Add(ErrorCodes.NotFound,
             "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion", "NoSuchContainer", "NotFound", "not_found",
             "ContainerNotFound", "BlobNotFound", "ShareNotFound", "PathNotFound", "ResourceNotFound", "FileSystemNotFound",
@@ -77,7 +79,8 @@ public static class ProviderCodes
             "ContainerBeingDeleted", "ContainerAlreadyExists", "BlobAlreadyExists", "BlobArchived", "BlobBeingRehydrated",
             "InvalidObjectState", "duplicate_bucket_name", "Locked", "Conflict", "nameAlreadyExists", "resourceModified",
             "item_name_in_use", "PathAlreadyExists", "DirectoryNotEmpty", "SSH_FX_FILE_ALREADY_EXISTS", "SSH_FX_DIR_NOT_EMPTY",
-            "SSH_FX_NOT_A_DIRECTORY", "SSH_FX_FILE_IS_A_DIRECTORY", "SSH_FX_LOCK_CONFLICT", "InvalidBlobType", "TargetConditionNotMet");
+            "SSH_FX_NOT_A_DIRECTORY", "SSH_FX_FILE_IS_A_DIRECTORY", "SSH_FX_LOCK_CONFLICT", "InvalidBlobType", "TargetConditionNotMet",
+            "not_folder", "not_file", "lockMismatch");
         Add(ErrorCodes.ValidationError,
             "InvalidArgument", "InvalidBucketName", "InvalidObjectName", "InvalidRequest", "MalformedXML", "EntityTooLarge",
             "EntityTooSmall", "KeyTooLongError", "InvalidQueryParameterValue", "InvalidHeaderValue", "InvalidUri",

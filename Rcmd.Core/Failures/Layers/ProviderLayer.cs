@@ -79,8 +79,8 @@ public static partial class ProviderLayer
 
         if ((m = BracketCode().Match(text)).Success && ProviderCodes.Meaning(m.Groups["code"].Value) is not null)
         {
-            var status = HttpStatus().Match(text);
-            return Decide(status.Success ? Status(status) : null, m.Groups["code"].Value, "provider", text);
+            var status = m.Groups["s"].Success ? m : HttpStatus().Match(text);
+            return Decide(status.Success ? Status(status) : null, m.Groups["code"].Value, "yandex", text);
         }
 
         if (DropboxSummary(text) is { } summary)
@@ -219,7 +219,8 @@ public static partial class ProviderLayer
         {
             return new Evidence(ErrorCodes.RateLimited, "provider", evidence + ", asks to come back later");
         }
-        if (byStatus == ErrorCodes.AccessDenied && (Quota().IsMatch(text) || Allowance().IsMatch(text)) && !DownloadQuota().IsMatch(text))
+        if (byStatus is ErrorCodes.AccessDenied or ErrorCodes.ValidationError or ErrorCodes.Conflict
+            && (Quota().IsMatch(text) || Allowance().IsMatch(text)) && !DownloadQuota().IsMatch(text))
         {
             return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
         }
@@ -254,6 +255,18 @@ public static partial class ProviderLayer
         if (code == ErrorCodes.SignatureMismatch && DateTooOld().IsMatch(text))
         {
             return new Evidence(ErrorCodes.RequestTimeSkewed, "provider", evidence + ", date header too old");
+        }
+
+        if (code == ErrorCodes.AccessDenied && LockedItem().IsMatch(providerCode + " " + text))
+        {
+            // Box "access_denied_item_locked" (403), Graph "notAllowed: lockMismatch": refused because the item is locked.
+            return new Evidence(ErrorCodes.Conflict, "provider", evidence + ", item locked");
+        }
+
+        if (code is ErrorCodes.Conflict or ErrorCodes.ValidationError && Quota().IsMatch(text) && !DownloadQuota().IsMatch(text))
+        {
+            // Google Photos: "storage quota exceeded. (400 FAILED_PRECONDITION)".
+            return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
         }
 
         if (code == ErrorCodes.AccessDenied && CredentialsWords().IsMatch(text))
@@ -366,12 +379,13 @@ public static partial class ProviderLayer
     [GeneratedRegex(@"Error ""(?<code>[A-Za-z][\w.]*)"" \((?<s>\d{3})\)", RegexOptions.CultureInvariant, 250)]
     private static partial Regex QuotedCode();
 
-    // Yandex Disk: [DiskNotFoundError] Resource not found.
-    [GeneratedRegex(@"\[(?<code>[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\]", RegexOptions.CultureInvariant, 250)]
+    // Yandex Disk: [DiskNotFoundError] Resource not found.; [409 - DiskPathDoesntExistsError] Specified path "disk:/dir" doesn't exists.
+    [GeneratedRegex(@"\[(?:(?<s>\d{3}) - )?(?<code>[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\]", RegexOptions.CultureInvariant, 250)]
     private static partial Regex BracketCode();
 
     // Dropbox: path/not_found/.., too_many_write_operations/..., path/conflict/file/.
-    [GeneratedRegex(@"(?:^|[\s:""'(])(?<tags>[a-z][a-z_]*(?:/[a-z][a-z_]*)*)/\.{1,3}(?=$|[\s""',)])", RegexOptions.CultureInvariant | RegexOptions.Multiline, 250)]
+    // (a batch's "last error: path/no_write_permission" has no dots; then the tags must end the text)
+    [GeneratedRegex(@"(?:^|[\s:""'(])(?:(?<tags>[a-z][a-z_]*(?:/[a-z][a-z_]*)*)/\.{1,3}(?=$|[\s""',)])|(?<tags>[a-z][a-z_]*(?:/[a-z][a-z_]*)+)\s*\z)", RegexOptions.CultureInvariant | RegexOptions.Multiline, 250)]
     private static partial Regex DropboxTags();
 
     // Backblaze B2: Invalid authorization token (401 bad_auth_token); Google Photos: Requested entity was not found. (404 NOT_FOUND)
@@ -430,6 +444,9 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"download quota|downloadQuotaExceeded|download_cap", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex DownloadQuota();
+
+    [GeneratedRegex(@"\blocked\b|lock ?mismatch|\block_conflict|_locked\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex LockedItem();
 
     [GeneratedRegex(@"exceeds (?:the )?account allowance|storage (?:quota|limit)|no active subscription|NO_ACTIVE_SUBSCRIPTION", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Allowance();

@@ -45,11 +45,19 @@ def peel(msg):
     return msg
 
 
+# Dropbox's error summaries ("path/not_found/..", "user_suspended/...") look like paths but are the error itself.
+DROPBOX_TAGS = re.compile(r"(?<![\w/.:-])[a-z_]+(?:/[a-z_]+)*/\.{1,3}")
+
+
 def norm(msg):
     m = re.sub(r'(Get|Post|Put|Delete|Head|Patch|Propfind|Mkcol|Move|Copy) "[^"]*"', r'\1 "URL"', msg, flags=re.I)
     m = re.sub(r'"[^"]*:[^"]*"', '"REMOTE"', m)
     m = re.sub(r"Date:\[[^\]]*\]", "Date:[D]", m)
+    tags = DROPBOX_TAGS.findall(m)
+    m = DROPBOX_TAGS.sub("\x00", m)
     m = re.sub(r"[A-Za-z0-9_.-]*/[A-Za-z0-9_./-]*", "PATH", m)
+    for tag in tags:
+        m = m.replace("\x00", tag, 1)
     m = re.sub(r"[0-9a-f]{8,}", "H", m)
     return re.sub(r"\d+", "N", m)
 

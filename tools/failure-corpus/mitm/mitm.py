@@ -76,7 +76,7 @@ REASONS = {200: "OK", 201: "Created", 204: "No Content", 206: "Partial Content",
            302: "Found", 304: "Not Modified", 308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized",
            403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 408: "Request Timeout", 409: "Conflict",
            410: "Gone", 411: "Length Required", 412: "Precondition Failed", 413: "Payload Too Large",
-           416: "Range Not Satisfiable", 423: "Locked", 429: "Too Many Requests", 500: "Internal Server Error",
+           416: "Range Not Satisfiable", 422: "Unprocessable Entity", 423: "Locked", 429: "Too Many Requests", 500: "Internal Server Error",
            501: "Not Implemented", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
            507: "Insufficient Storage"}
 

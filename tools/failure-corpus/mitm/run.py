@@ -67,11 +67,12 @@ def main():
             proxy.requests.clear()
             full = [a.replace("{src}", src).replace("{tmp}", tmp) for a in argv]
             try:
+                # rclone may echo a garbled body: decode what it printed, replacing bytes that are not UTF-8.
                 p = subprocess.run(["timeout", "60", "rclone", *full, "--ca-cert", proxy.certs.ca, *COMMON],
-                                   capture_output=True, text=True, env=env, timeout=70, cwd=work)
-                rc, err = p.returncode, p.stderr
+                                   capture_output=True, env=env, timeout=70, cwd=work)
+                rc, err = p.returncode, p.stderr.decode(errors="replace")
             except subprocess.TimeoutExpired as e:
-                rc, err = -1, (e.stderr or b"").decode(errors="replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+                rc, err = -1, (e.stderr or b"").decode(errors="replace")
             shutil.rmtree(tmp, ignore_errors=True)
             print(json.dumps({"group": args.group, "backend": backend, "remote": remote, "fault": fault,
                               "code": module.FAULTS[fault], "command": name, "argv": full, "rc": rc, "stderr": err,
