@@ -34,6 +34,9 @@ public static class OsLayer
         // A FUSE mount whose rclone process is gone answers ENOTCONN on every access
         EvidenceRule.Of(ErrorCodes.ServerRestarted, @"transport endpoint is not connected|\bENOTCONN\b", "ENOTCONN (the mount's rclone process is gone)",
             "The rclone process serving this mount has stopped: unmount it (fusermount -uz <path>) and mount it again."),
+        // A credentials file that is not there (a service account's key file, a token file): the credentials are missing
+        EvidenceRule.Of(ErrorCodes.InvalidCredentials, @"(?:credentials?|token|service account)[^\n]{0,40}\bfile\b[^\n]*(?:no such file or directory|\bENOENT\b|cannot find the file)", "credentials file missing",
+            "The credentials file configured for {remote} does not exist: check its path (service_account_file, key_file …)."),
         // Files and directories
         EvidenceRule.Of(ErrorCodes.AccessDenied, @"read-only file system|\bEROFS\b", "EROFS (read-only file system)"),
         EvidenceRule.Of(ErrorCodes.Unknown, @"no space left on device|\bENOSPC\b|disk quota exceeded|\bEDQUOT\b|There is not enough space on the disk", "ENOSPC (disk full)", DiskHint),

@@ -80,7 +80,7 @@ public static class ProviderCodes
             "InvalidObjectState", "duplicate_bucket_name", "Locked", "Conflict", "nameAlreadyExists", "resourceModified",
             "item_name_in_use", "PathAlreadyExists", "DirectoryNotEmpty", "SSH_FX_FILE_ALREADY_EXISTS", "SSH_FX_DIR_NOT_EMPTY",
             "SSH_FX_NOT_A_DIRECTORY", "SSH_FX_FILE_IS_A_DIRECTORY", "SSH_FX_LOCK_CONFLICT", "InvalidBlobType", "TargetConditionNotMet",
-            "not_folder", "not_file", "lockMismatch");
+            "not_folder", "not_file", "lockMismatch", "fileNotDownloadable");
         Add(ErrorCodes.ValidationError,
             "InvalidArgument", "InvalidBucketName", "InvalidObjectName", "InvalidRequest", "MalformedXML", "EntityTooLarge",
             "EntityTooSmall", "KeyTooLongError", "InvalidQueryParameterValue", "InvalidHeaderValue", "InvalidUri",

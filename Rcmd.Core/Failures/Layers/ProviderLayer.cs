@@ -257,6 +257,13 @@ public static partial class ProviderLayer
             return new Evidence(ErrorCodes.RequestTimeSkewed, "provider", evidence + ", date header too old");
         }
 
+        if (code == ErrorCodes.InvalidCredentials && TokenTimeframe().IsMatch(text))
+        {
+            // Google's token endpoint: "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable
+            // timeframe. Check your iat and exp values" — the service account's JWT was signed with a wrong clock.
+            return new Evidence(ErrorCodes.RequestTimeSkewed, "provider", evidence + ", token signed with a wrong clock");
+        }
+
         if (code == ErrorCodes.AccessDenied && LockedItem().IsMatch(providerCode + " " + text))
         {
             // Box "access_denied_item_locked" (403), Graph "notAllowed: lockMismatch": refused because the item is locked.
@@ -444,6 +451,9 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"download quota|downloadQuotaExceeded|download_cap", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex DownloadQuota();
+
+    [GeneratedRegex(@"check your iat and exp|in a reasonable timeframe|token used before issued|\bnbf\b[^\n]*(?:future|not yet valid)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex TokenTimeframe();
 
     [GeneratedRegex(@"\blocked\b|lock ?mismatch|\block_conflict|_locked\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex LockedItem();

@@ -100,6 +100,17 @@ public sealed class LayeredClassifierTests
     public void Classify_WordsOfBusyServersAndBadNames(string message, string expected) =>
         Assert.Equal(expected, Classifier.Classify(message).Code);
 
+    [Theory]
+    [InlineData("Failed to create file system for \"gd:\": drive: failed when making oauth client: error opening service account credentials file: open /etc/rclone/sa.json: no such file or directory", "invalid_credentials")]
+    [InlineData("failed configuring Google Cloud Storage Service Account: error processing credentials: unexpected end of JSON input", "invalid_credentials")]
+    [InlineData("oauth2: cannot fetch token: 400 Bad Request\nResponse: {\"error\": \"invalid_grant\", \"error_description\": \"Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.\"}", "request_time_skewed")]
+    [InlineData("Attempt 1/1 failed with 1 errors and: can't make bucket without project number", "validation_error")]
+    [InlineData("src.bin: Failed to copy: google photos API only allows uploading to albums rclone created", "access_denied")]
+    [InlineData("open file failed: googleapi: Error 403: Only files with binary content can be downloaded. Use Export with Docs Editors files., fileNotDownloadable", "conflict")]
+    [InlineData("failed to read private key file: open /home/u/.ssh/id: no such file or directory", "not_found")]   // labelled so by both labellers of set 12c
+    public void Classify_GoogleCredentialsAndDriveTexts(string message, string expected) =>
+        Assert.Equal(expected, Classifier.Classify(message).Code);
+
     [Fact]
     public void Classify_NameShapedLikeACodeInASentence_OtherLayersFirst()
     {
