@@ -93,7 +93,8 @@ public static class ProviderCodes
         // ("UNAVAILABLE" is left out: the dictionary ignores case, and "Unavailable: 403 Forbidden" is a refusal.)
         Add(ErrorCodes.RateLimited, "RESOURCE_EXHAUSTED");
         Add(ErrorCodes.AccessDenied, "PERMISSION_DENIED");
-        Add(ErrorCodes.Conflict, "ALREADY_EXISTS", "FAILED_PRECONDITION", "ABORTED");
+        // ("ABORTED" is left out: the dictionary ignores case, and rclone's "bisync aborted" is a consequence line.)
+        Add(ErrorCodes.Conflict, "ALREADY_EXISTS", "FAILED_PRECONDITION");
         Add(ErrorCodes.ValidationError, "INVALID_ARGUMENT", "OUT_OF_RANGE");
         Add(ErrorCodes.UpstreamTimeout, "DEADLINE_EXCEEDED");
         Add(ErrorCodes.Unknown, "UNIMPLEMENTED", "DATA_LOSS");

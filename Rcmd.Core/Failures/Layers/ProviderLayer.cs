@@ -119,6 +119,11 @@ public static partial class ProviderLayer
             return new Evidence(ErrorCodes.NotFound, "provider", $"Proton API code {m.Groups["code"].Value} (not found)");
         }
 
+        if ((m = ProtonCode().Match(text)).Success && ProtonExists(m.Groups["code"].Value))
+        {
+            return new Evidence(ErrorCodes.Conflict, "provider", $"Proton API code {m.Groups["code"].Value} (already exists)");
+        }
+
         if ((m = HttpStatus().Match(text)).Success)
         {
             return Decide(Status(m), null, "http", text);
@@ -197,6 +202,9 @@ public static partial class ProviderLayer
     // Proton's API: "(Code=2501, Status=422)"; 2501 is "does not exist" whatever the language of the message.
     private static bool ProtonNotFound(string code) => code is "2501" or "2061";
 
+    // Proton's 2500: "A file or folder with that name already exists", whatever the language of the message.
+    private static bool ProtonExists(string code) => code is "2500";
+
     private static int? Status(Match m) =>
         m.Groups["s"].Success && int.TryParse(m.Groups["s"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
 
@@ -213,6 +221,12 @@ public static partial class ProviderLayer
         if (status is 400 or 403 or 422 && CredentialsWords().IsMatch(text))
         {
             return new Evidence(ErrorCodes.InvalidCredentials, "provider", evidence + ", sign-in refused");
+        }
+
+        if (status is 403 or 400 && RateQuota().IsMatch(text))
+        {
+            // Google: "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute'", "RATE_LIMIT_EXCEEDED".
+            return new Evidence(ErrorCodes.RateLimited, "provider", evidence + ", request rate quota");
         }
 
         if (status is 403 && TryAgain().IsMatch(text))
@@ -318,6 +332,11 @@ public static partial class ProviderLayer
             return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
         }
 
+        if (code == ErrorCodes.Unknown && RateQuota().IsMatch(text))
+        {
+            return new Evidence(ErrorCodes.RateLimited, "provider", evidence + ", request rate quota");
+        }
+
         if (code == ErrorCodes.RateLimited && status is 403 && Quota().IsMatch(providerCode) && !providerCode.Contains("download", StringComparison.OrdinalIgnoreCase))
         {
             return new Evidence(ErrorCodes.Unknown, "provider", evidence + ", storage quota", QuotaHint);
@@ -421,13 +440,13 @@ public static partial class ProviderLayer
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
     // "status code: 500", "StatusCode: 429", "bad status: 502", "403 Forbidden", "Error 429"
-    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError ""|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
+    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError ""|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|\b(?<s>[45]\d\d) error (?:received|returned|response)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
     private static partial Regex HttpStatus();
 
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex Damaged();
 
-    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|(?<![-\w])2FA\b|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    [GeneratedRegex(@"invalid (?:credentials|session token|access token|api key)|(?<![-\w])2FA\b|\b2FA ?code|validate2FA|two-factor|complete (?:the )?CAPTCHA|captcha_invalid|invalid_grant", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex CredentialsWords();
 
     [GeneratedRegex(@"please (?:try again|retry)|try again later|temporarily unavailable|too busy|server is busy|retry the request|re-?issue the request|flood detected", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
@@ -451,6 +470,9 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"download quota|downloadQuotaExceeded|download_cap", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex DownloadQuota();
+
+    [GeneratedRegex(@"quota metric|per (?:minute|second|100 seconds|user per)\b|\bRATE_LIMIT_EXCEEDED\b|rate ?limit exceeded", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex RateQuota();
 
     [GeneratedRegex(@"check your iat and exp|in a reasonable timeframe|token used before issued|\bnbf\b[^\n]*(?:future|not yet valid)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex TokenTimeframe();

@@ -20,6 +20,7 @@ public static class RcloneVersions
     private static readonly FrozenDictionary<string, string> BackendAdded = Index(RcloneVersionData.Backends);
     private static readonly FrozenDictionary<string, string> MethodAdded = Index(RcloneVersionData.Methods);
     private static readonly FrozenDictionary<string, string> FlagAdded = Index(RcloneVersionData.Flags);
+    private static readonly FrozenDictionary<string, string> CommandFlagAdded = Index(RcloneVersionData.CommandFlags);
 
     /// <summary>The oldest release the data covers; names present then are reported as "1.50 or earlier".</summary>
     public static string Oldest => RcloneVersionData.Backends[0].Version;
@@ -35,7 +36,20 @@ public static class RcloneVersions
             RcloneNameKind.Method => MethodAdded,
             _ => FlagAdded,
         };
-        return table.TryGetValue(key, out var version) ? version : null;
+        return table.TryGetValue(key, out var version) ? version
+            : kind == RcloneNameKind.Flag && CommandFlagAdded.TryGetValue(key, out var commandVersion) ? commandVersion
+            : null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="flag"/> is a flag of some commands only (mount's <c>--vfs-cache-mode</c>, bisync's
+    /// <c>--resync</c>), not a global or backend flag every command takes.
+    /// </summary>
+    public static bool IsCommandFlag(string flag)
+    {
+        ArgumentNullException.ThrowIfNull(flag);
+        var key = flag.TrimStart('-');
+        return !FlagAdded.ContainsKey(key) && CommandFlagAdded.ContainsKey(key);
     }
 
     private static FrozenDictionary<string, string> Index((string Version, string Names)[] rows)

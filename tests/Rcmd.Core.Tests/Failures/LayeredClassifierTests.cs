@@ -111,6 +111,20 @@ public sealed class LayeredClassifierTests
     public void Classify_GoogleCredentialsAndDriveTexts(string message, string expected) =>
         Assert.Equal(expected, Classifier.Classify(message).Code);
 
+    [Theory]
+    [InlineData("googleapi: Error 403: Quota exceeded for\n quota metric 'Queries' and limit 'Requests per minute'", "rate_limited")]
+    [InlineData("Failed to sync: couldn't list directory: googleapi: Error 403: ... RATE_LIMIT_EXCEEDED", "rate_limited")]
+    [InlineData("422 POST: A file or folder with that name already exists (Code=2500, Status=422)", "conflict")]
+    [InlineData("Amazon cloud drive root 'media': 401 error received - invalidating token", "invalid_credentials")]
+    [InlineData("authSRPComplete: sign in failed: incorrect username or password", "invalid_credentials")]
+    [InlineData("validate2FACode failed: HTTP error 400 (400 Bad Request) returned body: \"{\\n \\\"successful\\\" : false\\n}\"", "invalid_credentials")]
+    [InlineData("error listing: HTTP error 421 (421 Misdirected Request) returned body: \"{\\\"reason\\\":\\\"Missing X-APPLE-WEBAUTH-TOKEN cookie\\\"}\"", "invalid_credentials")]
+    [InlineData("Failed to bisync: prior lock file found: /tmp/bs/work/SESS.lck", "conflict")]
+    [InlineData("NewFs: couldn't connect SSH: ssh: rejected: administratively prohibited (open failed)", "access_denied")]
+    [InlineData("{\n  \"path\": \"sync/bisync\",\n  \"status\": 500,\n  \"error\": \"bisync aborted\"\n}", "unknown")]
+    public void Classify_QuotedFromOtherProjects(string message, string expected) =>
+        Assert.Equal(expected, Classifier.Classify(message).Code);
+
     [Fact]
     public void Classify_NameShapedLikeACodeInASentence_OtherLayersFirst()
     {
@@ -172,6 +186,7 @@ public sealed class LayeredClassifierTests
     [InlineData("didn't find backend called \"protondrive\"", "backend \"protondrive\"", "1.64")]
     [InlineData("couldn't find method \"core/du\"", "RC method \"core/du\"", "1.64")]
     [InlineData("Error: unknown flag: --max-buffer-memory", "flag \"--max-buffer-memory\"", "1.70")]
+    [InlineData("Error: unknown flag: --vfs-read-chunk-streams", "flag \"--vfs-read-chunk-streams\"", "1.68")]   // mount's flag, from its own page
     public void Classify_NameOfANewerRclone_IncompatibleNamingTheRelease(string message, string name, string version)
     {
         var result = Classifier.Classify(message);
@@ -187,6 +202,16 @@ public sealed class LayeredClassifierTests
     public void Classify_NameNoReleaseHas_ValidationError(string message)
     {
         Assert.Equal(ErrorCodes.ValidationError, Classifier.Classify(message).Code);
+    }
+
+    [Theory]
+    [InlineData("Fatal error: unknown flag: --vfs-cache-mode full", "validation_error")]   // mount's flag since 1.50, given to another command
+    [InlineData("unknown flag: --drive-client-id", "transfer_engine_incompatible")]     // a backend flag every command takes: an rclone without it is too old
+    public void Classify_UnknownFlagOfEveryRelease_CommandFlagIsMisusedGlobalFlagMeansOld(string message, string expected)
+    {
+        Assert.Equal(expected, Classifier.Classify(message).Code);
+        Assert.True(RcloneVersions.IsCommandFlag("--vfs-cache-mode"));
+        Assert.False(RcloneVersions.IsCommandFlag("--drive-client-id"));
     }
 
     [Fact]
