@@ -83,6 +83,16 @@ public static partial class ProviderLayer
             return Decide(status.Success ? Status(status) : null, m.Groups["code"].Value, "yandex", text);
         }
 
+        if ((m = MailruError().Match(text)).Success)
+        {
+            // Mail.ru answers a word in its body: "token" (the token was refused), "exists", "not_exists", "overquota" …
+            var word = m.Groups["code"].Value;
+            var meaning = word == "token" ? ErrorCodes.InvalidCredentials : CodeWords.Read(word, shapedOnly: false);
+            return meaning is null
+                ? Decide(Status(m), null, "mailru", text)
+                : new Evidence(meaning, "provider", $"HTTP {m.Groups["s"].Value} + {word} (mailru)", Quota().IsMatch(word) ? QuotaHint : null);
+        }
+
         if (DropboxSummary(text) is { } summary)
         {
             return Decide(null, summary, "dropbox", text);
@@ -408,6 +418,10 @@ public static partial class ProviderLayer
     // Yandex Disk: [DiskNotFoundError] Resource not found.; [409 - DiskPathDoesntExistsError] Specified path "disk:/dir" doesn't exists.
     [GeneratedRegex(@"\[(?:(?<s>\d{3}) - )?(?<code>[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+)\]", RegexOptions.CultureInvariant, 250)]
     private static partial Regex BracketCode();
+
+    // Mail.ru: "server error 403 (token)", "file error 400 (exists)"
+    [GeneratedRegex(@"\b(?:server|file|folder) error (?<s>\d{3}) \((?<code>[a-z_]+)\)", RegexOptions.CultureInvariant, 250)]
+    private static partial Regex MailruError();
 
     // Dropbox: path/not_found/.., too_many_write_operations/..., path/conflict/file/.
     // (a batch's "last error: path/no_write_permission" has no dots; then the tags must end the text)

@@ -65,6 +65,8 @@ public sealed class LayeredClassifierTests
     [InlineData("upload failed: path/conflict/file/..", "conflict", "conflict (dropbox)")]
     [InlineData("upload failed: path/no_write_permission/...", "access_denied", "no_write_permission (dropbox)")]
     [InlineData("error listing: path/locked/.", "conflict", "locked (dropbox)")]
+    [InlineData("f.bin: Couldn't delete: file error 400 (exists)", "conflict", "HTTP 400 + exists (mailru)")]
+    [InlineData(": error listing: server error 403 (token)", "invalid_credentials", "HTTP 403 + token (mailru)")]
     public void Classify_CodesNoListNames_ReadByTheirWords(string message, string expected, string evidence)
     {
         var result = Classifier.Classify(message);
@@ -95,6 +97,7 @@ public sealed class LayeredClassifierTests
     [InlineData("Failed to copy: too many concurrent uploads, please wait", "rate_limited")]
     [InlineData("invalid parameter: name contains forbidden characters", "validation_error")]
     [InlineData("Failed to copy: illegal characters in file name", "validation_error")]
+    [InlineData("src.bin: Failed to copy: invalid characters in object name", "validation_error")]
     [InlineData("read metadata failed: XML syntax error on line 15771: illegal character code U+FFFE", "unknown")]
     [InlineData("error listing: couldn't list files: Unavailable: 403 Forbidden", "access_denied")]
     public void Classify_WordsOfBusyServersAndBadNames(string message, string expected) =>
