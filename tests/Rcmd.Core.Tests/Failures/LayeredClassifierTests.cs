@@ -98,6 +98,10 @@ public sealed class LayeredClassifierTests
     [InlineData("invalid parameter: name contains forbidden characters", "validation_error")]
     [InlineData("Failed to copy: illegal characters in file name", "validation_error")]
     [InlineData("src.bin: Failed to copy: invalid characters in object name", "validation_error")]
+    [InlineData("f.bin: Failed to copy: unexpected status code (401) response while doing GET to https://api.put.io/v2/files/1002/url", "invalid_credentials")]
+    [InlineData("failed to get session token: Invalid authentication token. Please create a new token in My Authentication Tokens. (error_invalid_authtoken)", "invalid_credentials")]
+    [InlineData("src.bin: Failed to copy: json: cannot unmarshal string into Go struct field UploadInfo.data of type struct { UploadLink string }", "unknown")]
+    [InlineData("key \"_config\": Reshape failed to Unmarshal: json: cannot unmarshal string into Go struct field ConfigInfo.Transfers of type int", "validation_error")]
     [InlineData("read metadata failed: XML syntax error on line 15771: illegal character code U+FFFE", "unknown")]
     [InlineData("error listing: couldn't list files: Unavailable: 403 Forbidden", "access_denied")]
     public void Classify_WordsOfBusyServersAndBadNames(string message, string expected) =>
