@@ -85,7 +85,7 @@ def main():
             per_core[core] = True
             row = {"message": msg, "expected": code, "source": f"reproduced: rclone 1.60.1 vs loopback MITM fake of "
                    f"{rec['backend']} ({rec['fault']}, {rec['command']})", "origin": "reproduced",
-                   "backend": rec["backend"], "split": "reproduced-2026-12e"}
+                   "backend": rec["backend"], "split": "reproduced"}  # make_corpus.py merge names the split
             if note:
                 row["labelNote"] = note
             rows.append(row)

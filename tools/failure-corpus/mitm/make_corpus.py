@@ -5,6 +5,7 @@
     # three people label label-N.json from the text and labelling-brief.md alone -> second-N.json
     #   [{"id", "expected", "ambiguous", "reason"}]
     python3 make_corpus.py merge reproduced-2026-12e gapi msdbx misc > ../../../tests/Rcmd.Core.Tests/Failures/Corpus/reproduced-2026-12e.json
+    python3 make_corpus.py join a.json b.json > …      # parts labelled in separate rounds, as one file
 
 The first label is the injected fault's code (FAULTS, fixed before rclone ran, or the group's override with its
 note); the second is kept beside it as `second`, so the corpus tests can score the rows both labellers call clear and
@@ -51,5 +52,10 @@ def merge(args):
     json.dump(out, sys.stdout, indent=1, ensure_ascii=False)
 
 
+def join(files):
+    """Several merged parts (labelled in separate rounds) as one corpus file, in the order given."""
+    json.dump([row for f in files for row in json.load(open(f))], sys.stdout, indent=1, ensure_ascii=False)
+
+
 if __name__ == "__main__":
-    {"labels": labels, "merge": merge}[sys.argv[1]](sys.argv[2:])
+    {"labels": labels, "merge": merge, "join": join}[sys.argv[1]](sys.argv[2:])
