@@ -66,7 +66,8 @@ public static class ProviderCodes
             "Forbidden", "accessDenied", "insufficientPermissions", "insufficientFilePermissions", "forbidden",
             "insufficient_scope", "access_denied", "SSH_FX_PERMISSION_DENIED", "SSH_FX_WRITE_PROTECT", "domainPolicy",
             "cannotDownloadAbusiveFile", "appNotAuthorizedToFile", "notAllowed", "PublicAccessNotPermitted", "invalid_account_type",
-            "missing_scope", "route_access_denied", "no_write_permission", "restricted_content", "team_folder");
+            "missing_scope", "route_access_denied", "no_write_permission", "restricted_content", "team_folder",
+            "admin_policy_enforced");
         Add(ErrorCodes.NotFound,
             "NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion", "NoSuchContainer", "NotFound", "not_found",
             "ContainerNotFound", "BlobNotFound", "ShareNotFound", "PathNotFound", "ResourceNotFound", "FileSystemNotFound",

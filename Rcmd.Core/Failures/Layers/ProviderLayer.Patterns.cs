@@ -54,7 +54,7 @@ public static partial class ProviderLayer
     private static partial Regex B2();
 
     // googleapi: Error 403: The user does not have sufficient permissions for this file., insufficientFilePermissions
-    [GeneratedRegex(@"(?:googleapi: )?Error (?<s>\d{3}): [^\n]*, (?<code>[a-z][A-Za-z]+)\b|googleapi: Error (?<s>\d{3})\b|googleapi: got HTTP response code (?<s>\d{3})\b", RegexOptions.CultureInvariant, 250)]
+    [GeneratedRegex(@"(?:googleapi: )?Error (?<s>\d{3}): [^\n]*, (?<code>[a-z][A-Za-z]+)\b|(?:googleapi: )?Error (?<s>\d{3}): (?<code>[a-z][a-z_]+)\s*$|googleapi: Error (?<s>\d{3})\b|googleapi: got HTTP response code (?<s>\d{3})\b", RegexOptions.CultureInvariant | RegexOptions.Multiline, 250)]
     private static partial Regex GoogleApi();
 
     // rclone backend/webdav: "Message: Sabre\DAV\Exception\Forbidden: 403 Forbidden"
@@ -75,7 +75,7 @@ public static partial class ProviderLayer
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
     // "status code: 500", "StatusCode: 429", "bad status: 502", "403 Forbidden", "Error 429"
-    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?\(?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError ""|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|\b(?<s>[45]\d\d) error (?:received|returned|response)\b|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
+    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?\(?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError ""|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|\b(?<s>[45]\d\d) error (?:received|returned|response)\b|\bfailed: (?<s>[45]\d\d)\s*$|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
     private static partial Regex HttpStatus();
 
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
@@ -129,6 +129,10 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"exists|not empty", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex FtpExists();
+
+    // Servers that answer a missing directory with 501 ("501 No such directory.") instead of 550.
+    [GeneratedRegex(@"no such (?:file|directory)|not found|does not exist", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex FtpMissing();
 
     [GeneratedRegex(@"time ?out|timed out|idle", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex FtpTimeout();

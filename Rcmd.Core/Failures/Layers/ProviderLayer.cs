@@ -371,6 +371,7 @@ public static partial class ProviderLayer
             550 when FtpDenied().IsMatch(message) => ErrorCodes.AccessDenied,
             550 when FtpExists().IsMatch(message) => ErrorCodes.Conflict,
             550 => ErrorCodes.NotFound,
+            501 when FtpMissing().IsMatch(message) => ErrorCodes.NotFound,
             500 or 501 or 502 or 504 => ErrorCodes.ValidationError,
             _ => null,
         };

@@ -129,6 +129,13 @@ public sealed class LayeredClassifierTests
     [InlineData("Failed to bisync: prior lock file found: /tmp/bs/work/SESS.lck", "conflict")]
     [InlineData("NewFs: couldn't connect SSH: ssh: rejected: administratively prohibited (open failed)", "access_denied")]
     [InlineData("{\n  \"path\": \"sync/bisync\",\n  \"status\": 500,\n  \"error\": \"bisync aborted\"\n}", "unknown")]
+    [InlineData("Failed to create file system for \"gdrive:\": empty token", "invalid_credentials")]
+    [InlineData("Failed to create file system for \"iCloud:\": missing icloud trust token", "invalid_credentials")]
+    [InlineData("couldn't connect SMB: response error: The attempted logon is invalid. This is either due to a bad username or authentication information.", "invalid_credentials")]
+    [InlineData("Failed to about: about call failed: No public access to this resource., Username or password was incorrect", "invalid_credentials")]
+    [InlineData("Failed to copy: upload failed: 503", "rate_limited")]
+    [InlineData("Failed to about: Error 400: admin_policy_enforced", "access_denied")]
+    [InlineData("Failed to lsd: 501 \"No such directory.\"", "not_found")]
     public void Classify_QuotedFromOtherProjects(string message, string expected) =>
         Assert.Equal(expected, Classifier.Classify(message).Code);
 
