@@ -8,8 +8,11 @@ namespace Rcmd.Failures.Layers;
 /// (<c>Code: Message\n\tstatus code: N</c>) and v2 (<c>StatusCode: N, … api error Code: …</c>), googleapi
 /// (<c>Error N: …, reason</c>), B2 (<c>… (N code)</c>), Azure's old (<c>ServiceCode=…</c>, <c>RESPONSE Status: N</c>)
 /// and new (<c>RESPONSE N: …</c>, <c>ERROR CODE: …</c>) SDKs, WebDAV/Sabre exceptions, OAuth
-/// (<c>oauth2: cannot fetch token: N</c>), FTP reply codes, SFTP <c>SSH_FX_*</c> and plain HTTP statuses.
-/// A known provider code decides; else the status does (<see cref="ProviderCodes.ForStatus"/>).
+/// (<c>oauth2: cannot fetch token: N</c>), Box and Jottacloud (<c>Error "code" (N)</c>), Yandex (<c>[N - Code]</c>),
+/// Dropbox tag summaries (<c>path/not_found/..</c>), Mail.ru (<c>server error N (word)</c>), google.rpc statuses
+/// (<c>(404 NOT_FOUND)</c>), Proton (<c>Code=2501</c>), FTP reply codes, SFTP <c>SSH_FX_*</c> and plain HTTP statuses.
+/// A known provider code decides, or one no list names read by its words (<see cref="CodeWords"/>); else the status
+/// does (<see cref="ProviderCodes.ForStatus"/>).
 /// </summary>
 public static partial class ProviderLayer
 {
