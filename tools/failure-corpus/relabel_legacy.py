@@ -16,6 +16,7 @@ RULES = [  # (pattern on the message, old label or None, new label, note)
  (r'CA bundle|CABundle', None, 'unknown', 'issue 16: a CA-bundle error is an environment fault = unknown'),
  (r'\bjob not found\b', 'not_found', 'server_restarted', 'issue 16: rcd restarted and forgot the job = server_restarted'),
  (r'read-only file system|read only file system', None, 'access_denied', 'issue 16: read-only file systems = access_denied'),
+ (r'ObjectHandle is Invalid|invalid (?:object |file )?handle', 'validation_error', 'conflict', 'issue 16: an invalid handle = conflict (so labelled in sets 12d and 12i)'),
 ]
 path = sys.argv[1]
 rows = json.load(open(path))

@@ -75,7 +75,7 @@ public static partial class ProviderLayer
 
     // A status said any other way: "HTTP error 503 (503 Service Unavailable)", "HTTP Error: 401", "got HTTP response code 404",
     // "status code: 500", "StatusCode: 429", "bad status: 502", "403 Forbidden", "Error 429"
-    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?\(?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError ""|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|\b(?<s>[45]\d\d) error (?:received|returned|response)\b|\bfailed: (?<s>[45]\d\d)\s*$|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
+    [GeneratedRegex(@"(?:HTTP (?:error|Error:?|response code|status:?|code:?) ?|status ?code:? ?\(?|StatusCode: ?|\bStatus=|\b(?:bad |unexpected |response |HTTP )?status:? |\bError ""|\bError:? |RESPONSE (?:Status: )?|HTTP/1\.[01] )(?<s>[45]\d\d)\b|\b(?<s>[45]\d\d) error (?:received|returned|response)\b|\bError \d{4,6} \((?<s>[45]\d\d)\)|\bfailed: (?<s>[45]\d\d)\s*$|(?:^|[\s:(""])(?<s>[45]\d\d) (?:Bad Request|Unauthorized|Payment Required|Forbidden|Not Found|Method Not Allowed|Request Time-?out|Conflict|Gone|Length Required|Precondition Failed|Payload Too Large|Request Entity Too Large|Unsupported Media Type|Locked|Too Many Requests|Internal Server Error|Not Implemented|Bad Gateway|Service Unavailable|Gateway[ _]?Time-?out|Insufficient Storage)\b", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.Multiline, 250)]
     private static partial Regex HttpStatus();
 
     [GeneratedRegex(@"did not match data received|error reading uploaded data|corrupted on transfer|\bBadDigest\b|checksum (?:mismatch|did not match)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
@@ -108,6 +108,9 @@ public static partial class ProviderLayer
 
     [GeneratedRegex(@"quota metric|per (?:minute|second|100 seconds|user per)\b|\bRATE_LIMIT_EXCEEDED\b|rate ?limit exceeded", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex RateQuota();
+
+    [GeneratedRegex(@"handle is invalid|invalid (?:object ?|file )?handle", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
+    private static partial Regex InvalidHandle();
 
     [GeneratedRegex(@"check your iat and exp|in a reasonable timeframe|token used before issued|\bnbf\b[^\n]*(?:future|not yet valid)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase, 250)]
     private static partial Regex TokenTimeframe();

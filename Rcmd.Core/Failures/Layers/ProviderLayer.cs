@@ -291,6 +291,12 @@ public static partial class ProviderLayer
             return new Evidence(ErrorCodes.RequestTimeSkewed, "provider", evidence + ", token signed with a wrong clock");
         }
 
+        if (code == ErrorCodes.ValidationError && InvalidHandle().IsMatch(text))
+        {
+            // Graph "invalidRequest: invalidResourceId: ObjectHandle is Invalid": the item changed under the handle.
+            return new Evidence(ErrorCodes.Conflict, "provider", evidence + ", invalid handle");
+        }
+
         if (code == ErrorCodes.AccessDenied && LockedItem().IsMatch(providerCode + " " + text))
         {
             // Box "access_denied_item_locked" (403), Graph "notAllowed: lockMismatch": refused because the item is locked.

@@ -136,6 +136,9 @@ public sealed class LayeredClassifierTests
     [InlineData("Failed to copy: upload failed: 503", "rate_limited")]
     [InlineData("Failed to about: Error 400: admin_policy_enforced", "access_denied")]
     [InlineData("Failed to lsd: 501 \"No such directory.\"", "not_found")]
+    [InlineData("Failed to create file system for \":s3,endpoint=x,secret_access_key=/Users/t/1/\": unquoted config value must end with `,` or `:`", "validation_error")]
+    [InlineData("couldn't list files: invalidRequest: invalidResourceId: ObjectHandle is Invalid", "conflict")]
+    [InlineData("Error 60001 (422): Validation failed", "validation_error")]
     public void Classify_QuotedFromOtherProjects(string message, string expected) =>
         Assert.Equal(expected, Classifier.Classify(message).Code);
 
