@@ -11,9 +11,13 @@ public static class ProviderCodes
 {
     public static FrozenDictionary<string, string> All { get; } = Build();
 
-    /// <summary>The taxonomy code of a provider code: from the lists below, else by its words (<see cref="CodeWords"/>).</summary>
-    public static string? Meaning(string providerCode) =>
-        All.TryGetValue(providerCode, out var code) ? code : CodeWords.Read(providerCode);
+    /// <summary>
+    /// The taxonomy code of a provider code: from the lists below, else by its words (<see cref="CodeWords"/>).
+    /// <paramref name="codeByPlace"/>: the text's format says this is a code (a Dropbox tag, Mail.ru's word), so a
+    /// single word ("locked", "exists") is read too, not only names shaped like codes.
+    /// </summary>
+    public static string? Meaning(string providerCode, bool codeByPlace = false) =>
+        All.TryGetValue(providerCode, out var code) ? code : CodeWords.Read(providerCode, shapedOnly: !codeByPlace);
 
     /// <summary>The taxonomy code of an HTTP status under issue 16's labelling rules; null when the status says nothing.</summary>
     public static string? ForStatus(int status) => status switch

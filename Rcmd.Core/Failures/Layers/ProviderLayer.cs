@@ -90,15 +90,14 @@ public static partial class ProviderLayer
         {
             // Mail.ru answers a word in its body: "token" (the token was refused), "exists", "not_exists", "overquota" …
             var word = m.Groups["code"].Value;
-            var meaning = word == "token" ? ErrorCodes.InvalidCredentials : CodeWords.Read(word, shapedOnly: false);
-            return meaning is null
-                ? Decide(Status(m), null, "mailru", text)
-                : new Evidence(meaning, "provider", $"HTTP {m.Groups["s"].Value} + {word} (mailru)", Quota().IsMatch(word) ? QuotaHint : null);
+            return word == "token"
+                ? new Evidence(ErrorCodes.InvalidCredentials, "provider", $"HTTP {m.Groups["s"].Value} + token (mailru)")
+                : Decide(Status(m), word, "mailru", text, codeByPlace: true);
         }
 
         if (DropboxSummary(text) is { } summary)
         {
-            return Decide(null, summary, "dropbox", text);
+            return Decide(null, summary, "dropbox", text, codeByPlace: true);
         }
 
         if ((m = GoogleApi().Match(text)).Success)
@@ -200,16 +199,13 @@ public static partial class ProviderLayer
         }
 
         var tags = m.Groups["tags"].Value.Split('/');
-        for (var i = tags.Length - 1; i >= 0; i--)
+        if (tags.LastOrDefault(ProviderCodes.All.ContainsKey) is { } listed)
         {
-            if (ProviderCodes.All.ContainsKey(tags[i]))
-            {
-                return tags[i];
-            }
+            return listed;
         }
 
         // A tag is a code by its place, so a single word ("locked") is read too.
-        return tags.Reverse().FirstOrDefault(tag => CodeWords.Read(tag, shapedOnly: false) is not null);
+        return tags.Reverse().FirstOrDefault(tag => ProviderCodes.Meaning(tag, codeByPlace: true) is not null);
     }
 
     // Proton's API: "(Code=2501, Status=422)"; 2501 is "does not exist" whatever the language of the message.
@@ -221,11 +217,11 @@ public static partial class ProviderLayer
     private static int? Status(Match m) =>
         m.Groups["s"].Success && int.TryParse(m.Groups["s"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
 
-    private static Evidence? Decide(int? status, string? providerCode, string format, string text)
+    private static Evidence? Decide(int? status, string? providerCode, string format, string text, bool codeByPlace = false)
     {
         var label = (status is { } s ? $"HTTP {s}" : "") + (string.IsNullOrEmpty(providerCode) ? "" : (status is null ? "" : " + ") + providerCode);
         var evidence = $"{label} ({format})";
-        if (!string.IsNullOrEmpty(providerCode) && ProviderCodes.Meaning(providerCode) is { } byCode)
+        if (!string.IsNullOrEmpty(providerCode) && ProviderCodes.Meaning(providerCode, codeByPlace) is { } byCode)
         {
             return Refine(byCode, providerCode, status, evidence, text);
         }

@@ -76,14 +76,15 @@ public static partial class RcloneLayer
     private static Evidence Versioned(RcloneNameKind kind, string name, string what)
     {
         var display = kind == RcloneNameKind.Flag ? "--" + name.TrimStart('-') : name;
-        if (kind == RcloneNameKind.Flag && RcloneVersions.IsCommandFlag(name) && RcloneVersions.Added(kind, name) == RcloneVersions.Oldest)
+        var version = RcloneVersions.Added(kind, name);
+        if (kind == RcloneNameKind.Flag && version == RcloneVersions.Oldest && RcloneVersions.IsCommandFlag(name))
         {
             // A flag of some commands only, in every rclone in use for years: refused, it belongs to another command (--vfs-cache-mode on copy).
             return new Evidence(ErrorCodes.ValidationError, "rclone", $"{what} \"{display}\" of another command (in every release since {RcloneVersions.Oldest})",
                 $"The {what} \"{display}\" is not one of this command's: check which command takes it (rclone help flags).");
         }
 
-        if (RcloneVersions.Added(kind, name) is { } version)
+        if (version is not null)
         {
             var since = version == RcloneVersions.Oldest ? $"rclone {version} or earlier" : $"rclone {version}";
             return new Evidence(ErrorCodes.TransferEngineIncompatible, "rclone", $"{what} \"{display}\" added in {since}",
